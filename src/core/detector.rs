@@ -1,0 +1,351 @@
+//! Decides whether what a streaming tab shows, or what its requests answered, is an error,
+//! and which catalog entry explains it.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::{Catalog, ErrorEntry, Service};
+
+/// Longest text of one block the detector reads; the rest is ignored.
+pub const MAX_BLOCK_CHARS: usize = 4096;
+/// A free-text block longer than this is an article, not an error screen.
+const MAX_FREE_TEXT_CHARS: usize = 320;
+
+/// Where a block of page text was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// Inside one of the service's error containers (`error_selectors`).
+    Container,
+    /// The document title.
+    Title,
+    /// Text added elsewhere in the page that holds something shaped like a code.
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub text: String,
+}
+
+/// How the detection was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "lowercase")]
+pub enum Evidence {
+    Page { kind: BlockKind },
+    Http { status: u16 },
+    Net { cause: String, error: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detection {
+    /// What the panel's `data-code` says: the code as shown, or the entry id.
+    pub code: String,
+    /// The catalog entry that explains it.
+    pub entry: String,
+    pub service: String,
+    pub evidence: Evidence,
+}
+
+/// The host part of an http(s) URL, lower case, without port or credentials.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = host_port.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The service a URL belongs to, unless it is one of its documentation hosts.
+pub fn watched_service<'a>(catalog: &'a Catalog, url: &str) -> Option<&'a Service> {
+    let host = host_of(url)?;
+    let service = catalog.service_for_host(&host)?;
+    (!service.quiet_hosts.iter().any(|q| *q == host)).then_some(service)
+}
+
+fn entries<'a>(catalog: &'a Catalog, service: &str) -> impl Iterator<Item = &'a ErrorEntry> {
+    let service = service.to_string();
+    catalog.error.iter().filter(move |e| e.service == service)
+}
+
+/// Cuts a string to at most `max` bytes on a char boundary.
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Tokens shaped like a service error code: upper-case letters and digits in 2 to 4
+/// dash-separated groups (`NSEZ-503`, `M7111-1331-5059`, `NSES-UHX`).
+pub fn code_tokens(text: &str) -> impl Iterator<Item = &str> {
+    let is_part = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-';
+    text.split(move |c: char| !is_part(c))
+        .map(|t| t.trim_matches('-'))
+        .filter(|t| is_code_shaped(t))
+}
+
+fn is_code_shaped(token: &str) -> bool {
+    let groups: Vec<&str> = token.split('-').collect();
+    (2..=4).contains(&groups.len())
+        && token.len() <= 24
+        && groups.iter().all(|g| (1..=6).contains(&g.len()))
+        && token.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// A code of the unknown-code shape must mix letters and digits, so words in capitals
+/// (`WI-FI`) and plain numbers (`2012-2049`) are not taken for codes.
+fn is_plausible_unknown(token: &str) -> bool {
+    token.chars().any(|c| c.is_ascii_digit())
+        && token.chars().any(|c| c.is_ascii_uppercase())
+        && token.split('-').next().is_some_and(|g| g.len() >= 2)
+}
+
+fn entry_for_code<'a>(
+    catalog: &'a Catalog,
+    service: &str,
+    code: &str,
+) -> Option<&'a ErrorEntry> {
+    entries(catalog, service)
+        .find(|e| e.matcher.codes.iter().any(|c| c == code))
+        .or_else(|| {
+            entries(catalog, service).find(|e| {
+                e.matcher
+                    .prefixes
+                    .iter()
+                    .any(|p| code.starts_with(p.as_str()))
+            })
+        })
+}
+
+fn entry_for_phrase<'a>(
+    catalog: &'a Catalog,
+    service: &str,
+    lower: &str,
+) -> Option<&'a ErrorEntry> {
+    entries(catalog, service).find(|e| e.matcher.phrases.iter().any(|p| lower.contains(p)))
+}
+
+fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEntry> {
+    entries(catalog, service).find(|e| e.matcher.unknown_code)
+}
+
+/// Reads one block. Containers accept any code-shaped token and code-less phrases;
+/// titles accept known codes and phrases; free text accepts only known codes in a
+/// short block (an article naming a code is long, an error screen is short).
+fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(String, String)> {
+    let text = clip(&block.text, MAX_BLOCK_CHARS);
+    let known = code_tokens(text)
+        .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
+    if let Some((code, entry)) = known {
+        if block.kind != BlockKind::Text || text.trim().chars().count() <= MAX_FREE_TEXT_CHARS {
+            return Some((code.to_string(), entry.id.clone()));
+        }
+        return None;
+    }
+    if block.kind == BlockKind::Text {
+        return None;
+    }
+    if block.kind == BlockKind::Container {
+        let unknown = code_tokens(text).find(|t| is_plausible_unknown(t));
+        if let (Some(code), Some(entry)) = (unknown, unknown_entry(catalog, service)) {
+            return Some((code.to_string(), entry.id.clone()));
+        }
+    }
+    let lower = text.to_lowercase();
+    entry_for_phrase(catalog, service, &lower).map(|e| (e.id.clone(), e.id.clone()))
+}
+
+/// Judges what the page shows. Blocks are read containers first, then the title, then
+/// free text; the first that names an error wins.
+pub fn detect_page(catalog: &Catalog, url: &str, blocks: &[Block]) -> Option<Detection> {
+    let service = watched_service(catalog, url)?;
+    [BlockKind::Container, BlockKind::Title, BlockKind::Text]
+        .iter()
+        .flat_map(|kind| blocks.iter().filter(move |b| b.kind == *kind))
+        .find_map(|b| {
+            detect_block(catalog, &service.id, b).map(|(code, entry)| Detection {
+                code,
+                entry,
+                service: service.id.clone(),
+                evidence: Evidence::Page { kind: b.kind },
+            })
+        })
+}
+
+/// Judges an HTTP status answered on a watched host.
+pub fn detect_http(catalog: &Catalog, url: &str, status: u16) -> Option<Detection> {
+    let service = watched_service(catalog, url)?;
+    let entry = entries(catalog, &service.id).find(|e| e.matcher.http.contains(&status))?;
+    Some(Detection {
+        code: format!("HTTP-{status}"),
+        entry: entry.id.clone(),
+        service: service.id.clone(),
+        evidence: Evidence::Http { status },
+    })
+}
+
+/// Maps a browser network error string (Chromium `net::ERR_*`, Firefox `NS_ERROR_*`,
+/// `SSL_ERROR_*`, `SEC_ERROR_*`) to a cause: `dns`, `proxy`, `offline`, `timeout`, `tls`,
+/// `network`. `None` for errors that are not the network's fault (a cancelled load, a
+/// request blocked by an extension).
+pub fn net_cause(error: &str) -> Option<&'static str> {
+    let e = error.trim().to_ascii_uppercase();
+    let e = e.strip_prefix("NET::").unwrap_or(&e);
+    let has = |needles: &[&str]| needles.iter().any(|n| e.contains(n));
+    if has(&["ERR_ABORTED", "ERR_BLOCKED", "NS_BINDING_ABORTED", "NS_ERROR_ABORT"]) {
+        None
+    } else if has(&["PROXY", "TUNNEL_CONNECTION"]) {
+        Some("proxy")
+    } else if has(&["NAME_NOT_RESOLVED", "NAME_RESOLUTION", "UNKNOWN_HOST", "DNS"]) {
+        Some("dns")
+    } else if has(&["INTERNET_DISCONNECTED", "NS_ERROR_OFFLINE"]) {
+        Some("offline")
+    } else if has(&["TIMED_OUT", "TIMEOUT"]) {
+        Some("timeout")
+    } else if has(&["CERT", "SSL", "SEC_ERROR", "TLS"]) {
+        Some("tls")
+    } else if has(&["ERR_", "NS_ERROR_"]) {
+        Some("network")
+    } else {
+        None
+    }
+}
+
+/// Judges a failed navigation of a watched host.
+pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection> {
+    let service = watched_service(catalog, url)?;
+    let cause = net_cause(error)?;
+    let entry = entries(catalog, &service.id).find(|e| e.matcher.net.iter().any(|n| n == cause))?;
+    Some(Detection {
+        code: entry.id.clone(),
+        entry: entry.id.clone(),
+        service: service.id.clone(),
+        evidence: Evidence::Net {
+            cause: cause.to_string(),
+            error: clip(error, 120).to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat() -> Catalog {
+        Catalog::embedded().unwrap()
+    }
+    fn block(kind: BlockKind, text: &str) -> Block {
+        Block { kind, text: text.into() }
+    }
+    const URL: &str = "https://www.netflix.com/watch/123";
+
+    #[test]
+    fn container_code_is_detected() {
+        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Whoops. Error Code: NSEZ-503")]).unwrap();
+        assert_eq!((d.code.as_str(), d.entry.as_str()), ("NSEZ-503", "NSEZ-503"));
+    }
+
+    #[test]
+    fn prefix_family_keeps_shown_code() {
+        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Code M7111-1331-4027")]).unwrap();
+        assert_eq!((d.code.as_str(), d.entry.as_str()), ("M7111-1331-4027", "M7111-1331-5059"));
+    }
+
+    #[test]
+    fn unknown_code_in_container_gets_generic_entry() {
+        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Error ABCD-1234")]).unwrap();
+        assert_eq!((d.code.as_str(), d.entry.as_str()), ("ABCD-1234", "UNKNOWN"));
+    }
+
+    #[test]
+    fn unknown_code_in_free_text_is_ignored() {
+        assert!(detect_page(&cat(), URL, &[block(BlockKind::Text, "Error ABCD-1234")]).is_none());
+    }
+
+    #[test]
+    fn long_article_naming_a_code_is_quiet() {
+        let article = "If you see NSEZ-503 it usually means a connection problem. ".repeat(10);
+        assert!(detect_page(&cat(), URL, &[block(BlockKind::Text, &article)]).is_none());
+    }
+
+    #[test]
+    fn help_host_is_quiet() {
+        let b = [block(BlockKind::Container, "Error NSEZ-503")];
+        assert!(detect_page(&cat(), "https://help.netflix.com/en/node/1", &b).is_none());
+    }
+
+    #[test]
+    fn other_site_is_quiet() {
+        let b = [block(BlockKind::Container, "Error NSEZ-503")];
+        assert!(detect_page(&cat(), "https://example.org/", &b).is_none());
+    }
+
+    #[test]
+    fn phrase_screens_in_two_languages() {
+        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Pardon the interruption")]).unwrap();
+        assert_eq!(d.code, "PARDON");
+        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Perdón por la interrupción")]).unwrap();
+        assert_eq!(d.code, "PARDON");
+    }
+
+    #[test]
+    fn localized_code_is_anchor() {
+        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Código de error: NSEZ-403")]).unwrap();
+        assert_eq!(d.code, "NSEZ-403");
+    }
+
+    #[test]
+    fn titles_with_numbers_are_not_codes() {
+        for t in ["Blade Runner 2049", "Apollo 13", "2012", "WI-FI", "COVID-19 Stories", "S01-E02"] {
+            let b = [block(BlockKind::Title, t), block(BlockKind::Text, t)];
+            assert_eq!(detect_page(&cat(), URL, &b), None, "{t}");
+        }
+        for t in ["Blade Runner 2049", "2012-2049", "WI-FI", "4K-HDR"] {
+            let b = [block(BlockKind::Container, t)];
+            assert_eq!(detect_page(&cat(), URL, &b), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn http_statuses() {
+        assert_eq!(detect_http(&cat(), URL, 503).unwrap().code, "HTTP-503");
+        assert_eq!(detect_http(&cat(), URL, 502).unwrap().entry, "HTTP-502");
+        assert_eq!(detect_http(&cat(), URL, 504).unwrap().entry, "HTTP-5XX");
+        assert_eq!(detect_http(&cat(), URL, 403).unwrap().entry, "HTTP-403");
+        assert!(detect_http(&cat(), URL, 200).is_none());
+        assert!(detect_http(&cat(), "https://example.org/", 503).is_none());
+    }
+
+    #[test]
+    fn net_errors() {
+        let c = cat();
+        assert_eq!(detect_net(&c, URL, "net::ERR_NAME_NOT_RESOLVED").unwrap().code, "DNS");
+        assert_eq!(detect_net(&c, URL, "net::ERR_PROXY_CONNECTION_FAILED").unwrap().code, "PROXY");
+        assert_eq!(detect_net(&c, URL, "net::ERR_INTERNET_DISCONNECTED").unwrap().code, "OFFLINE");
+        assert_eq!(detect_net(&c, URL, "net::ERR_CONNECTION_TIMED_OUT").unwrap().code, "NETWORK");
+        assert_eq!(detect_net(&c, URL, "NS_ERROR_UNKNOWN_HOST").unwrap().code, "DNS");
+        assert!(detect_net(&c, URL, "net::ERR_ABORTED").is_none());
+        assert!(detect_net(&c, URL, "net::ERR_BLOCKED_BY_CLIENT").is_none());
+    }
+
+    #[test]
+    fn host_parsing() {
+        assert_eq!(host_of("https://user@WWW.Netflix.com:443/x").as_deref(), Some("www.netflix.com"));
+        assert_eq!(host_of("chrome-extension://abc/popup.html"), None);
+        assert_eq!(host_of("https://"), None);
+    }
+
+    #[test]
+    fn clipping_respects_char_boundaries() {
+        let s = "é".repeat(3000);
+        assert!(clip(&s, MAX_BLOCK_CHARS).len() <= MAX_BLOCK_CHARS);
+    }
+}

@@ -1,0 +1,296 @@
+use super::*;
+use crate::core::detector::{Block, BlockKind};
+
+const ID: &str = "streamfixid";
+const ORIGIN: &str = "chrome-extension://streamfixid/";
+const PAGE: &str = "https://www.netflix.com/watch/1";
+
+/// Plays the service worker's part: keeps the stores and applies what the core returns.
+struct Sw {
+    catalog: Catalog,
+    session: BTreeMap<String, Value>,
+    local: BTreeMap<String, Value>,
+    now: f64,
+}
+
+impl Sw {
+    fn new() -> Self {
+        Sw {
+            catalog: Catalog::embedded().unwrap(),
+            session: BTreeMap::new(),
+            local: BTreeMap::new(),
+            now: 1_000_000.0,
+        }
+    }
+
+    fn send(&mut self, msg: &Msg, sender: Sender) -> Output {
+        let json = serde_json::to_string(msg).unwrap();
+        self.send_raw(&json, sender)
+    }
+
+    fn send_raw(&mut self, json: &str, sender: Sender) -> Output {
+        let ctx = Context {
+            sender,
+            env: Env {
+                self_id: ID.into(),
+                self_origin: ORIGIN.into(),
+                lang: "en".into(),
+            },
+            session: self.session.clone(),
+            local: self.local.clone(),
+            now: self.now,
+        };
+        let out = dispatch(&self.catalog, json, &ctx);
+        self.session.extend(out.session_set.clone());
+        for k in &out.session_remove {
+            self.session.remove(k);
+        }
+        self.local.extend(out.local_set.clone());
+        out
+    }
+
+    fn tab(&self, id: i64) -> TabState {
+        serde_json::from_value(self.session[&tab_key(id)].clone()).unwrap()
+    }
+}
+
+fn page(tab: i64) -> Sender {
+    Sender::Runtime {
+        id: Some(ID.into()),
+        url: Some(PAGE.into()),
+        tab_id: Some(tab),
+        frame_id: Some(0),
+    }
+}
+
+fn popup() -> Sender {
+    Sender::Runtime {
+        id: Some(ID.into()),
+        url: Some(format!("{ORIGIN}popup.html")),
+        tab_id: None,
+        frame_id: None,
+    }
+}
+
+fn report(text: &str) -> Msg {
+    Msg::PageReport {
+        url: PAGE.into(),
+        blocks: vec![Block {
+            kind: BlockKind::Container,
+            text: text.into(),
+        }],
+    }
+}
+
+fn view_of(out: &Output) -> &view::View {
+    match &out.reply {
+        Reply::View { view } => view,
+        other => panic!("not a view: {other:?}"),
+    }
+}
+
+#[test]
+fn hello_tells_what_to_watch() {
+    let mut sw = Sw::new();
+    let out = sw.send(&Msg::Hello { url: PAGE.into() }, page(1));
+    let Reply::Watch { watching, selectors, .. } = out.reply else { panic!() };
+    assert!(watching);
+    assert!(!selectors.is_empty());
+}
+
+#[test]
+fn help_page_is_not_watched() {
+    let mut sw = Sw::new();
+    let sender = Sender::Runtime {
+        id: Some(ID.into()),
+        url: Some("https://help.netflix.com/en".into()),
+        tab_id: Some(1),
+        frame_id: Some(0),
+    };
+    let out = sw.send(&Msg::Hello { url: "https://help.netflix.com/en".into() }, sender);
+    assert!(matches!(out.reply, Reply::Watch { watching: false, .. }));
+}
+
+#[test]
+fn error_report_sets_badge_panel_and_view() {
+    let mut sw = Sw::new();
+    let out = sw.send(&report("Error Code: NSEZ-503"), page(7));
+    assert_eq!(out.reply, Reply::Verdict { panel: Some("NSEZ-503".into()) });
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { tab_id: 7, text, .. } if text == "!")));
+    let out = sw.send(&Msg::GetView { tab_id: Some(7), lang: "es".into() }, popup());
+    let v = view_of(&out);
+    assert_eq!((v.state.as_str(), v.code.as_str()), ("error", "NSEZ-503"));
+    assert_eq!(v.steps[0].id, "wait-retry");
+    assert!(v.meaning.starts_with("No se pudo"), "{}", v.meaning);
+}
+
+#[test]
+fn recovery_clears_badge() {
+    let mut sw = Sw::new();
+    sw.send(&report("Error Code: NSEZ-503"), page(7));
+    let out = sw.send(&report("Continue watching"), page(7));
+    assert_eq!(out.reply, Reply::Verdict { panel: None });
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { text, .. } if text.is_empty())));
+    assert!(sw.tab(7).detection.is_none());
+}
+
+#[test]
+fn http_error_survives_a_codeless_page_report() {
+    let mut sw = Sw::new();
+    let ev = Msg::HttpResponse { tab_id: 3, url: PAGE.into(), status: 503, main_frame: true };
+    sw.send(&ev, Sender::Internal);
+    let out = sw.send(&report("Service Unavailable"), page(3));
+    assert_eq!(out.reply, Reply::Verdict { panel: Some("HTTP-503".into()) });
+    // The next navigation answering 200 clears it.
+    sw.send(&Msg::Navigating { tab_id: 3, url: PAGE.into() }, Sender::Internal);
+    let ok = Msg::HttpResponse { tab_id: 3, url: PAGE.into(), status: 200, main_frame: true };
+    sw.send(&ok, Sender::Internal);
+    assert!(sw.tab(3).detection.is_none());
+}
+
+#[test]
+fn api_burst_is_an_error_single_failure_is_not() {
+    let mut sw = Sw::new();
+    let api = |s| Msg::HttpResponse {
+        tab_id: 4,
+        url: "https://www.netflix.com/api/x".into(),
+        status: s,
+        main_frame: false,
+    };
+    sw.send(&api(502), Sender::Internal);
+    assert!(sw.tab(4).detection.is_none());
+    sw.now += 1000.0;
+    sw.send(&api(502), Sender::Internal);
+    sw.now += 1000.0;
+    let out = sw.send(&api(502), Sender::Internal);
+    assert_eq!(sw.tab(4).detection.unwrap().code, "HTTP-502");
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Panel { code: Some(_), .. })));
+}
+
+#[test]
+fn old_api_failures_do_not_add_up() {
+    let mut sw = Sw::new();
+    for _ in 0..5 {
+        let ev = Msg::HttpResponse {
+            tab_id: 4,
+            url: "https://www.netflix.com/api/x".into(),
+            status: 503,
+            main_frame: false,
+        };
+        sw.send(&ev, Sender::Internal);
+        sw.now += BURST_WINDOW_MS + 1.0;
+    }
+    assert!(sw.tab(4).detection.is_none());
+}
+
+#[test]
+fn dns_failure_is_detected_from_net_error() {
+    let mut sw = Sw::new();
+    let ev = Msg::NetError {
+        tab_id: 5,
+        url: PAGE.into(),
+        error: "net::ERR_NAME_NOT_RESOLVED".into(),
+        main_frame: true,
+    };
+    let out = sw.send(&ev, Sender::Internal);
+    assert_eq!(sw.tab(5).detection.unwrap().code, "DNS");
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { tab_id: 5, .. })));
+}
+
+#[test]
+fn browser_events_from_pages_are_refused() {
+    let mut sw = Sw::new();
+    let ev = Msg::NetError { tab_id: 5, url: PAGE.into(), error: "net::ERR_NAME_NOT_RESOLVED".into(), main_frame: true };
+    let out = sw.send(&ev, page(5));
+    assert!(matches!(out.reply, Reply::Error { .. }));
+    assert!(sw.session.is_empty());
+}
+
+#[test]
+fn other_extensions_are_refused() {
+    let mut sw = Sw::new();
+    let sender = Sender::Runtime { id: Some("evil".into()), url: Some(PAGE.into()), tab_id: Some(1), frame_id: Some(0) };
+    let out = sw.send(&report("NSEZ-503"), sender);
+    assert!(matches!(out.reply, Reply::Error { error } if error.contains("not StreamFix")));
+}
+
+#[test]
+fn page_cannot_ask_for_views_or_mark_steps() {
+    let mut sw = Sw::new();
+    let out = sw.send(&Msg::GetView { tab_id: Some(1), lang: "en".into() }, page(1));
+    assert!(matches!(out.reply, Reply::Error { .. }));
+    let m = Msg::MarkStep { tab_id: Some(1), step: "restart-network".into(), state: crate::core::plan::StepState::Done };
+    assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
+}
+
+#[test]
+fn page_report_for_another_host_is_refused() {
+    let mut sw = Sw::new();
+    let m = Msg::PageReport { url: "https://www.netflix.com.evil.org/".into(), blocks: vec![] };
+    assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
+}
+
+#[test]
+fn malformed_messages_get_clear_errors() {
+    let mut sw = Sw::new();
+    for raw in ["{", "{\"type\":\"Nope\"}", "42", "{\"type\":\"Hello\"}"] {
+        let out = sw.send_raw(raw, page(1));
+        match out.reply {
+            Reply::Error { error } => assert!(error.starts_with("message refused"), "{error}"),
+            other => panic!("{raw}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn dismiss_hides_panel_for_that_code_only() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    let out = sw.send(&Msg::Dismiss { tab_id: Some(2) }, popup());
+    assert!(out.effects.contains(&Effect::Panel { tab_id: 2, code: None }));
+    assert_eq!(sw.send(&report("NSEZ-503"), page(2)).reply, Reply::Verdict { panel: None });
+    assert_eq!(sw.send(&report("NSEZ-403"), page(2)).reply, Reply::Verdict { panel: Some("NSEZ-403".into()) });
+}
+
+#[test]
+fn step_marks_survive_reloads() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    let m = Msg::MarkStep { tab_id: Some(2), step: "restart-network".into(), state: crate::core::plan::StepState::NotHelped };
+    let v = sw.send(&m, popup());
+    assert!(view_of(&v).steps.iter().any(|s| s.id == "restart-network" && s.state == crate::core::plan::StepState::NotHelped));
+    sw.send(&Msg::Navigating { tab_id: 2, url: PAGE.into() }, Sender::Internal);
+    sw.send(&report("NSEZ-503"), page(2));
+    assert_eq!(sw.tab(2).steps["restart-network"], crate::core::plan::StepState::NotHelped);
+}
+
+#[test]
+fn closed_tab_state_is_dropped() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(9));
+    sw.send(&Msg::TabClosed { tab_id: 9 }, Sender::Internal);
+    assert!(!sw.session.contains_key("tab:9"));
+}
+
+#[test]
+fn muted_code_shows_no_panel_but_keeps_badge() {
+    let mut sw = Sw::new();
+    sw.local.insert(SETTINGS_KEY.into(), serde_json::json!({"auto_panel": true, "muted_codes": ["NSEZ-503"]}));
+    let out = sw.send(&report("NSEZ-503"), page(2));
+    assert_eq!(out.reply, Reply::Verdict { panel: None });
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { text, .. } if text == "!")));
+}
+
+#[test]
+fn json_entry_point_never_fails() {
+    let ctx = serde_json::json!({
+        "sender": {"kind": "runtime", "id": ID, "url": PAGE, "tab_id": 1, "frame_id": 0},
+        "env": {"self_id": ID, "self_origin": ORIGIN, "lang": "en"},
+        "session": {}, "local": {}, "now": 1.0
+    })
+    .to_string();
+    let out: Value = serde_json::from_str(&dispatch_json(r#"{"type":"Hello","url":"https://www.netflix.com/"}"#, &ctx)).unwrap();
+    assert_eq!(out["reply"]["type"], "Watch");
+    let out: Value = serde_json::from_str(&dispatch_json("{}", "not json")).unwrap();
+    assert!(out["reply"]["error"].as_str().unwrap().contains("bad call context"));
+}

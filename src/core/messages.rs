@@ -1,0 +1,219 @@
+//! The one message type every StreamFix context speaks, the replies, and the effects the
+//! service worker's JS carries out. Everything crosses the wasm boundary as JSON text and
+//! is decoded here, strictly, with a size limit: a bad message gets an error reply.
+
+use serde::{Deserialize, Serialize};
+
+use super::detector::Block;
+use super::plan::StepState;
+use super::view::View;
+
+/// Largest message accepted, in bytes of JSON.
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+/// Most text blocks one page report may carry.
+pub const MAX_BLOCKS: usize = 64;
+
+/// Every message between the content script, the panel, the popup, the options page and
+/// the service worker, plus the browser events the service worker forwards to the core.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum Msg {
+    // ---- content script -> service worker
+    /// The content script started: it asks what to watch.
+    Hello { url: String },
+    /// What the page shows now (error containers, title, suspicious text).
+    PageReport { url: String, blocks: Vec<Block> },
+
+    // ---- panel / popup -> service worker
+    /// The diagnosis and plan for a tab, in a UI language. `tab_id` is taken from the
+    /// sender when the asker lives in the tab (the panel).
+    GetView {
+        #[serde(default)]
+        tab_id: Option<i64>,
+        lang: String,
+    },
+    /// The user marked a plan step.
+    MarkStep {
+        #[serde(default)]
+        tab_id: Option<i64>,
+        step: String,
+        state: StepState,
+    },
+    /// The user closed the panel.
+    Dismiss {
+        #[serde(default)]
+        tab_id: Option<i64>,
+    },
+
+    // ---- browser events, forwarded by the service worker's own listeners only
+    /// A response on a watched host (main frame or API call).
+    HttpResponse {
+        tab_id: i64,
+        url: String,
+        status: u16,
+        main_frame: bool,
+    },
+    /// A request on a watched host failed before any response.
+    NetError {
+        tab_id: i64,
+        url: String,
+        error: String,
+        main_frame: bool,
+    },
+    /// A main-frame navigation to a watched host started.
+    Navigating { tab_id: i64, url: String },
+    /// The tab was closed.
+    TabClosed { tab_id: i64 },
+}
+
+impl Msg {
+    /// True for the variants only the service worker's own listeners may send.
+    pub fn is_browser_event(&self) -> bool {
+        matches!(
+            self,
+            Msg::HttpResponse { .. }
+                | Msg::NetError { .. }
+                | Msg::Navigating { .. }
+                | Msg::TabClosed { .. }
+        )
+    }
+}
+
+/// Who sent a message, as the browser reported it (`runtime.MessageSender`), or the
+/// service worker itself for browser events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Sender {
+    /// The service worker's own event listeners.
+    Internal,
+    /// `runtime.onMessage`'s sender.
+    Runtime {
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        tab_id: Option<i64>,
+        #[serde(default)]
+        frame_id: Option<i64>,
+    },
+}
+
+/// The answer to a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Reply {
+    /// What the content script should watch.
+    Watch {
+        watching: bool,
+        selectors: Vec<String>,
+        max_block_chars: usize,
+    },
+    /// The core's judgement of the tab after a page report.
+    Verdict {
+        /// Show the inline panel for this code (None: no panel).
+        panel: Option<String>,
+    },
+    View { view: Box<View> },
+    Ok,
+    Error { error: String },
+}
+
+/// Something the service worker's JS does through the browser APIs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do")]
+pub enum Effect {
+    /// Set the toolbar badge and tooltip of one tab (empty text clears it).
+    Badge {
+        tab_id: i64,
+        text: String,
+        title: String,
+    },
+    /// Tell the tab's content script to show or hide the inline panel.
+    Panel { tab_id: i64, code: Option<String> },
+}
+
+/// Why a message was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    TooLarge(usize),
+    Malformed(String),
+    Forbidden(&'static str),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::TooLarge(n) => write!(
+                f,
+                "message refused: {n} bytes is over the {MAX_MESSAGE_BYTES}-byte limit"
+            ),
+            Refusal::Malformed(e) => write!(f, "message refused: not a StreamFix message ({e})"),
+            Refusal::Forbidden(why) => write!(f, "message refused: {why}"),
+        }
+    }
+}
+
+/// Decodes a message, refusing oversized or malformed ones.
+pub fn decode(json: &str) -> Result<Msg, Refusal> {
+    if json.len() > MAX_MESSAGE_BYTES {
+        return Err(Refusal::TooLarge(json.len()));
+    }
+    let msg: Msg = serde_json::from_str(json).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    if let Msg::PageReport { blocks, .. } = &msg {
+        if blocks.len() > MAX_BLOCKS {
+            return Err(Refusal::Malformed(format!(
+                "{} text blocks, at most {MAX_BLOCKS}",
+                blocks.len()
+            )));
+        }
+    }
+    Ok(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let m = Msg::PageReport {
+            url: "https://www.netflix.com/".into(),
+            blocks: vec![],
+        };
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(decode(&json).unwrap(), m);
+    }
+
+    #[test]
+    fn unknown_type_is_refused() {
+        let e = decode(r#"{"type":"FormatDisk"}"#).unwrap_err();
+        assert!(matches!(e, Refusal::Malformed(_)), "{e}");
+    }
+
+    #[test]
+    fn extra_field_is_refused() {
+        assert!(decode(r#"{"type":"Hello","url":"x","evil":1}"#).is_err());
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        for s in ["", "null", "[]", "{", "\"Hello\"", "{\"type\":5}"] {
+            assert!(decode(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn oversized_is_refused() {
+        let big = format!(r#"{{"type":"Hello","url":"{}"}}"#, "a".repeat(MAX_MESSAGE_BYTES));
+        assert!(matches!(decode(&big), Err(Refusal::TooLarge(_))));
+    }
+
+    #[test]
+    fn too_many_blocks_is_refused() {
+        let block = r#"{"kind":"text","text":"x"}"#;
+        let blocks = vec![block; MAX_BLOCKS + 1].join(",");
+        let json = format!(r#"{{"type":"PageReport","url":"u","blocks":[{blocks}]}}"#);
+        assert!(decode(&json).is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure core: rule data, detection, plans, state transitions, views. No wasm crate
+//! is imported here; everything is tested natively with `cargo test`.
+
+pub mod catalog;
+pub mod detector;
+pub mod engine;
+pub mod messages;
+pub mod plan;
+pub mod state;
+pub mod view;
