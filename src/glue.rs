@@ -8,9 +8,3 @@ use wasm_bindgen::prelude::*;
 pub fn dispatch(msg_json: &str, ctx_json: &str) -> String {
     crate::core::engine::dispatch_json(msg_json, ctx_json)
 }
-
-/// Version and catalog size, as JSON: lets a caller check that the core is loaded.
-#[wasm_bindgen]
-pub fn core_info() -> String {
-    crate::core::engine::core_info_json()
-}

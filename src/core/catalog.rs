@@ -202,7 +202,10 @@ impl Catalog {
                 return err(format!("error `{}` is defined twice", e.id));
             }
             if self.service(&e.service).is_none() {
-                return err(format!("error `{}` names unknown service `{}`", e.id, e.service));
+                return err(format!(
+                    "error `{}` names unknown service `{}`",
+                    e.id, e.service
+                ));
             }
             if e.sources.is_empty() {
                 return err(format!("error `{}` has no source", e.id));
@@ -279,7 +282,9 @@ mod tests {
     fn embedded_catalog_is_valid() {
         let c = Catalog::embedded().unwrap();
         assert!(c.service("netflix").is_some());
-        for id in ["NSEZ-503", "NSEZ-403", "NW-6-403", "HTTP-503", "HTTP-502", "HTTP-403"] {
+        for id in [
+            "NSEZ-503", "NSEZ-403", "NW-6-403", "HTTP-503", "HTTP-502", "HTTP-403",
+        ] {
             assert!(c.entry(id).is_some(), "missing {id}");
         }
     }
@@ -318,7 +323,10 @@ mod tests {
 
     #[test]
     fn spanish_is_picked_by_prefix() {
-        let t = Text { en: "a".into(), es: "b".into() };
+        let t = Text {
+            en: "a".into(),
+            es: "b".into(),
+        };
         assert_eq!(t.get("es-419"), "b");
         assert_eq!(t.get("en-US"), "a");
         assert_eq!(t.get(""), "a");

@@ -108,11 +108,7 @@ fn is_plausible_unknown(token: &str) -> bool {
         && token.split('-').next().is_some_and(|g| g.len() >= 2)
 }
 
-fn entry_for_code<'a>(
-    catalog: &'a Catalog,
-    service: &str,
-    code: &str,
-) -> Option<&'a ErrorEntry> {
+fn entry_for_code<'a>(catalog: &'a Catalog, service: &str, code: &str) -> Option<&'a ErrorEntry> {
     entries(catalog, service)
         .find(|e| e.matcher.codes.iter().any(|c| c == code))
         .or_else(|| {
@@ -200,11 +196,21 @@ pub fn net_cause(error: &str) -> Option<&'static str> {
     let e = error.trim().to_ascii_uppercase();
     let e = e.strip_prefix("NET::").unwrap_or(&e);
     let has = |needles: &[&str]| needles.iter().any(|n| e.contains(n));
-    if has(&["ERR_ABORTED", "ERR_BLOCKED", "NS_BINDING_ABORTED", "NS_ERROR_ABORT"]) {
+    if has(&[
+        "ERR_ABORTED",
+        "ERR_BLOCKED",
+        "NS_BINDING_ABORTED",
+        "NS_ERROR_ABORT",
+    ]) {
         None
     } else if has(&["PROXY", "TUNNEL_CONNECTION"]) {
         Some("proxy")
-    } else if has(&["NAME_NOT_RESOLVED", "NAME_RESOLUTION", "UNKNOWN_HOST", "DNS"]) {
+    } else if has(&[
+        "NAME_NOT_RESOLVED",
+        "NAME_RESOLUTION",
+        "UNKNOWN_HOST",
+        "DNS",
+    ]) {
         Some("dns")
     } else if has(&["INTERNET_DISCONNECTED", "NS_ERROR_OFFLINE"]) {
         Some("offline")
@@ -243,26 +249,53 @@ mod tests {
         Catalog::embedded().unwrap()
     }
     fn block(kind: BlockKind, text: &str) -> Block {
-        Block { kind, text: text.into() }
+        Block {
+            kind,
+            text: text.into(),
+        }
     }
     const URL: &str = "https://www.netflix.com/watch/123";
 
     #[test]
     fn container_code_is_detected() {
-        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Whoops. Error Code: NSEZ-503")]).unwrap();
-        assert_eq!((d.code.as_str(), d.entry.as_str()), ("NSEZ-503", "NSEZ-503"));
+        let d = detect_page(
+            &cat(),
+            URL,
+            &[block(BlockKind::Container, "Whoops. Error Code: NSEZ-503")],
+        )
+        .unwrap();
+        assert_eq!(
+            (d.code.as_str(), d.entry.as_str()),
+            ("NSEZ-503", "NSEZ-503")
+        );
     }
 
     #[test]
     fn prefix_family_keeps_shown_code() {
-        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Code M7111-1331-4027")]).unwrap();
-        assert_eq!((d.code.as_str(), d.entry.as_str()), ("M7111-1331-4027", "M7111-1331-5059"));
+        let d = detect_page(
+            &cat(),
+            URL,
+            &[block(BlockKind::Container, "Code M7111-1331-4027")],
+        )
+        .unwrap();
+        assert_eq!(
+            (d.code.as_str(), d.entry.as_str()),
+            ("M7111-1331-4027", "M7111-1331-5059")
+        );
     }
 
     #[test]
     fn unknown_code_in_container_gets_generic_entry() {
-        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Error ABCD-1234")]).unwrap();
-        assert_eq!((d.code.as_str(), d.entry.as_str()), ("ABCD-1234", "UNKNOWN"));
+        let d = detect_page(
+            &cat(),
+            URL,
+            &[block(BlockKind::Container, "Error ABCD-1234")],
+        )
+        .unwrap();
+        assert_eq!(
+            (d.code.as_str(), d.entry.as_str()),
+            ("ABCD-1234", "UNKNOWN")
+        );
     }
 
     #[test]
@@ -290,21 +323,43 @@ mod tests {
 
     #[test]
     fn phrase_screens_in_two_languages() {
-        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Pardon the interruption")]).unwrap();
+        let d = detect_page(
+            &cat(),
+            URL,
+            &[block(BlockKind::Container, "Pardon the interruption")],
+        )
+        .unwrap();
         assert_eq!(d.code, "PARDON");
-        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Perdón por la interrupción")]).unwrap();
+        let d = detect_page(
+            &cat(),
+            URL,
+            &[block(BlockKind::Container, "Perdón por la interrupción")],
+        )
+        .unwrap();
         assert_eq!(d.code, "PARDON");
     }
 
     #[test]
     fn localized_code_is_anchor() {
-        let d = detect_page(&cat(), URL, &[block(BlockKind::Container, "Código de error: NSEZ-403")]).unwrap();
+        let d = detect_page(
+            &cat(),
+            URL,
+            &[block(BlockKind::Container, "Código de error: NSEZ-403")],
+        )
+        .unwrap();
         assert_eq!(d.code, "NSEZ-403");
     }
 
     #[test]
     fn titles_with_numbers_are_not_codes() {
-        for t in ["Blade Runner 2049", "Apollo 13", "2012", "WI-FI", "COVID-19 Stories", "S01-E02"] {
+        for t in [
+            "Blade Runner 2049",
+            "Apollo 13",
+            "2012",
+            "WI-FI",
+            "COVID-19 Stories",
+            "S01-E02",
+        ] {
             let b = [block(BlockKind::Title, t), block(BlockKind::Text, t)];
             assert_eq!(detect_page(&cat(), URL, &b), None, "{t}");
         }
@@ -327,18 +382,44 @@ mod tests {
     #[test]
     fn net_errors() {
         let c = cat();
-        assert_eq!(detect_net(&c, URL, "net::ERR_NAME_NOT_RESOLVED").unwrap().code, "DNS");
-        assert_eq!(detect_net(&c, URL, "net::ERR_PROXY_CONNECTION_FAILED").unwrap().code, "PROXY");
-        assert_eq!(detect_net(&c, URL, "net::ERR_INTERNET_DISCONNECTED").unwrap().code, "OFFLINE");
-        assert_eq!(detect_net(&c, URL, "net::ERR_CONNECTION_TIMED_OUT").unwrap().code, "NETWORK");
-        assert_eq!(detect_net(&c, URL, "NS_ERROR_UNKNOWN_HOST").unwrap().code, "DNS");
+        assert_eq!(
+            detect_net(&c, URL, "net::ERR_NAME_NOT_RESOLVED")
+                .unwrap()
+                .code,
+            "DNS"
+        );
+        assert_eq!(
+            detect_net(&c, URL, "net::ERR_PROXY_CONNECTION_FAILED")
+                .unwrap()
+                .code,
+            "PROXY"
+        );
+        assert_eq!(
+            detect_net(&c, URL, "net::ERR_INTERNET_DISCONNECTED")
+                .unwrap()
+                .code,
+            "OFFLINE"
+        );
+        assert_eq!(
+            detect_net(&c, URL, "net::ERR_CONNECTION_TIMED_OUT")
+                .unwrap()
+                .code,
+            "NETWORK"
+        );
+        assert_eq!(
+            detect_net(&c, URL, "NS_ERROR_UNKNOWN_HOST").unwrap().code,
+            "DNS"
+        );
         assert!(detect_net(&c, URL, "net::ERR_ABORTED").is_none());
         assert!(detect_net(&c, URL, "net::ERR_BLOCKED_BY_CLIENT").is_none());
     }
 
     #[test]
     fn host_parsing() {
-        assert_eq!(host_of("https://user@WWW.Netflix.com:443/x").as_deref(), Some("www.netflix.com"));
+        assert_eq!(
+            host_of("https://user@WWW.Netflix.com:443/x").as_deref(),
+            Some("www.netflix.com")
+        );
         assert_eq!(host_of("chrome-extension://abc/popup.html"), None);
         assert_eq!(host_of("https://"), None);
     }

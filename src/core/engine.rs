@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::catalog::Catalog;
 use super::detector::{self, Detection, Evidence};
-use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
+use super::messages::{self, Action, Effect, Msg, Refusal, Reply, Sender};
 use super::state::{tab_key, ApiHit, Settings, TabState, SETTINGS_KEY};
 use super::view;
 
@@ -103,7 +103,9 @@ fn origin(sender: &Sender, env: &Env) -> Result<Origin, Refusal> {
             tab_id: *tab_id,
             url: url.to_string(),
         }),
-        _ => Err(Refusal::Forbidden("sender is neither a tab nor a StreamFix page")),
+        _ => Err(Refusal::Forbidden(
+            "sender is neither a tab nor a StreamFix page",
+        )),
     }
 }
 
@@ -159,19 +161,6 @@ pub fn dispatch_json(msg_json: &str, ctx_json: &str) -> String {
     })
 }
 
-/// The core's version and the size of its catalog, as JSON.
-pub fn core_info_json() -> String {
-    let (services, errors) = Catalog::shared()
-        .map(|c| (c.service.len(), c.error.len()))
-        .unwrap_or((0, 0));
-    serde_json::json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "services": services,
-        "errors": errors,
-    })
-    .to_string()
-}
-
 /// Handles one decoded message.
 pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
     let from = match origin(&ctx.sender, &ctx.env) {
@@ -179,7 +168,9 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
         Err(refusal) => return Output::error(refusal),
     };
     if msg.is_browser_event() != matches!(from, Origin::Internal) {
-        return Output::error(Refusal::Forbidden("this message may not come from this sender"));
+        return Output::error(Refusal::Forbidden(
+            "this message may not come from this sender",
+        ));
     }
     let mut store = Store {
         ctx,
@@ -200,6 +191,11 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
                 page_report(catalog, &mut store, tab_id, &url, found, lang)
             }
         }
+        (Msg::CoreInfo {}, Origin::Extension { .. }) => Reply::Info {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            services: catalog.service.len(),
+            errors: catalog.error.len(),
+        },
         (Msg::GetView { tab_id, lang: ui }, Origin::Extension { tab_id: own }) => {
             match tab_id.or(own) {
                 Some(t) => Reply::View {
@@ -210,40 +206,45 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
                 },
             }
         }
-        (Msg::MarkStep { tab_id, step, state }, Origin::Extension { tab_id: own }) => {
-            match tab_id.or(own) {
-                Some(t) if catalog.step(&step).is_some() => {
-                    let mut tab = store.tab(t);
-                    tab.steps.insert(step, state);
-                    store.put_tab(t, &tab);
-                    Reply::View {
-                        view: Box::new(view::tab_view(catalog, Some(&tab), lang)),
-                    }
-                }
-                _ => Reply::Error {
-                    error: "unknown tab or step".into(),
-                },
-            }
-        }
-        (Msg::Dismiss { tab_id }, Origin::Extension { tab_id: own }) => match tab_id.or(own) {
-            Some(t) => {
+        (
+            Msg::MarkStep {
+                tab_id,
+                step,
+                state,
+            },
+            Origin::Extension { tab_id: own },
+        ) => match tab_id.or(own) {
+            Some(t) if catalog.step(&step).is_some() => {
                 let mut tab = store.tab(t);
-                if let Some(d) = &tab.detection {
-                    if !tab.dismissed.contains(&d.code) {
-                        tab.dismissed.push(d.code.clone());
-                    }
-                }
+                tab.steps.insert(step, state);
                 store.put_tab(t, &tab);
-                store.out.effects.push(Effect::Panel {
-                    tab_id: t,
-                    code: None,
-                });
-                Reply::Ok
+                Reply::View {
+                    view: Box::new(view::tab_view(catalog, Some(&tab), lang)),
+                }
             }
+            _ => Reply::Error {
+                error: "unknown tab or step".into(),
+            },
+        },
+        (Msg::Dismiss { tab_id }, Origin::Extension { tab_id: own }) => match tab_id.or(own) {
+            Some(t) => dismiss(&mut store, t),
             None => Reply::Error {
                 error: "no tab given".into(),
             },
         },
+        (Msg::Run { tab_id, action }, Origin::Extension { tab_id: own }) => {
+            match (tab_id.or(own), action) {
+                (Some(t), Action::RetryNow) => {
+                    store.out.effects.push(Effect::Reload { tab_id: t });
+                    Reply::Ok
+                }
+                (None, _) => Reply::Error {
+                    error: "no tab given".into(),
+                },
+            }
+        }
+        // The content script forwards a trusted Escape key press: its own tab only.
+        (Msg::Dismiss { tab_id: None }, Origin::Page { tab_id, .. }) => dismiss(&mut store, tab_id),
         (Msg::Navigating { tab_id, url }, _) => {
             let mut tab = store.tab(tab_id);
             tab.url = url;
@@ -253,10 +254,24 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
             store.out.effects.push(badge(catalog, tab_id, None, lang));
             Reply::Ok
         }
-        (Msg::HttpResponse { tab_id, url, status, main_frame }, _) => {
-            http_response(catalog, &mut store, tab_id, &url, status, main_frame, lang)
-        }
-        (Msg::NetError { tab_id, url, error, main_frame }, _) => {
+        (
+            Msg::HttpResponse {
+                tab_id,
+                url,
+                status,
+                main_frame,
+            },
+            _,
+        ) => http_response(catalog, &mut store, tab_id, &url, status, main_frame, lang),
+        (
+            Msg::NetError {
+                tab_id,
+                url,
+                error,
+                main_frame,
+            },
+            _,
+        ) => {
             if main_frame {
                 if let Some(found) = detector::detect_net(catalog, &url, &error) {
                     let mut tab = store.tab(tab_id);
@@ -278,6 +293,21 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
     store.out
 }
 
+fn dismiss(store: &mut Store, t: i64) -> Reply {
+    let mut tab = store.tab(t);
+    if let Some(d) = &tab.detection {
+        if !tab.dismissed.contains(&d.code) {
+            tab.dismissed.push(d.code.clone());
+        }
+    }
+    store.put_tab(t, &tab);
+    store.out.effects.push(Effect::Panel {
+        tab_id: t,
+        code: None,
+    });
+    Reply::Ok
+}
+
 fn same_host(a: &str, b: &str) -> bool {
     matches!((detector::host_of(a), detector::host_of(b)), (Some(x), Some(y)) if x == y)
 }
@@ -293,7 +323,9 @@ fn hello(catalog: &Catalog, store: &mut Store, tab_id: i64, url: &str, frame: &s
     store.put_tab(tab_id, &tab);
     Reply::Watch {
         watching: service.is_some(),
-        selectors: service.map(|s| s.error_selectors.clone()).unwrap_or_default(),
+        selectors: service
+            .map(|s| s.error_selectors.clone())
+            .unwrap_or_default(),
         max_block_chars: detector::MAX_BLOCK_CHARS,
     }
 }
@@ -350,7 +382,12 @@ fn http_response(
     let found = detector::detect_http(catalog, url, status);
     if main_frame {
         tab.url = url.to_string();
-        if found.is_some() || matches!(tab.detection.as_ref().map(|d| &d.evidence), Some(Evidence::Http { .. })) {
+        if found.is_some()
+            || matches!(
+                tab.detection.as_ref().map(|d| &d.evidence),
+                Some(Evidence::Http { .. })
+            )
+        {
             set_detection(catalog, store, tab_id, &mut tab, found, lang);
         } else {
             store.put_tab(tab_id, &tab);
@@ -389,7 +426,10 @@ fn set_detection(
     if changed {
         tab.detected_at = store.ctx.now;
         tab.detection = found;
-        store.out.effects.push(badge(catalog, tab_id, tab.detection.as_ref(), lang));
+        store
+            .out
+            .effects
+            .push(badge(catalog, tab_id, tab.detection.as_ref(), lang));
     }
     store.put_tab(tab_id, tab);
 }

@@ -24,7 +24,9 @@ pub enum Msg {
     /// What the page shows now (error containers, title, suspicious text).
     PageReport { url: String, blocks: Vec<Block> },
 
-    // ---- panel / popup -> service worker
+    // ---- panel / popup / options -> service worker
+    /// Which core is running: version and catalog size.
+    CoreInfo {},
     /// The diagnosis and plan for a tab, in a UI language. `tab_id` is taken from the
     /// sender when the asker lives in the tab (the panel).
     GetView {
@@ -38,6 +40,12 @@ pub enum Msg {
         tab_id: Option<i64>,
         step: String,
         state: StepState,
+    },
+    /// The user pressed an action button (`data-action`).
+    Run {
+        #[serde(default)]
+        tab_id: Option<i64>,
+        action: Action,
     },
     /// The user closed the panel.
     Dismiss {
@@ -79,6 +87,14 @@ impl Msg {
     }
 }
 
+/// The actions a button can ask for, named as their `data-action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Reload the tab now.
+    RetryNow,
+}
+
 /// Who sent a message, as the browser reported it (`runtime.MessageSender`), or the
 /// service worker itself for browser events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,9 +130,18 @@ pub enum Reply {
         /// Show the inline panel for this code (None: no panel).
         panel: Option<String>,
     },
-    View { view: Box<View> },
+    View {
+        view: Box<View>,
+    },
+    Info {
+        version: String,
+        services: usize,
+        errors: usize,
+    },
     Ok,
-    Error { error: String },
+    Error {
+        error: String,
+    },
 }
 
 /// Something the service worker's JS does through the browser APIs.
@@ -131,6 +156,8 @@ pub enum Effect {
     },
     /// Tell the tab's content script to show or hide the inline panel.
     Panel { tab_id: i64, code: Option<String> },
+    /// Reload the tab.
+    Reload { tab_id: i64 },
 }
 
 /// Why a message was refused.
@@ -205,7 +232,10 @@ mod tests {
 
     #[test]
     fn oversized_is_refused() {
-        let big = format!(r#"{{"type":"Hello","url":"{}"}}"#, "a".repeat(MAX_MESSAGE_BYTES));
+        let big = format!(
+            r#"{{"type":"Hello","url":"{}"}}"#,
+            "a".repeat(MAX_MESSAGE_BYTES)
+        );
         assert!(matches!(decode(&big), Err(Refusal::TooLarge(_))));
     }
 

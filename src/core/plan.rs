@@ -36,7 +36,9 @@ pub fn steps<'a>(
 
 /// The step to do next: the first one still to do.
 pub fn next_step<'a>(plan: &[(&'a Step, StepState)]) -> Option<&'a Step> {
-    plan.iter().find(|(_, st)| *st == StepState::Todo).map(|(s, _)| *s)
+    plan.iter()
+        .find(|(_, st)| *st == StepState::Todo)
+        .map(|(s, _)| *s)
 }
 
 #[cfg(test)]

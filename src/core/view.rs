@@ -7,6 +7,10 @@ use super::catalog::{Catalog, StepKind};
 use super::plan::{self, StepState};
 use super::state::TabState;
 
+/// Actions this build can perform. An automatic step whose action is not listed is shown
+/// without a button rather than with one that does nothing.
+pub const AVAILABLE_ACTIONS: &[&str] = &["retry-now"];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepView {
     pub id: String,
@@ -79,14 +83,21 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str) -> View {
             .unwrap_or_default(),
         meaning: entry.meaning.get(lang).to_string(),
         cause: entry.cause.get(lang).to_string(),
-        causes: entry.causes.iter().map(|c| c.get(lang).to_string()).collect(),
+        causes: entry
+            .causes
+            .iter()
+            .map(|c| c.get(lang).to_string())
+            .collect(),
         weak: entry.weak,
         steps: plan
             .iter()
             .map(|(s, state)| StepView {
                 id: s.id.clone(),
                 kind: s.kind,
-                action: s.action.clone(),
+                action: s
+                    .action
+                    .clone()
+                    .filter(|a| AVAILABLE_ACTIONS.contains(&a.as_str())),
                 title: s.title.get(lang).to_string(),
                 how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
                 state: *state,

@@ -93,7 +93,14 @@ fn view_of(out: &Output) -> &view::View {
 fn hello_tells_what_to_watch() {
     let mut sw = Sw::new();
     let out = sw.send(&Msg::Hello { url: PAGE.into() }, page(1));
-    let Reply::Watch { watching, selectors, .. } = out.reply else { panic!() };
+    let Reply::Watch {
+        watching,
+        selectors,
+        ..
+    } = out.reply
+    else {
+        panic!()
+    };
     assert!(watching);
     assert!(!selectors.is_empty());
 }
@@ -107,17 +114,42 @@ fn help_page_is_not_watched() {
         tab_id: Some(1),
         frame_id: Some(0),
     };
-    let out = sw.send(&Msg::Hello { url: "https://help.netflix.com/en".into() }, sender);
-    assert!(matches!(out.reply, Reply::Watch { watching: false, .. }));
+    let out = sw.send(
+        &Msg::Hello {
+            url: "https://help.netflix.com/en".into(),
+        },
+        sender,
+    );
+    assert!(matches!(
+        out.reply,
+        Reply::Watch {
+            watching: false,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn error_report_sets_badge_panel_and_view() {
     let mut sw = Sw::new();
     let out = sw.send(&report("Error Code: NSEZ-503"), page(7));
-    assert_eq!(out.reply, Reply::Verdict { panel: Some("NSEZ-503".into()) });
-    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { tab_id: 7, text, .. } if text == "!")));
-    let out = sw.send(&Msg::GetView { tab_id: Some(7), lang: "es".into() }, popup());
+    assert_eq!(
+        out.reply,
+        Reply::Verdict {
+            panel: Some("NSEZ-503".into())
+        }
+    );
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { tab_id: 7, text, .. } if text == "!")));
+    let out = sw.send(
+        &Msg::GetView {
+            tab_id: Some(7),
+            lang: "es".into(),
+        },
+        popup(),
+    );
     let v = view_of(&out);
     assert_eq!((v.state.as_str(), v.code.as_str()), ("error", "NSEZ-503"));
     assert_eq!(v.steps[0].id, "wait-retry");
@@ -130,20 +162,44 @@ fn recovery_clears_badge() {
     sw.send(&report("Error Code: NSEZ-503"), page(7));
     let out = sw.send(&report("Continue watching"), page(7));
     assert_eq!(out.reply, Reply::Verdict { panel: None });
-    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { text, .. } if text.is_empty())));
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { text, .. } if text.is_empty())));
     assert!(sw.tab(7).detection.is_none());
 }
 
 #[test]
 fn http_error_survives_a_codeless_page_report() {
     let mut sw = Sw::new();
-    let ev = Msg::HttpResponse { tab_id: 3, url: PAGE.into(), status: 503, main_frame: true };
+    let ev = Msg::HttpResponse {
+        tab_id: 3,
+        url: PAGE.into(),
+        status: 503,
+        main_frame: true,
+    };
     sw.send(&ev, Sender::Internal);
     let out = sw.send(&report("Service Unavailable"), page(3));
-    assert_eq!(out.reply, Reply::Verdict { panel: Some("HTTP-503".into()) });
+    assert_eq!(
+        out.reply,
+        Reply::Verdict {
+            panel: Some("HTTP-503".into())
+        }
+    );
     // The next navigation answering 200 clears it.
-    sw.send(&Msg::Navigating { tab_id: 3, url: PAGE.into() }, Sender::Internal);
-    let ok = Msg::HttpResponse { tab_id: 3, url: PAGE.into(), status: 200, main_frame: true };
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 3,
+            url: PAGE.into(),
+        },
+        Sender::Internal,
+    );
+    let ok = Msg::HttpResponse {
+        tab_id: 3,
+        url: PAGE.into(),
+        status: 200,
+        main_frame: true,
+    };
     sw.send(&ok, Sender::Internal);
     assert!(sw.tab(3).detection.is_none());
 }
@@ -164,7 +220,10 @@ fn api_burst_is_an_error_single_failure_is_not() {
     sw.now += 1000.0;
     let out = sw.send(&api(502), Sender::Internal);
     assert_eq!(sw.tab(4).detection.unwrap().code, "HTTP-502");
-    assert!(out.effects.iter().any(|e| matches!(e, Effect::Panel { code: Some(_), .. })));
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Panel { code: Some(_), .. })));
 }
 
 #[test]
@@ -194,13 +253,21 @@ fn dns_failure_is_detected_from_net_error() {
     };
     let out = sw.send(&ev, Sender::Internal);
     assert_eq!(sw.tab(5).detection.unwrap().code, "DNS");
-    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { tab_id: 5, .. })));
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { tab_id: 5, .. })));
 }
 
 #[test]
 fn browser_events_from_pages_are_refused() {
     let mut sw = Sw::new();
-    let ev = Msg::NetError { tab_id: 5, url: PAGE.into(), error: "net::ERR_NAME_NOT_RESOLVED".into(), main_frame: true };
+    let ev = Msg::NetError {
+        tab_id: 5,
+        url: PAGE.into(),
+        error: "net::ERR_NAME_NOT_RESOLVED".into(),
+        main_frame: true,
+    };
     let out = sw.send(&ev, page(5));
     assert!(matches!(out.reply, Reply::Error { .. }));
     assert!(sw.session.is_empty());
@@ -209,7 +276,12 @@ fn browser_events_from_pages_are_refused() {
 #[test]
 fn other_extensions_are_refused() {
     let mut sw = Sw::new();
-    let sender = Sender::Runtime { id: Some("evil".into()), url: Some(PAGE.into()), tab_id: Some(1), frame_id: Some(0) };
+    let sender = Sender::Runtime {
+        id: Some("evil".into()),
+        url: Some(PAGE.into()),
+        tab_id: Some(1),
+        frame_id: Some(0),
+    };
     let out = sw.send(&report("NSEZ-503"), sender);
     assert!(matches!(out.reply, Reply::Error { error } if error.contains("not StreamFix")));
 }
@@ -217,16 +289,29 @@ fn other_extensions_are_refused() {
 #[test]
 fn page_cannot_ask_for_views_or_mark_steps() {
     let mut sw = Sw::new();
-    let out = sw.send(&Msg::GetView { tab_id: Some(1), lang: "en".into() }, page(1));
+    let out = sw.send(
+        &Msg::GetView {
+            tab_id: Some(1),
+            lang: "en".into(),
+        },
+        page(1),
+    );
     assert!(matches!(out.reply, Reply::Error { .. }));
-    let m = Msg::MarkStep { tab_id: Some(1), step: "restart-network".into(), state: crate::core::plan::StepState::Done };
+    let m = Msg::MarkStep {
+        tab_id: Some(1),
+        step: "restart-network".into(),
+        state: crate::core::plan::StepState::Done,
+    };
     assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
 }
 
 #[test]
 fn page_report_for_another_host_is_refused() {
     let mut sw = Sw::new();
-    let m = Msg::PageReport { url: "https://www.netflix.com.evil.org/".into(), blocks: vec![] };
+    let m = Msg::PageReport {
+        url: "https://www.netflix.com.evil.org/".into(),
+        blocks: vec![],
+    };
     assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
 }
 
@@ -247,21 +332,48 @@ fn dismiss_hides_panel_for_that_code_only() {
     let mut sw = Sw::new();
     sw.send(&report("NSEZ-503"), page(2));
     let out = sw.send(&Msg::Dismiss { tab_id: Some(2) }, popup());
-    assert!(out.effects.contains(&Effect::Panel { tab_id: 2, code: None }));
-    assert_eq!(sw.send(&report("NSEZ-503"), page(2)).reply, Reply::Verdict { panel: None });
-    assert_eq!(sw.send(&report("NSEZ-403"), page(2)).reply, Reply::Verdict { panel: Some("NSEZ-403".into()) });
+    assert!(out.effects.contains(&Effect::Panel {
+        tab_id: 2,
+        code: None
+    }));
+    assert_eq!(
+        sw.send(&report("NSEZ-503"), page(2)).reply,
+        Reply::Verdict { panel: None }
+    );
+    assert_eq!(
+        sw.send(&report("NSEZ-403"), page(2)).reply,
+        Reply::Verdict {
+            panel: Some("NSEZ-403".into())
+        }
+    );
 }
 
 #[test]
 fn step_marks_survive_reloads() {
     let mut sw = Sw::new();
     sw.send(&report("NSEZ-503"), page(2));
-    let m = Msg::MarkStep { tab_id: Some(2), step: "restart-network".into(), state: crate::core::plan::StepState::NotHelped };
+    let m = Msg::MarkStep {
+        tab_id: Some(2),
+        step: "restart-network".into(),
+        state: crate::core::plan::StepState::NotHelped,
+    };
     let v = sw.send(&m, popup());
-    assert!(view_of(&v).steps.iter().any(|s| s.id == "restart-network" && s.state == crate::core::plan::StepState::NotHelped));
-    sw.send(&Msg::Navigating { tab_id: 2, url: PAGE.into() }, Sender::Internal);
+    assert!(view_of(&v)
+        .steps
+        .iter()
+        .any(|s| s.id == "restart-network" && s.state == crate::core::plan::StepState::NotHelped));
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 2,
+            url: PAGE.into(),
+        },
+        Sender::Internal,
+    );
     sw.send(&report("NSEZ-503"), page(2));
-    assert_eq!(sw.tab(2).steps["restart-network"], crate::core::plan::StepState::NotHelped);
+    assert_eq!(
+        sw.tab(2).steps["restart-network"],
+        crate::core::plan::StepState::NotHelped
+    );
 }
 
 #[test]
@@ -275,10 +387,16 @@ fn closed_tab_state_is_dropped() {
 #[test]
 fn muted_code_shows_no_panel_but_keeps_badge() {
     let mut sw = Sw::new();
-    sw.local.insert(SETTINGS_KEY.into(), serde_json::json!({"auto_panel": true, "muted_codes": ["NSEZ-503"]}));
+    sw.local.insert(
+        SETTINGS_KEY.into(),
+        serde_json::json!({"auto_panel": true, "muted_codes": ["NSEZ-503"]}),
+    );
     let out = sw.send(&report("NSEZ-503"), page(2));
     assert_eq!(out.reply, Reply::Verdict { panel: None });
-    assert!(out.effects.iter().any(|e| matches!(e, Effect::Badge { text, .. } if text == "!")));
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { text, .. } if text == "!")));
 }
 
 #[test]
@@ -289,8 +407,58 @@ fn json_entry_point_never_fails() {
         "session": {}, "local": {}, "now": 1.0
     })
     .to_string();
-    let out: Value = serde_json::from_str(&dispatch_json(r#"{"type":"Hello","url":"https://www.netflix.com/"}"#, &ctx)).unwrap();
+    let out: Value = serde_json::from_str(&dispatch_json(
+        r#"{"type":"Hello","url":"https://www.netflix.com/"}"#,
+        &ctx,
+    ))
+    .unwrap();
     assert_eq!(out["reply"]["type"], "Watch");
     let out: Value = serde_json::from_str(&dispatch_json("{}", "not json")).unwrap();
-    assert!(out["reply"]["error"].as_str().unwrap().contains("bad call context"));
+    assert!(out["reply"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("bad call context"));
+}
+
+#[test]
+fn content_script_may_dismiss_its_own_tab_only() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    sw.send(&report("NSEZ-503"), page(3));
+    let out = sw.send(&Msg::Dismiss { tab_id: None }, page(2));
+    assert_eq!(
+        out.effects,
+        vec![Effect::Panel {
+            tab_id: 2,
+            code: None
+        }]
+    );
+    let out = sw.send(&Msg::Dismiss { tab_id: Some(3) }, page(2));
+    assert!(matches!(out.reply, Reply::Error { .. }));
+    assert!(sw.tab(3).dismissed.is_empty());
+}
+
+#[test]
+fn retry_now_reloads_the_tab_and_unknown_actions_are_refused() {
+    let mut sw = Sw::new();
+    let out = sw.send_raw(r#"{"type":"Run","tab_id":4,"action":"retry-now"}"#, popup());
+    assert_eq!(out.effects, vec![Effect::Reload { tab_id: 4 }]);
+    let out = sw.send_raw(
+        r#"{"type":"Run","tab_id":4,"action":"format-disk"}"#,
+        popup(),
+    );
+    assert!(matches!(out.reply, Reply::Error { .. }));
+    let out = sw.send_raw(r#"{"type":"Run","action":"retry-now"}"#, page(4));
+    assert!(out.effects.is_empty());
+}
+
+#[test]
+fn core_info_for_extension_pages_only() {
+    let mut sw = Sw::new();
+    let out = sw.send_raw(r#"{"type":"CoreInfo"}"#, popup());
+    assert!(matches!(out.reply, Reply::Info { errors, .. } if errors > 10));
+    assert!(matches!(
+        sw.send_raw(r#"{"type":"CoreInfo"}"#, page(1)).reply,
+        Reply::Error { .. }
+    ));
 }

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# StreamFix build entry point. Installs what is missing, builds the Rust core to wasm,
+# assembles and packs the Chrome and Firefox extensions into dist/.
+#
+#   ./build.sh          set up, build and pack
+#   ./build.sh demo     ... then open the extension on a replayed error page
+#   ./build.sh test     ... then run every test (Rust, lint, end-to-end in Chromium)
+#   ./build.sh setup    only install the toolchain pieces
+#
+# Environment: STREAMFIX_WASM_TOOLCHAIN=rustup|debian forces a wasm toolchain;
+# CHROMIUM=/path/to/chromium picks the browser for demo and tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+CACHE=${STREAMFIX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/streamfix}
+BUILD=$ROOT/target/streamfix
+DIST=$ROOT/dist
+TARGET=wasm32-unknown-unknown
+
+say() { printf '==> %s\n' "$*"; }
+die() {
+  printf '\nbuild.sh: %s\n' "$1" >&2
+  [ -n "${2:-}" ] && printf '  how to fix: %s\n' "$2" >&2
+  exit 1
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+APT_UPDATED=
+apt_install() {
+  if [ "$(id -u)" != 0 ] || ! have apt-get; then
+    die "missing: $*" "install it with your package manager (Debian: sudo apt-get install -y $*), then run ./build.sh again"
+  fi
+  if [ -z "$APT_UPDATED" ]; then
+    say "apt-get update"
+    apt-get update -qq || die "apt-get update failed" "check the network access to Debian's package mirror"
+    APT_UPDATED=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+    || die "apt-get install $* failed" "run 'apt-get install -y $*' by hand to see why"
+}
+
+# ---- the native toolchain (tests, wasm-bindgen-cli install)
+native_cargo() {
+  if have cargo; then NATIVE_CARGO=$(command -v cargo); return; fi
+  [ -x /usr/bin/cargo ] || apt_install rustc-web cargo-web
+  NATIVE_CARGO=/usr/bin/cargo
+}
+
+# ---- the wasm toolchain: rustup's target where it can be had, else Debian's rustc-web
+# with the standard library built from source (-Zbuild-std).
+wasm_toolchain() {
+  local mode=${STREAMFIX_WASM_TOOLCHAIN:-auto}
+  if [ "$mode" = auto ] && have rustup; then
+    if rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+      mode=rustup
+    else
+      say "rustup target add $TARGET"
+      if timeout 300 rustup target add "$TARGET" >/dev/null 2>&1; then mode=rustup; else
+        say "rustup cannot fetch the wasm target here; using Debian's rustc-web with -Zbuild-std"
+        mode=debian
+      fi
+    fi
+  elif [ "$mode" = auto ]; then
+    mode=debian
+  fi
+  case $mode in
+    rustup)
+      rustup target list --installed | grep -qx "$TARGET" \
+        || die "rustup has no $TARGET target" "run: rustup target add $TARGET"
+      WASM_BUILD=(cargo build --release --target "$TARGET" --target-dir "$ROOT/target/wasm-rustup")
+      WASM_OUT=$ROOT/target/wasm-rustup/$TARGET/release/streamfix.wasm
+      ;;
+    debian)
+      local missing=()
+      [ -x /usr/bin/rustc ] && /usr/bin/rustc --print sysroot >/dev/null 2>&1 || missing+=(rustc-web)
+      [ -x /usr/bin/cargo ] || missing+=(cargo-web)
+      [ -d "$(/usr/bin/rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library" ] || missing+=(rust-web-src)
+      have rust-lld || [ -x /usr/bin/rust-lld ] || missing+=(lld-22)
+      [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+      [ -d "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library" ] \
+        || die "Debian's rustc has no standard library source" "apt-get install -y rust-web-src"
+      WASM_BUILD=(env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release
+        --target "$TARGET" -Zbuild-std=std,panic_abort --target-dir "$ROOT/target/wasm-debian")
+      WASM_OUT=$ROOT/target/wasm-debian/$TARGET/release/streamfix.wasm
+      ;;
+    *) die "STREAMFIX_WASM_TOOLCHAIN must be rustup or debian, not '$mode'" ;;
+  esac
+  WASM_MODE=$mode
+}
+
+# ---- wasm-bindgen-cli at exactly the version in Cargo.lock, cached between runs
+wasm_bindgen() {
+  local version
+  version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  [ -n "$version" ] || die "no wasm-bindgen in Cargo.lock" "run: cargo generate-lockfile"
+  WASM_BINDGEN=$CACHE/wasm-bindgen-$version/bin/wasm-bindgen
+  if have wasm-bindgen && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$version" ]; then
+    WASM_BINDGEN=$(command -v wasm-bindgen)
+  elif [ ! -x "$WASM_BINDGEN" ]; then
+    say "cargo install wasm-bindgen-cli $version (once, about 4 minutes)"
+    have cc || apt_install gcc
+    "$NATIVE_CARGO" install -q wasm-bindgen-cli --version "$version" --root "$CACHE/wasm-bindgen-$version" \
+      || die "installing wasm-bindgen-cli $version failed" "check access to crates.io, then run ./build.sh again"
+  fi
+}
+
+node_deps() {
+  have node && have npm || apt_install nodejs npm
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 18 ] || die "Node.js $major is too old" "install Node.js 18 or newer"
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed" "check access to the npm registry"
+  fi
+}
+
+chromium() {
+  if [ -n "${CHROMIUM:-}" ]; then
+    [ -x "$CHROMIUM" ] || die "CHROMIUM=$CHROMIUM is not executable"
+  elif [ -x /usr/bin/chromium ]; then
+    CHROMIUM=/usr/bin/chromium
+  else
+    apt_install chromium
+    CHROMIUM=/usr/bin/chromium
+  fi
+  export CHROMIUM
+}
+
+setup() {
+  native_cargo
+  have python3 || apt_install python3
+  wasm_toolchain
+  wasm_bindgen
+  node_deps
+}
+
+gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+
+build() {
+  say "building the core for $TARGET ($WASM_MODE toolchain)"
+  "${WASM_BUILD[@]}" || die "the wasm build failed" "see the compiler output above"
+  rm -rf "$BUILD" && mkdir -p "$BUILD"
+  "$WASM_BINDGEN" --target web --no-typescript --out-dir "$BUILD/pkg" "$WASM_OUT" \
+    || die "wasm-bindgen failed" "delete $CACHE and run ./build.sh again"
+  local wasm=$BUILD/pkg/streamfix_bg.wasm
+  if have wasm-opt; then
+    # Kept only when it really makes the download smaller.
+    if wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt" 2>/dev/null \
+      && [ "$(gz "$wasm.opt")" -lt "$(gz "$wasm")" ]; then
+      mv "$wasm.opt" "$wasm"
+    fi
+    rm -f "$wasm.opt"
+  fi
+  python3 tools/icons.py "$BUILD/icons"
+  mkdir -p "$DIST"
+  VERSION=$(node tools/assemble.mjs "$BUILD/pkg" "$BUILD/icons" "$DIST")
+  rm -f "$DIST"/streamfix-*.zip
+  for b in chrome firefox; do
+    python3 tools/pack.py "$DIST/$b" "$DIST/streamfix-$b-$VERSION.zip"
+  done
+  say "packed: dist/streamfix-chrome-$VERSION.zip, dist/streamfix-firefox-$VERSION.zip"
+  say "shipped wasm: $(wc -c <"$wasm" | tr -d ' ') bytes raw, $(gz "$wasm") bytes gzip"
+}
+
+run_tests() {
+  say "cargo fmt --check"
+  "$NATIVE_CARGO" fmt --all -- --check || die "code is not formatted" "run: cargo fmt"
+  say "cargo clippy"
+  "$NATIVE_CARGO" clippy --quiet --all-targets -- -D warnings || die "clippy found problems" "fix the warnings above"
+  say "cargo test (native core)"
+  "$NATIVE_CARGO" test --quiet
+  say "end-to-end tests in headless Chromium"
+  node tests/e2e/run.mjs
+}
+
+cmd=${1:-build}
+case $cmd in
+  setup) setup ;;
+  build) setup; build ;;
+  demo) setup; build; chromium; node tools/demo.mjs ;;
+  test) setup; build; chromium; run_tests ;;
+  -h|--help|help) sed -n '2,12p' "$0" ;;
+  *) die "unknown command '$cmd'" "use one of: build, demo, test, setup" ;;
+esac

@@ -1,0 +1,111 @@
+// StreamFix service worker (Chrome) / event page (Firefox).
+// Carries messages and browser events to the Rust core and carries out the effects it
+// returns. It decides nothing itself. Listeners are registered synchronously at top
+// level; all state lives in storage, so a restarted worker picks up where it was.
+import init, { dispatch } from './pkg/streamfix.js';
+
+const api = globalThis.browser ?? globalThis.chrome;
+const ready = init({ module_or_path: new URL('./pkg/streamfix_bg.wasm', import.meta.url) });
+const HOSTS = api.runtime.getManifest().host_permissions;
+const BADGE_COLOR = '#c5221f';
+
+// One call at a time: each reads the stores, lets the core decide, writes back.
+let queue = Promise.resolve();
+function run(msg, sender) {
+  const job = queue.then(() => call(msg, sender));
+  queue = job.catch(() => {});
+  return job;
+}
+
+async function call(msg, sender) {
+  await ready;
+  const [session, local] = await Promise.all([
+    api.storage.session.get(null),
+    api.storage.local.get(null),
+  ]);
+  const ctx = {
+    sender,
+    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: api.i18n.getUILanguage() },
+    session,
+    local,
+    now: Date.now(),
+  };
+  let text;
+  try {
+    text = JSON.stringify(msg) ?? '';
+  } catch {
+    text = '';
+  }
+  const out = JSON.parse(dispatch(text, JSON.stringify(ctx)));
+  const writes = [];
+  if (Object.keys(out.session_set).length) writes.push(api.storage.session.set(out.session_set));
+  if (out.session_remove.length) writes.push(api.storage.session.remove(out.session_remove));
+  if (Object.keys(out.local_set).length) writes.push(api.storage.local.set(out.local_set));
+  await Promise.all(writes);
+  await Promise.all(out.effects.map((e) => perform(e).catch((err) => console.warn('StreamFix:', e.do, err))));
+  return out.reply;
+}
+
+const effects = {
+  async Badge({ tab_id: tabId, text, title }) {
+    await api.action.setBadgeText({ tabId, text });
+    if (text) await api.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR });
+    await api.action.setTitle({ tabId, title: title || 'StreamFix' });
+  },
+  async Panel({ tab_id: tabId, code }) {
+    await api.tabs.sendMessage(tabId, { type: 'ShowPanel', code });
+  },
+  async Reload({ tab_id: tabId }) {
+    await api.tabs.reload(tabId);
+  },
+};
+
+function perform(effect) {
+  const fn = effects[effect.do];
+  return fn ? fn(effect) : Promise.reject(new Error(`unknown effect ${effect.do}`));
+}
+
+function fromRuntime(sender) {
+  return {
+    kind: 'runtime',
+    id: sender.id ?? null,
+    url: sender.url ?? null,
+    tab_id: sender.tab?.id ?? null,
+    frame_id: sender.frameId ?? null,
+  };
+}
+
+const INTERNAL = { kind: 'internal' };
+const event = (msg) => run(msg, INTERNAL).catch((err) => console.warn('StreamFix:', err));
+
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  run(msg, fromRuntime(sender)).then(sendResponse, (err) =>
+    sendResponse({ type: 'Error', error: `StreamFix could not handle the message: ${err?.message ?? err}` }),
+  );
+  return true;
+});
+
+api.webRequest.onBeforeRequest.addListener(
+  (d) => { if (d.tabId >= 0) event({ type: 'Navigating', tab_id: d.tabId, url: d.url }); },
+  { urls: HOSTS, types: ['main_frame'] },
+);
+
+// Every main-frame answer goes to the core (a 200 after a 503 means recovery); API calls
+// only when they failed, so a healthy player does not wake the core for each request.
+api.webRequest.onCompleted.addListener(
+  (d) => {
+    if (d.tabId < 0 || (d.type !== 'main_frame' && d.statusCode < 400)) return;
+    event({ type: 'HttpResponse', tab_id: d.tabId, url: d.url, status: d.statusCode, main_frame: d.type === 'main_frame' });
+  },
+  { urls: HOSTS, types: ['main_frame', 'xmlhttprequest'] },
+);
+
+api.webRequest.onErrorOccurred.addListener(
+  (d) => {
+    if (d.tabId < 0) return;
+    event({ type: 'NetError', tab_id: d.tabId, url: d.url, error: d.error, main_frame: d.type === 'main_frame' });
+  },
+  { urls: HOSTS, types: ['main_frame'] },
+);
+
+api.tabs.onRemoved.addListener((tabId) => event({ type: 'TabClosed', tab_id: tabId }));
