@@ -142,18 +142,10 @@ build() {
   say "building the core for $TARGET ($WASM_MODE toolchain)"
   "${WASM_BUILD[@]}" || die "the wasm build failed" "see the compiler output above"
   rm -rf "$BUILD" && mkdir -p "$BUILD"
-  "$WASM_BINDGEN" --target web --no-typescript --out-dir "$BUILD/pkg" "$WASM_OUT" \
+  "$WASM_BINDGEN" --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$BUILD/pkg" "$WASM_OUT" \
     || die "wasm-bindgen failed" "delete $CACHE and run ./build.sh again"
   local wasm=$BUILD/pkg/streamfix_bg.wasm
-  if have wasm-opt; then
-    # Kept only when it really makes the download smaller.
-    if wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt" 2>/dev/null \
-      && [ "$(gz "$wasm.opt")" -lt "$(gz "$wasm")" ]; then
-      mv "$wasm.opt" "$wasm"
-    fi
-    rm -f "$wasm.opt"
-  fi
   python3 tools/icons.py "$BUILD/icons"
   mkdir -p "$DIST"
   VERSION=$(node tools/assemble.mjs "$BUILD/pkg" "$BUILD/icons" "$DIST")

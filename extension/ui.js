@@ -2,7 +2,8 @@
 // textContent only; never markup from strings. Buttons carry the stable hooks from
 // shared/notes/ui-hooks.md (data-action, data-step, data-step-state).
 export const api = globalThis.browser ?? globalThis.chrome;
-export const t = (key, ...subs) => api.i18n.getMessage(key, subs) || key;
+// Locale keys allow only [A-Za-z0-9_]: hook names like `not-helped` map to `not_helped`.
+export const t = (key, ...subs) => api.i18n.getMessage(key.replace(/-/g, '_'), subs) || key;
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
