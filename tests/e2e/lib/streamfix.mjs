@@ -1,0 +1,89 @@
+// StreamFix-specific helpers for the end-to-end specs: the packed extension, its panel
+// and popup, read only through the UI hooks in shared/notes/ui-hooks.md.
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ARTIFACTS_DIR } from './browser.mjs';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const DIST_CHROME = path.join(ROOT, 'dist/chrome');
+export const BASE = 'https://www.netflix.com';
+
+if (!existsSync(path.join(DIST_CHROME, 'manifest.json'))) {
+  throw new Error('dist/chrome is not built: run ./build.sh first');
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function until(fn, { timeout = 8000, interval = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await fn().catch((e) => ({ error: e }));
+    if (last && !last.error) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last?.error ? ` (${last.error.message})` : ''}`);
+    }
+    await sleep(interval);
+  }
+}
+
+/** The StreamFix entry among the loaded extensions. */
+export function streamfix(b) {
+  const ext = b.extensions.find((e) => e.dir === DIST_CHROME || e.manifest.short_name === 'StreamFix');
+  if (!ext) throw new Error('StreamFix is not loaded');
+  return ext;
+}
+
+export const sw = (b) => b.serviceWorker(streamfix(b).id);
+
+/** The tab id of a page, asked from StreamFix's worker (it has host access to the streaming site). */
+export async function tabIdOf(b, page) {
+  const url = page.url();
+  const worker = await sw(b);
+  const ids = await worker.evaluate(async (u) => (await chrome.tabs.query({})).filter((t) => t.url === u).map((t) => t.id), url);
+  if (ids.length !== 1) throw new Error(`expected one tab at ${url}, found ${ids.length}`);
+  return ids[0];
+}
+
+export async function badgeText(b, tabId) {
+  return (await sw(b)).evaluate((tabId) => chrome.action.getBadgeText({ tabId }), tabId);
+}
+
+/** `data-code` of the inline panel host, or null when there is none. */
+export function panelCode(page) {
+  return page.evaluate(() => document.querySelector('streamfix-panel')?.dataset.code ?? null);
+}
+
+/** The panel's extension-origin iframe (Playwright lists out-of-process frames). */
+export async function panelFrame(b, page, { timeout = 8000 } = {}) {
+  const prefix = `chrome-extension://${streamfix(b).id}/panel.html`;
+  return until(async () => page.frames().find((f) => f.url().startsWith(prefix)), { timeout, what: 'the panel iframe' });
+}
+
+/** data-state / data-code of a surface's root once it has rendered a diagnosis. */
+export async function surfaceState(evaluate, { timeout = 8000, want } = {}) {
+  return until(
+    async () => {
+      const s = await evaluate(() => ({ state: document.body.dataset.state, code: document.body.dataset.code, steps: document.querySelectorAll('[data-step-state]').length, failure: document.querySelector('.failure')?.textContent ?? null }));
+      if (s.failure) throw new Error(`surface shows a failure: ${s.failure}`);
+      return (!want || want(s)) ? s : null;
+    },
+    { timeout, what: 'the surface to render' },
+  );
+}
+
+export function artifact(name) {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return path.join(ARTIFACTS_DIR, name);
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+export function assertEq(actual, expected, what) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}

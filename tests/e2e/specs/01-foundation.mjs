@@ -1,0 +1,99 @@
+// The packed extension loads, its wasm core answers, the content script runs under a
+// strict page CSP, and the popup opens.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { check, cleanup } from '../lib/runner.mjs';
+import { startServer } from '../lib/server.mjs';
+import { launch } from '../lib/browser.mjs';
+import { BASE, DIST_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, tabIdOf, until } from '../lib/streamfix.mjs';
+
+let shared;
+async function env() {
+  if (!shared) {
+    const server = await startServer();
+    const b = await launch({ extensions: [DIST_CHROME], server });
+    shared = { server, b };
+    cleanup(async () => { await b.close(); await server.close(); });
+  }
+  return shared;
+}
+
+const version = readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
+
+check('dist holds a Chrome and a Firefox build from the one manifest, and both store zips', async () => {
+  const chrome = JSON.parse(readFileSync(path.join(ROOT, 'dist/chrome/manifest.json'), 'utf8'));
+  const firefox = JSON.parse(readFileSync(path.join(ROOT, 'dist/firefox/manifest.json'), 'utf8'));
+  assertEq(chrome.background, { service_worker: 'background.js', type: 'module' }, 'chrome background');
+  assertEq(firefox.background, { scripts: ['background.js'], type: 'module' }, 'firefox background');
+  assert(firefox.browser_specific_settings?.gecko?.id, 'firefox gecko id');
+  assertEq(firefox.browser_specific_settings.gecko.data_collection_permissions, { required: ['none'] }, 'data collection');
+  assertEq([chrome.version, firefox.version], [version, version], 'versions follow Cargo.toml');
+  for (const b of ['chrome', 'firefox']) {
+    const zip = path.join(ROOT, `dist/streamfix-${b}-${version}.zip`);
+    const list = execFileSync('python3', ['-m', 'zipfile', '-l', zip], { encoding: 'utf8' });
+    for (const f of ['manifest.json', 'background.js', 'content.js', 'pkg/streamfix_bg.wasm', 'icons/128.png', '_locales/es/messages.json']) {
+      assert(new RegExp(`^${f.replace('.', '\\.')}\\s`, 'm').test(list), `${b} zip lacks ${f} at its root`);
+    }
+  }
+});
+
+check('the wasm core answers in the service worker', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  await page.goto(`chrome-extension://${streamfix(b).id}/popup.html`);
+  const info = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'CoreInfo' }));
+  await page.close();
+  assertEq(info.type, 'Info', 'reply type');
+  assertEq(info.version, version, 'core version');
+  assert(info.errors >= 10 && info.services >= 1, `catalog too small: ${JSON.stringify(info)}`);
+});
+
+check('content script runs on the real host name under a CSP that forbids wasm and inline script', async () => {
+  const { b } = await env();
+  const page = await b.page();
+  const response = await page.goto(`${BASE}/nsez-503`);
+  const csp = response.headers()['content-security-policy'] ?? '';
+  const scriptSrc = csp.match(/script-src[^;]*/)?.[0] ?? '';
+  assert(scriptSrc === "script-src 'self'", `fixture CSP is not strict: ${csp}`);
+  const code = await until(() => panelCode(page), { what: 'the inline panel host' });
+  assertEq(code, 'NSEZ-503', 'panel data-code');
+  const frame = await panelFrame(b, page);
+  const s = await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+  assertEq([s.state, s.code], ['error', 'NSEZ-503'], 'panel diagnosis');
+  assert(s.steps >= 5, `panel shows ${s.steps} plan steps`);
+  assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge on the error tab');
+  await page.screenshot({ path: artifact('panel-nsez-503.png') });
+});
+
+check('the toolbar popup opens and shows the same diagnosis for the active tab', async () => {
+  const { b } = await env();
+  const page = await b.page();
+  if (!page.url().endsWith('/nsez-503')) await page.goto(`${BASE}/nsez-503`);
+  await until(() => panelCode(page), { what: 'the inline panel host' });
+  const popup = await b.openPopup(streamfix(b).id, { page });
+  try {
+    const s = await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+    assertEq([s.state, s.code], ['error', 'NSEZ-503'], 'popup root');
+    await popup.screenshot(artifact('popup-nsez-503.png'));
+  } finally {
+    await popup.close?.();
+  }
+});
+
+check('a healthy streaming page gets no panel, no badge, and an "ok" popup', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  await page.goto(`${BASE}/`);
+  await page.waitForTimeout(1200);
+  assertEq(await panelCode(page), null, 'panel on a healthy page');
+  assertEq(await badgeText(b, await tabIdOf(b, page)), '', 'badge');
+  const popup = await b.openPopup(streamfix(b).id, { page });
+  try {
+    const s = await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
+    assertEq([s.state, s.code], ['ok', ''], 'popup root');
+  } finally {
+    await popup.close?.();
+    await page.close();
+  }
+});
