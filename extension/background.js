@@ -47,10 +47,15 @@ async function call(msg, sender) {
 }
 
 const effects = {
-  async Badge({ tab_id: tabId, text, title }) {
-    await api.action.setBadgeText({ tabId, text });
-    if (text) await api.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR });
-    await api.action.setTitle({ tabId, title: title || 'StreamFix' });
+  async Badge({ tab_id: tabId, text, title, after_load: afterLoad }) {
+    const set = async () => {
+      await api.action.setBadgeText({ tabId, text });
+      if (text) await api.action.setBadgeBackgroundColor({ tabId, color: BADGE_COLOR });
+      await api.action.setTitle({ tabId, title: title || 'StreamFix' });
+    };
+    // Not awaited: the queue must not wait for a page to load.
+    if (afterLoad) loaded(tabId).then(set).catch(() => {});
+    else await set();
   },
   async Panel({ tab_id: tabId, code }) {
     await api.tabs.sendMessage(tabId, { type: 'ShowPanel', code });
@@ -59,6 +64,15 @@ const effects = {
     await api.tabs.reload(tabId);
   },
 };
+
+// Resolves once the tab has finished loading (or after 10 s, whichever comes first).
+async function loaded(tabId) {
+  for (let i = 0; i < 100; i++) {
+    const tab = await api.tabs.get(tabId);
+    if (tab.status === 'complete') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 function perform(effect) {
   const fn = effects[effect.do];

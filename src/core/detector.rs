@@ -7,8 +7,9 @@ use super::catalog::{Catalog, ErrorEntry, Service};
 
 /// Longest text of one block the detector reads; the rest is ignored.
 pub const MAX_BLOCK_CHARS: usize = 4096;
-/// A free-text block longer than this is an article, not an error screen.
-const MAX_FREE_TEXT_CHARS: usize = 320;
+/// A free-text block with more words than this is prose (an article, a synopsis), not
+/// an error line such as `Error Code: NSEZ-503` or `Código de error: NSEZ-403`.
+const MAX_FREE_TEXT_WORDS: usize = 8;
 
 /// Where a block of page text was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,13 +136,13 @@ fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEnt
 
 /// Reads one block. Containers accept any code-shaped token and code-less phrases;
 /// titles accept known codes and phrases; free text accepts only known codes in a
-/// short block (an article naming a code is long, an error screen is short).
+/// block of a few words (prose that names a code is longer than an error line).
 fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(String, String)> {
     let text = clip(&block.text, MAX_BLOCK_CHARS);
     let known = code_tokens(text)
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
-        if block.kind != BlockKind::Text || text.trim().chars().count() <= MAX_FREE_TEXT_CHARS {
+        if block.kind != BlockKind::Text || text.split_whitespace().count() <= MAX_FREE_TEXT_WORDS {
             return Some((code.to_string(), entry.id.clone()));
         }
         return None;
@@ -307,6 +308,20 @@ mod tests {
     fn long_article_naming_a_code_is_quiet() {
         let article = "If you see NSEZ-503 it usually means a connection problem. ".repeat(10);
         assert!(detect_page(&cat(), URL, &[block(BlockKind::Text, &article)]).is_none());
+    }
+
+    #[test]
+    fn synopsis_naming_a_code_is_quiet_but_an_error_line_is_not() {
+        let synopsis =
+            "In this thriller an engineer keeps seeing the code NSEZ-503 on every screen.";
+        assert!(detect_page(&cat(), URL, &[block(BlockKind::Text, synopsis)]).is_none());
+        let line = "Código de error: NSEZ-403";
+        assert_eq!(
+            detect_page(&cat(), URL, &[block(BlockKind::Text, line)])
+                .unwrap()
+                .code,
+            "NSEZ-403"
+        );
     }
 
     #[test]

@@ -354,6 +354,19 @@ fn page_report(
     } else {
         store.put_tab(tab_id, &tab);
     }
+    // The browser resets a tab's badge when a navigation commits, which can come after
+    // the response that set it: every page report sets it again.
+    if !store
+        .out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { .. }))
+    {
+        store
+            .out
+            .effects
+            .push(badge(catalog, tab_id, tab.detection.as_ref(), lang));
+    }
     Reply::Verdict {
         panel: panel_code(&tab, &store.settings()),
     }
@@ -435,6 +448,7 @@ fn set_detection(
 }
 
 fn badge(catalog: &Catalog, tab_id: i64, d: Option<&Detection>, lang: &str) -> Effect {
+    let after_load = matches!(d.map(|d| &d.evidence), Some(Evidence::Net { .. }));
     match d {
         Some(d) => {
             let meaning = catalog
@@ -445,12 +459,14 @@ fn badge(catalog: &Catalog, tab_id: i64, d: Option<&Detection>, lang: &str) -> E
                 tab_id,
                 text: "!".into(),
                 title: format!("StreamFix: {} \u{2014} {meaning}", d.code),
+                after_load,
             }
         }
         None => Effect::Badge {
             tab_id,
             text: String::new(),
             title: String::new(),
+            after_load,
         },
     }
 }

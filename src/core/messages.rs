@@ -148,11 +148,15 @@ pub enum Reply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "do")]
 pub enum Effect {
-    /// Set the toolbar badge and tooltip of one tab (empty text clears it).
+    /// Set the toolbar badge and tooltip of one tab (empty text clears it). With
+    /// `after_load`, once the tab has finished loading: the browser resets a tab's badge
+    /// when a page commits, and the error page of a failed load commits after the failure.
     Badge {
         tab_id: i64,
         text: String,
         title: String,
+        #[serde(default)]
+        after_load: bool,
     },
     /// Tell the tab's content script to show or hide the inline panel.
     Panel { tab_id: i64, code: Option<String> },

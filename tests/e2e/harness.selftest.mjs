@@ -115,15 +115,16 @@ check('unrelated extension: service worker reachable, manifest name right', asyn
   assert.equal(typeof installedAt, 'number');
 });
 
-check('serviceWorker() restarts a stopped worker', async (t) => {
+check('serviceWorker() is re-acquirable after the browser stops the worker', async () => {
   const b = await sharedBrowser();
-  const page = await freshPage(t);
-  const cdp = await b.context.newCDPSession(page);
-  t.defer(() => cdp.detach().catch(() => {}));
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
+  const before = await b.serviceWorker('Unrelated Notes');
+  await before.evaluate(() => chrome.storage.session.set({ marker: 42 }));
+  await b.stopServiceWorkers();
   const sw = await b.serviceWorker('Unrelated Notes');
   assert.equal(await sw.evaluate(() => chrome.runtime.getManifest().name), 'Unrelated Notes');
+  assert.equal(await sw.evaluate(() => chrome.storage.session.get('marker').then((r) => r.marker)), 42);
+  assert.equal(await sw.evaluate((n) => n + 1, 1), 2);
+  assert.equal(await (await b.serviceWorker('Unrelated Notes')).evaluate(() => 'again'), 'again');
 });
 
 check('fake-adblocker blocks the request needs-api.html depends on', async (t) => {
@@ -204,6 +205,22 @@ check('hostile page reports no panel when none appears', async (t) => {
   await page.goto('https://www.netflix.com/hostile?wait=300');
   await page.waitForFunction(() => document.body.dataset.hostileDone === '1');
   assert.deepEqual(JSON.parse(await page.getAttribute('body', 'data-leak')), { panel: false });
+});
+
+check('hostile page can read a closed shadow root through window.find', async (t) => {
+  // Guards against the hostile fixture passing vacuously: a naive panel must leak.
+  const page = await freshPage(t);
+  await page.goto('https://www.netflix.com/hostile?wait=3000');
+  await page.evaluate(() => {
+    const host = document.createElement('streamfix-panel');
+    host.attachShadow({ mode: 'closed' }).innerHTML = '<p>Suspect: Fake VPN Proxy</p><button>Retry</button>';
+    document.body.append(host);
+  });
+  await page.waitForFunction(() => document.body.dataset.hostileDone === '1');
+  const leak = JSON.parse(await page.getAttribute('body', 'data-leak'));
+  assert.equal(leak.shadowRoot, false);
+  assert.deepEqual(Object.keys(leak.found).sort(), ['Fake VPN Proxy', 'Retry']);
+  assert.equal(leak.found['Fake VPN Proxy'][0].where, 'shadow');
 });
 
 check('error fixtures carry their codes; negatives carry none in an error container', async (t) => {

@@ -253,10 +253,15 @@ fn dns_failure_is_detected_from_net_error() {
     };
     let out = sw.send(&ev, Sender::Internal);
     assert_eq!(sw.tab(5).detection.unwrap().code, "DNS");
-    assert!(out
-        .effects
-        .iter()
-        .any(|e| matches!(e, Effect::Badge { tab_id: 5, .. })));
+    // Set once the error page has loaded: its commit would clear an earlier badge.
+    assert!(out.effects.iter().any(|e| matches!(
+        e,
+        Effect::Badge {
+            tab_id: 5,
+            after_load: true,
+            ..
+        }
+    )));
 }
 
 #[test]

@@ -29,6 +29,12 @@ async function poll(fn, { timeout = 5000, interval = 100, what = 'condition' } =
   }
 }
 
+/** True if a worker handle evaluates within `ms` (a stale Playwright Worker hangs instead of failing). */
+async function answers(worker, ms = 1500) {
+  const probe = worker.evaluate(() => true).catch(() => false);
+  return Promise.race([probe, sleep(ms).then(() => false)]);
+}
+
 // ---------------------------------------------------------------- extension ids
 
 const hexToExtensionAlphabet = (hex) =>
@@ -50,7 +56,18 @@ function describeExtension(dir) {
   const manifestFile = path.join(abs, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`not an extension folder (no manifest.json): ${abs}`);
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-  return { id: extensionIdFor(abs, manifest), name: manifest.name, dir: abs, manifest };
+  return { id: extensionIdFor(abs, manifest), name: localized(abs, manifest, manifest.name), dir: abs, manifest };
+}
+
+/** Resolves a `__MSG_key__` manifest string from _locales/<default_locale>/messages.json. */
+function localized(dir, manifest, value) {
+  const key = /^__MSG_(\w+)__$/.exec(value ?? '')?.[1];
+  if (!key || !manifest.default_locale) return value;
+  const file = path.join(dir, '_locales', manifest.default_locale, 'messages.json');
+  if (!existsSync(file)) return value;
+  const messages = JSON.parse(readFileSync(file, 'utf8'));
+  const hit = Object.entries(messages).find(([k]) => k.toLowerCase() === key.toLowerCase());
+  return hit ? hit[1].message : value;
 }
 
 // ---------------------------------------------------------------- launch
@@ -120,6 +137,7 @@ class BrowserHandle {
   #browserSession;
   #pageSessions = new WeakMap();
   #frameSessions = new WeakMap();
+  #cdpWorkers = new Map();
   #closed = false;
 
   constructor({ context, root, exts, server }) {
@@ -165,30 +183,57 @@ class BrowserHandle {
   }
 
   /**
-   * A live Playwright Worker for an extension's service worker. `which` is an id, a
-   * manifest name or a predicate over {id, name, dir, manifest}. The browser stops idle
-   * workers (~30 s), so call this again instead of keeping the handle; a stopped
-   * worker is restarted through CDP ServiceWorker.startWorker.
+   * A live handle on an extension's service worker, with `url()` and
+   * `evaluate(fn, arg)` (runs in the worker, chrome.* available). `which` is an id,
+   * a manifest name or a predicate over {id, name, dir, manifest}.
+   *
+   * The browser stops idle workers, and after a stop Playwright may keep a stale
+   * Worker (its evaluate() hangs) and not pick up the restarted one. So: call this
+   * again rather than keeping a handle. It returns Playwright's Worker when that one
+   * answers, otherwise a CdpWorker attached to the worker's CDP target, starting a
+   * stopped worker with ServiceWorker.startWorker.
    */
   async serviceWorker(which, { timeout = 10_000 } = {}) {
     const id = await this.#resolveExtensionId(which);
-    const find = () => this.context.serviceWorkers().find((w) => new URL(w.url()).host === id);
-    const alive = async (w) => w && (await w.evaluate(() => true).catch(() => false));
+    const worker = this.context.serviceWorkers().find((w) => new URL(w.url()).host === id);
+    if (worker && (await answers(worker))) return worker;
 
-    let worker = find();
-    if (await alive(worker)) return worker;
+    const cached = this.#cdpWorkers.get(id);
+    if (cached && !cached.session.detached && (await answers(cached))) return cached;
 
+    const target = await this.#serviceWorkerTarget(id, timeout);
+    const cdpWorker = new CdpWorker(await this.attachToTarget(target));
+    if (!(await answers(cdpWorker, timeout))) throw new Error(`service worker of extension ${id} does not answer`);
+    this.#cdpWorkers.set(id, cdpWorker);
+    return cdpWorker;
+  }
+
+  /** Stops every service worker (extensions' and sites'), e.g. to test state surviving a restart. */
+  async stopServiceWorkers() {
+    const session = await this.#pageSession(await this.page());
+    await session.send('ServiceWorker.enable');
+    await sleep(300); // let the domain learn the registrations
+    await session.send('ServiceWorker.stopAllWorkers');
+    await poll(async () => !(await this.targets()).some((t) => t.type === 'service_worker'), {
+      timeout: 5000, what: 'service workers to stop',
+    });
+  }
+
+  /** The running service_worker target of extension `id`, starting the worker if needed. */
+  async #serviceWorkerTarget(id, timeout) {
+    const prefix = `chrome-extension://${id}/`;
+    const find = async () => (await this.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith(prefix));
+    const running = await find();
+    if (running) return running;
+    const ext = this.extensions.find((e) => e.id === id);
+    if (ext && !ext.manifest.background?.service_worker) throw new Error(`${ext.name} declares no background service worker`);
     const session = await this.#pageSession(await this.page());
     await session.send('ServiceWorker.enable');
     const deadline = Date.now() + timeout;
     while (Date.now() < deadline) {
-      await session.send('ServiceWorker.startWorker', { scopeURL: `chrome-extension://${id}/` }).catch(() => {});
-      const waitUntil = Math.min(deadline, Date.now() + 1500);
-      while (Date.now() < waitUntil) {
-        worker = find();
-        if (await alive(worker)) return worker;
-        await sleep(100);
-      }
+      await session.send('ServiceWorker.startWorker', { scopeURL: prefix }).catch(() => {});
+      const target = await poll(find, { timeout: Math.min(1500, Math.max(0, deadline - Date.now())), what: 'worker' }).catch(() => null);
+      if (target) return target;
     }
     throw new Error(`service worker of extension ${id} did not start within ${timeout} ms`);
   }
@@ -444,5 +489,24 @@ class PopupHandle {
     if (this.closed) return;
     await this.evaluate('window.close()').catch(() => {});
     await this.session.detach();
+  }
+}
+
+// ---------------------------------------------------------------- worker over CDP
+
+/** Service-worker handle over a raw CDP session, shaped like Playwright's Worker for evaluate(). */
+class CdpWorker {
+  constructor(session) {
+    this.session = session;
+  }
+
+  url() {
+    return this.session.targetInfo.url;
+  }
+
+  /** Like Worker.evaluate: `fn` (function or expression string) and one JSON-serialisable `arg`. */
+  evaluate(fn, arg) {
+    const expression = typeof fn === 'function' ? `(${fn})(${arg === undefined ? '' : JSON.stringify(arg)})` : fn;
+    return evaluateIn(this.session, expression);
   }
 }

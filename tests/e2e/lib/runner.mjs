@@ -5,7 +5,7 @@
 //   await run();                            // prints results, sets the exit code
 //
 // Output: `ok   - name` / `FAIL - name: message` per check, then `N passed, M failed`.
-// `--grep substring` (or `--grep=substring`) runs only the checks whose name contains it.
+// `--grep substring` (or `--grep=substring`) runs only the checks whose name contains it (any case).
 
 const checks = [];
 const globalCleanups = [];
@@ -66,7 +66,7 @@ async function runOne({ name, fn, timeout }) {
  * check may still hold handles).
  */
 export async function run({ grep = grepFromArgv(), exit = true } = {}) {
-  const selected = grep === null ? checks : checks.filter((c) => c.name.includes(grep));
+  const selected = grep === null ? checks : checks.filter((c) => c.name.toLowerCase().includes(grep.toLowerCase()));
   let passed = 0;
   let failed = 0;
 

@@ -1,0 +1,152 @@
+// Detection in the real browser: every replayed error screen gets the panel and the badge
+// with the right code; look-alikes get neither; HTTP and network failures are classified.
+import { check, cleanup } from '../lib/runner.mjs';
+import { startServer, statusRoute } from '../lib/server.mjs';
+import { launch, fixtureExtension } from '../lib/browser.mjs';
+import { BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+
+let shared;
+async function env() {
+  if (!shared) {
+    const server = await startServer();
+    const b = await launch({ extensions: [DIST_CHROME], server, hostRules: ['MAP dnsfail.netflix.com ~NOTFOUND'] });
+    shared = { server, b };
+    cleanup(async () => { await b.close(); await server.close(); });
+  }
+  return shared;
+}
+
+/** The tab's stored detection code, read from StreamFix's session storage. */
+async function storedCode(b, tabId) {
+  const worker = await sw(b);
+  const all = await worker.evaluate(() => chrome.storage.session.get(null));
+  return all[`tab:${tabId}`]?.detection?.code ?? null;
+}
+
+async function expectPanel(path, code) {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}${path}`);
+    const shown = await until(() => panelCode(page), { what: `the panel on ${path}` });
+    assertEq(shown, code, `panel data-code on ${path}`);
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', `badge on ${path}`);
+  } finally {
+    await page.close();
+  }
+}
+
+async function expectQuiet(url) {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForTimeout(1500);
+    assertEq(await panelCode(page), null, `panel on ${url}`);
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '', `badge on ${url}`);
+  } finally {
+    await page.close();
+  }
+}
+
+const screens = [
+  ['/nsez-503', 'NSEZ-503'],
+  ['/nsez-403', 'NSEZ-403'],
+  ['/nw-6-403', 'NW-6-403'],
+  ['/m7111', 'M7111-1331-5059'],
+  ['/nses-uhx', 'NSES-UHX'],
+  ['/pardon', 'PARDON'],
+  ['/unknown-code', 'ABCD-1234'],
+  ['/localized-es', 'NSEZ-403'],
+  ['/service-unavailable', 'HTTP-503'],
+  ['/bad-gateway', 'HTTP-502'],
+];
+for (const [path, code] of screens) {
+  check(`error screen ${path} → panel and badge for ${code}`, () => expectPanel(path, code));
+}
+
+for (const url of [`${BASE}/`, `${BASE}/article-like`, 'https://help.netflix.com/', `${BASE}/churn`]) {
+  check(`look-alike ${url} stays quiet`, () => expectQuiet(url));
+}
+
+check('an error the player inserts later, without a reload, is detected', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/watch-late-error?delay=1500`);
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await page.waitForTimeout(500);
+    assertEq(await panelCode(page), null, 'panel before the error');
+    const code = await until(() => panelCode(page), { what: 'the panel after the late error' });
+    assertEq(code, 'NSEZ-503', 'late panel');
+    assert(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
+  } finally {
+    await page.close();
+  }
+});
+
+check('an HTTP 403 answer for the page is classified as HTTP-403', async () => {
+  const { b, server } = await env();
+  server.setRoute('www.netflix.com', '/forbidden', statusRoute(403, 'Forbidden'));
+  await expectPanel('/forbidden', 'HTTP-403');
+});
+
+check('a DNS failure on the streaming host is classified as DNS (badge, no page)', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/`);
+    const tabId = await tabIdOf(b, page);
+    const err = await page.goto('https://dnsfail.netflix.com/').then(() => null, (e) => e.message);
+    assert(/ERR_NAME_NOT_RESOLVED/.test(err ?? ''), `navigation should fail to resolve, got ${err}`);
+    assertEq(await until(() => storedCode(b, tabId), { what: 'the DNS diagnosis' }), 'DNS', 'stored diagnosis');
+    await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge on the failed tab' });
+  } finally {
+    await page.close();
+  }
+});
+
+check('a proxy that refuses connections (fake VPN extension) is classified as PROXY', async () => {
+  const server = await startServer();
+  const b = await launch({ extensions: [DIST_CHROME, fixtureExtension('fake-vpn')], server });
+  try {
+    const page = await b.page();
+    await page.waitForTimeout(500); // let the fake VPN apply its proxy
+    const err = await page.goto(`${BASE}/`).then(() => null, (e) => e.message);
+    assert(/ERR_PROXY|ERR_TUNNEL/.test(err ?? ''), `navigation should fail at the proxy, got ${err}`);
+    const worker = await sw(b);
+    // The failed tab shows an error page; find it by what the core stored for it.
+    const tabId = await until(async () => {
+      const all = await worker.evaluate(() => chrome.storage.session.get(null));
+      const key = Object.keys(all).find((k) => all[k].url?.startsWith(`${'https://www.netflix.com'}/`));
+      return key ? Number(key.slice(4)) : null;
+    }, { what: 'a stored state for the failed tab' });
+    assertEq(await until(() => storedCode(b, tabId), { what: 'the proxy diagnosis' }), 'PROXY', 'stored diagnosis');
+    await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge on the failed tab' });
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
+
+check('recovery: the panel and badge go away when the page is healthy again', async () => {
+  const { b, server } = await env();
+  let status = 503;
+  server.setRoute('www.netflix.com', '/flaky', (req, res) => {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(status === 200 ? '<!doctype html><title>Netflix</title><p>Playing</p>' : '<!doctype html><title>Netflix</title><p>Service Unavailable</p>');
+  });
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/flaky`);
+    assertEq(await until(() => panelCode(page), { what: 'the 503 panel' }), 'HTTP-503', 'panel');
+    const tabId = await tabIdOf(b, page);
+    status = 200;
+    await page.reload();
+    await page.waitForTimeout(1200);
+    assertEq(await panelCode(page), null, 'panel after recovery');
+    assertEq(await badgeText(b, tabId), '', 'badge after recovery');
+  } finally {
+    await page.close();
+  }
+});
