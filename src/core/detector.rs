@@ -64,7 +64,7 @@ pub fn host_of(url: &str) -> Option<String> {
 pub fn watched_service<'a>(catalog: &'a Catalog, url: &str) -> Option<&'a Service> {
     let host = host_of(url)?;
     let service = catalog.service_for_host(&host)?;
-    (!service.quiet_hosts.iter().any(|q| *q == host)).then_some(service)
+    (!service.quiet_hosts.contains(&host)).then_some(service)
 }
 
 fn entries<'a>(catalog: &'a Catalog, service: &str) -> impl Iterator<Item = &'a ErrorEntry> {
