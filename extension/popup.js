@@ -19,7 +19,8 @@ async function load() {
   try {
     const [tab] = await api.tabs.query({ active: true, currentWindow: true });
     tabId = tab?.id;
-    const { view } = await ask({ type: 'GetView', tab_id: tabId, lang: api.i18n.getUILanguage() });
+    // tab.url is hidden by the browser on sites StreamFix has no access to.
+    const { view } = await ask({ type: 'GetView', tab_id: tabId, url: tab?.url ?? '', lang: api.i18n.getUILanguage() });
     await show(view);
   } catch (err) {
     main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message)));

@@ -196,11 +196,24 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
             services: catalog.service.len(),
             errors: catalog.error.len(),
         },
-        (Msg::GetView { tab_id, lang: ui }, Origin::Extension { tab_id: own }) => {
+        (
+            Msg::GetView {
+                tab_id,
+                lang: ui,
+                url,
+            },
+            Origin::Extension { tab_id: own },
+        ) => {
             match tab_id.or(own) {
-                Some(t) => Reply::View {
-                    view: Box::new(view::tab_view(catalog, Some(&store.tab(t)), &ui)),
-                },
+                Some(t) => {
+                    let tab = store.tab(t);
+                    // The tab has left the site its stored state is about.
+                    let stale = url.is_some_and(|u| !same_host(&u, &tab.url));
+                    let tab = (!stale).then_some(&tab);
+                    Reply::View {
+                        view: Box::new(view::tab_view(catalog, tab, &ui)),
+                    }
+                }
                 None => Reply::Error {
                     error: "no tab given".into(),
                 },

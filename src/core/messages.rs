@@ -33,6 +33,11 @@ pub enum Msg {
         #[serde(default)]
         tab_id: Option<i64>,
         lang: String,
+        /// The tab's URL as the popup sees it (empty when the browser hides it, i.e. the
+        /// tab is on a site StreamFix has no access to). A stored diagnosis for another
+        /// site is not shown.
+        #[serde(default)]
+        url: Option<String>,
     },
     /// The user marked a plan step.
     MarkStep {

@@ -147,6 +147,7 @@ fn error_report_sets_badge_panel_and_view() {
         &Msg::GetView {
             tab_id: Some(7),
             lang: "es".into(),
+            url: None,
         },
         popup(),
     );
@@ -298,6 +299,7 @@ fn page_cannot_ask_for_views_or_mark_steps() {
         &Msg::GetView {
             tab_id: Some(1),
             lang: "en".into(),
+            url: None,
         },
         page(1),
     );
@@ -466,4 +468,20 @@ fn core_info_for_extension_pages_only() {
         sw.send_raw(r#"{"type":"CoreInfo"}"#, page(1)).reply,
         Reply::Error { .. }
     ));
+}
+
+#[test]
+fn popup_on_another_site_does_not_show_a_stale_diagnosis() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    let ask = |url: &str| Msg::GetView {
+        tab_id: Some(2),
+        lang: "en".into(),
+        url: Some(url.into()),
+    };
+    let out = sw.send(&ask(""), popup());
+    assert_eq!(view_of(&out).state, "ok");
+    assert!(!view_of(&out).watched);
+    let out = sw.send(&ask("https://www.netflix.com/watch/1"), popup());
+    assert_eq!(view_of(&out).code, "NSEZ-503");
 }

@@ -3,7 +3,7 @@
 import { check, cleanup } from '../lib/runner.mjs';
 import { startServer, statusRoute } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
-import { BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 let shared;
 async function env() {
@@ -146,6 +146,44 @@ check('recovery: the panel and badge go away when the page is healthy again', as
     await page.waitForTimeout(1200);
     assertEq(await panelCode(page), null, 'panel after recovery');
     assertEq(await badgeText(b, tabId), '', 'badge after recovery');
+  } finally {
+    await page.close();
+  }
+});
+
+check('the diagnosis survives a service-worker restart', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    await b.stopServiceWorkers();
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      const s = await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+      assertEq([s.state, s.code], ['error', 'NSEZ-403'], 'popup after the worker restarted');
+    } finally {
+      await popup.close();
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+check('after leaving the streaming site, the popup shows no stale diagnosis', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-503`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    await page.goto('https://example.org/');
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      const s = await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
+      assertEq([s.state, s.code], ['ok', ''], 'popup on the other site');
+    } finally {
+      await popup.close();
+    }
   } finally {
     await page.close();
   }
