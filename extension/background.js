@@ -8,6 +8,8 @@ const api = globalThis.browser ?? globalThis.chrome;
 const ready = init({ module_or_path: new URL('./pkg/streamfix_bg.wasm', import.meta.url) });
 const HOSTS = api.runtime.getManifest().host_permissions;
 const BADGE_COLOR = '#c5221f';
+// Firefox has runtime.getBrowserInfo; its browsingData filters by hostnames.
+const BROWSER = typeof api.runtime.getBrowserInfo === 'function' ? 'firefox' : 'chrome';
 
 // One call at a time: each reads the stores, lets the core decide, writes back.
 let queue = Promise.resolve();
@@ -25,7 +27,7 @@ async function call(msg, sender) {
   ]);
   const ctx = {
     sender,
-    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: api.i18n.getUILanguage() },
+    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: api.i18n.getUILanguage(), browser: BROWSER },
     session,
     local,
     now: Date.now(),
@@ -63,7 +65,53 @@ const effects = {
   async Reload({ tab_id: tabId }) {
     await api.tabs.reload(tabId);
   },
+  // Clears only what the core listed, filtered to the service's origins (hostnames in
+  // Firefox), then reports back what went and what the browser refused. Not awaited by
+  // the queue: the report back is itself a queued event.
+  async ClearSiteData({ tab_id: tabId, origins, hostnames, types, skipped, cookie_domains: cookieDomains }) {
+    clearSiteData(origins.length ? { origins } : { hostnames }, types, cookieDomains).then(({ removed, failed }) =>
+      event({ type: 'SiteDataCleared', tab_id: tabId, removed, failed, skipped }),
+    );
+  },
 };
+
+async function clearSiteData(filter, types, cookieDomains) {
+  // An empty filter would mean every site: never call the remover without one.
+  if (!(filter.origins?.length || filter.hostnames?.length)) return { removed: [], failed: types };
+  const removed = [];
+  const failed = [];
+  try {
+    await api.browsingData.remove(filter, Object.fromEntries(types.map((t) => [t, true])));
+    return { removed: [...types], failed };
+  } catch {
+    // One refused type must not stop the others: try them one by one.
+  }
+  for (const type of types) {
+    try {
+      await api.browsingData.remove(filter, { [type]: true });
+      removed.push(type);
+    } catch {
+      if (type === 'cookies' && (await removeCookies(cookieDomains))) removed.push(type);
+      else failed.push(type);
+    }
+  }
+  return { removed, failed };
+}
+
+// The fallback for cookies: each cookie of the service's domains, one by one.
+async function removeCookies(domains) {
+  try {
+    for (const domain of domains) {
+      for (const c of await api.cookies.getAll({ domain })) {
+        const url = `http${c.secure ? 's' : ''}://${c.domain.replace(/^\./, '')}${c.path}`;
+        await api.cookies.remove({ url, name: c.name, storeId: c.storeId });
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // Resolves once the tab has finished loading (or after 10 s, whichever comes first).
 async function loaded(tabId) {

@@ -7,7 +7,7 @@
   const api = globalThis.browser ?? globalThis.chrome;
   const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'INPUT', 'SELECT', 'STREAMFIX-PANEL']);
   // Shaped like a service error code; only a hint for which added text to forward.
-  const CODE_HINT = /\b[A-Z][A-Z0-9]{0,5}(?:-[A-Z0-9]{1,6}){1,3}\b/;
+  const CODE_HINT = /\b[A-Z][A-Z0-9]{0,7}(?:[-\u2010-\u2013\u2212][A-Z0-9]{1,8}){1,3}\b/;
   const MAX_TEXT_BLOCKS = 16;
 
   let spec = null;
@@ -104,7 +104,17 @@
     if (key === lastSent) return;
     lastSent = key;
     const reply = await send({ type: 'PageReport', url: location.href, blocks });
-    if (reply?.type === 'Verdict') showPanel(reply.panel);
+    if (reply?.type === 'Verdict') {
+      showPanel(reply.panel);
+      scheduleRetry(reply.retry_at);
+    }
+  }
+
+  // The core's countdown: tell it when the time is up; it decides whether to reload.
+  let retryTimer = 0;
+  function scheduleRetry(at) {
+    clearTimeout(retryTimer);
+    if (at) retryTimer = setTimeout(() => send({ type: 'RetryDue' }), Math.max(0, at - Date.now()));
   }
 
   function showPanel(code) {

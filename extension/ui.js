@@ -50,9 +50,101 @@ function stepItem(step) {
   );
 }
 
+const KIND_KEYS = ['cookies', 'cache', 'cacheStorage', 'localStorage', 'indexedDB', 'serviceWorkers', 'fileSystems', 'webSQL'];
+const kindLabel = (k) => (KIND_KEYS.includes(k) ? t(`data_${k}`) : k);
+
+/** The outcome of the last action, if any. */
+export function renderNotice(notice, stepTitle) {
+  if (!notice) return null;
+  const lines = [];
+  switch (notice.kind) {
+    case 'clearing': lines.push(t('noticeClearing')); break;
+    case 'cleared':
+      if (notice.removed.length) lines.push(t('noticeCleared', notice.removed.map(kindLabel).join(', ')));
+      if (notice.failed.length) lines.push(t('noticeClearFailed', notice.failed.map(kindLabel).join(', ')));
+      if (notice.skipped.length) lines.push(t('noticeClearSkipped', notice.skipped.map(kindLabel).join(', ')));
+      break;
+    case 'fixed': lines.push(t('noticeFixed', stepTitle ?? notice.step)); break;
+    case 'not-fixed': lines.push(t('noticeNotFixed', stepTitle ?? notice.step)); break;
+    case 'retry-gave-up': lines.push(t('noticeRetryGaveUp')); break;
+    default: return null;
+  }
+  const bad = notice.kind === 'not-fixed' || notice.kind === 'retry-gave-up' || notice.failed?.length;
+  return el('div', { className: `notice${bad ? ' bad' : ''}`, role: 'status', 'data-notice': notice.kind }, lines.map((l) => el('p', {}, l)));
+}
+
+/** The confirmation before clearing the site's data. */
+function renderConfirm(c) {
+  return el(
+    'section',
+    { className: 'confirm', role: 'alertdialog', 'aria-labelledby': 'sf-confirm', 'aria-describedby': 'sf-confirm-body' },
+    el('h2', { id: 'sf-confirm' }, t('confirmClearTitle', c.site)),
+    el(
+      'div',
+      { id: 'sf-confirm-body' },
+      el('p', {}, t('confirmClearWhat', c.site)),
+      el('ul', { className: 'kinds' }, c.types.filter((k) => KIND_KEYS.slice(0, 6).includes(k)).map((k) => el('li', {}, kindLabel(k)))),
+      el('p', {}, t('confirmClearSites', c.origins.map((o) => o.replace(/^https?:\/\//, '')).join(', '))),
+      el('p', { className: 'warn' }, t('confirmClearSignOut', c.site)),
+      c.skipped.length ? el('p', { className: 'weak' }, t('confirmClearSkipped', c.skipped.map(kindLabel).join(', '))) : null,
+    ),
+    el(
+      'div',
+      { className: 'step-actions' },
+      el('button', { type: 'button', className: 'primary', 'data-action': 'confirm' }, t('confirmClearButton')),
+      el('button', { type: 'button', 'data-action': 'cancel', autofocus: true }, t('cancel')),
+    ),
+  );
+}
+
+/** The wait-and-retry countdown; `data-countdown` holds the seconds left. */
+function renderRetry(r) {
+  const left = Math.max(0, Math.ceil((r.next_at - Date.now()) / 1000));
+  return el(
+    'section',
+    { className: 'retry' },
+    el(
+      'p',
+      { className: 'countdown', 'data-countdown': String(r.reloading ? 0 : left), 'data-next-at': String(r.next_at), role: 'timer', 'aria-live': 'off' },
+      r.reloading ? t('retryReloading') : t('retryIn', String(left), String(r.attempt), String(r.max_attempts)),
+    ),
+    el(
+      'div',
+      { className: 'step-actions' },
+      el('button', { type: 'button', className: 'primary', 'data-action': 'retry-now' }, t('action_retry_now')),
+      el('button', { type: 'button', 'data-action': 'cancel-retry' }, t('cancelRetry')),
+    ),
+  );
+}
+
+let ticker = 0;
+/**
+ * Keeps the countdown's figure current; when it reaches zero, tells the core (the tab's
+ * own timer may be throttled while the tab is in the background).
+ */
+export function tickCountdown(root, onDue) {
+  clearInterval(ticker);
+  const node = root.querySelector('[data-next-at]');
+  if (!node || node.dataset.countdown === '0') return;
+  let fired = false;
+  ticker = setInterval(() => {
+    const left = Math.max(0, Math.ceil((Number(node.dataset.nextAt) - Date.now()) / 1000));
+    node.dataset.countdown = String(left);
+    node.firstChild.data = left ? node.firstChild.data.replace(/\d+/, String(left)) : t('retryReloading');
+    if (!left && !fired) {
+      fired = true;
+      clearInterval(ticker);
+      onDue();
+    }
+  }, 250);
+}
+
 /** The diagnosis and plan for an error view. */
 export function renderError(view) {
   return [
+    renderNotice(view.notice, view.notice_step),
+    view.confirm ? renderConfirm(view.confirm) : null,
+    view.retry ? renderRetry(view.retry) : null,
     el(
       'section',
       { className: 'diagnosis', 'aria-labelledby': 'sf-what' },
@@ -88,11 +180,78 @@ export function renderError(view) {
 }
 
 /** Translates a click on a hooked button into the message for the core. */
-export function messageFor(button, tabId) {
+export function messageFor(button) {
   const action = button.dataset.action;
   const step = button.dataset.step;
   const marks = { 'step-done': 'done', 'step-helped': 'helped', 'step-not-helped': 'not-helped' };
-  if (marks[action]) return { type: 'MarkStep', tab_id: tabId, step, state: marks[action] };
-  if (action === 'dismiss') return { type: 'Dismiss', tab_id: tabId };
-  return { type: 'Run', tab_id: tabId, action };
+  if (marks[action]) return { type: 'MarkStep', step, state: marks[action] };
+  if (action === 'dismiss') return { type: 'Dismiss' };
+  if (action === 'copy-report') return { type: 'GetReport', lang: api.i18n.getUILanguage() };
+  return { type: 'Run', action };
+}
+
+/**
+ * One surface (popup or panel) showing the core's view of a tab: renders, forwards
+ * clicks on hooked buttons, keeps the countdown going, copies the report.
+ * `ask` sends a message; `base` is merged into every message (tab id and URL).
+ */
+export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [] }) {
+  let last = '';
+  function show(view) {
+    const json = JSON.stringify(view);
+    if (json === last) return;
+    last = json;
+    // Re-rendering must not lose the keyboard user's place.
+    const focused = main.contains(document.activeElement) ? document.activeElement : null;
+    const key = focused && `${focused.dataset.action}|${focused.dataset.step ?? ''}`;
+    document.body.dataset.state = view.state;
+    document.body.dataset.code = view.code;
+    const body = view.state === 'error'
+      ? renderError(view)
+      : [renderNotice(view.notice, view.notice_step), el('p', { className: 'ok' }, okText(view))];
+    main.replaceChildren(...body.filter(Boolean), ...extra(view));
+    const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
+    (again ?? main.querySelector('[autofocus]'))?.focus();
+    tickCountdown(main, () => ask({ type: 'RetryDue', ...base }).catch(() => {}));
+  }
+
+  function fail(err) {
+    const p = el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message));
+    main.querySelector('.failure')?.remove();
+    main.prepend(p);
+  }
+
+  async function load() {
+    try {
+      const { view } = await ask({ type: 'GetView', lang: api.i18n.getUILanguage(), ...base, ...viewArgs });
+      show(view);
+      return view;
+    } catch (err) {
+      main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message)));
+      return null;
+    }
+  }
+
+  document.addEventListener('click', async (e) => {
+    const button = e.target.closest('button[data-action]');
+    // Destructive actions need a real click by the user, never a script's.
+    if (!button || !e.isTrusted) return;
+    try {
+      const reply = await ask({ ...messageFor(button), ...base });
+      if (reply.type === 'View') show(reply.view);
+      if (reply.type === 'Report') {
+        await navigator.clipboard.writeText(reply.text);
+        button.textContent = t('reportCopied');
+      }
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+  // Other surfaces and the tab change the state too: follow it while open.
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area === 'session') load();
+  });
+
+  return { load, show };
 }

@@ -56,7 +56,7 @@ pub fn host_of(url: &str) -> Option<String> {
         .or_else(|| url.strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host_port = authority.rsplit('@').next()?;
-    let host = host_port.split(':').next()?;
+    let host = host_port.split(':').next()?.trim_end_matches('.');
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
@@ -85,7 +85,8 @@ fn clip(s: &str, max: usize) -> &str {
 }
 
 /// Tokens shaped like a service error code: upper-case letters and digits in 2 to 4
-/// dash-separated groups (`NSEZ-503`, `M7111-1331-5059`, `NSES-UHX`).
+/// dash-separated groups of up to 8 (`NSEZ-503`, `M7111-1331-5059`, `NSES-UHX`,
+/// `M7399-1260-00000024`).
 pub fn code_tokens(text: &str) -> impl Iterator<Item = &str> {
     let is_part = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-';
     text.split(move |c: char| !is_part(c))
@@ -97,7 +98,7 @@ fn is_code_shaped(token: &str) -> bool {
     let groups: Vec<&str> = token.split('-').collect();
     (2..=4).contains(&groups.len())
         && token.len() <= 24
-        && groups.iter().all(|g| (1..=6).contains(&g.len()))
+        && groups.iter().all(|g| (1..=8).contains(&g.len()))
         && token.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
@@ -138,11 +139,19 @@ fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEnt
 /// titles accept known codes and phrases; free text accepts only known codes in a
 /// block of a few words (prose that names a code is longer than an error line).
 fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(String, String)> {
-    let text = clip(&block.text, MAX_BLOCK_CHARS);
+    let clipped = clip(&block.text, MAX_BLOCK_CHARS);
+    // Typesetters' dashes inside a code read as the plain hyphen.
+    let normalized;
+    let text = if clipped.contains(DASHES) {
+        normalized = clipped.replace(DASHES, "-");
+        normalized.as_str()
+    } else {
+        clipped
+    };
     let known = code_tokens(text)
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
-        if block.kind != BlockKind::Text || text.split_whitespace().count() <= MAX_FREE_TEXT_WORDS {
+        if block.kind != BlockKind::Text || word_count(text) <= MAX_FREE_TEXT_WORDS {
             return Some((code.to_string(), entry.id.clone()));
         }
         return None;
@@ -150,14 +159,44 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
     if block.kind == BlockKind::Text {
         return None;
     }
-    if block.kind == BlockKind::Container {
-        let unknown = code_tokens(text).find(|t| is_plausible_unknown(t));
-        if let (Some(code), Some(entry)) = (unknown, unknown_entry(catalog, service)) {
-            return Some((code.to_string(), entry.id.clone()));
-        }
+    // Titles of title pages carry show names: only a known code counts there.
+    if block.kind == BlockKind::Title {
+        return None;
     }
     let lower = text.to_lowercase();
-    entry_for_phrase(catalog, service, &lower).map(|e| (e.id.clone(), e.id.clone()))
+    let phrase = entry_for_phrase(catalog, service, &lower);
+    // An unknown code keeps the code shown; a phrase on the same screen that belongs to a
+    // coded entry (the proxy screen's wording) decides the explanation, a generic one
+    // ("something went wrong") does not.
+    let unknown = code_tokens(text).find(|t| is_plausible_unknown(t));
+    let specific = phrase.filter(|e| !e.matcher.codes.is_empty() || !e.matcher.prefixes.is_empty());
+    match (unknown, phrase) {
+        (Some(code), _) => specific
+            .or_else(|| unknown_entry(catalog, service))
+            .map(|e| (code.to_string(), e.id.clone())),
+        (None, Some(entry)) => Some((entry.id.clone(), entry.id.clone())),
+        (None, None) => None,
+    }
+}
+
+/// Hyphen look-alikes: hyphen, non-breaking hyphen, figure dash, en dash, minus sign.
+const DASHES: [char; 5] = ['\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2212}'];
+
+/// Words in a block: space-separated words, plus one per two characters of scripts
+/// written without spaces (Chinese, Japanese, Thai), so prose in those is long too.
+fn word_count(text: &str) -> usize {
+    let spaced = text.split_whitespace().count();
+    let unspaced = text
+        .chars()
+        .filter(|c| {
+            matches!(u32::from(*c),
+                0x0E00..=0x0E7F // Thai
+                | 0x3040..=0x30FF // Hiragana, Katakana
+                | 0x3400..=0x4DBF | 0x4E00..=0x9FFF // CJK ideographs
+                | 0xAC00..=0xD7AF) // Hangul syllables
+        })
+        .count();
+    spaced + unspaced / 2
 }
 
 /// Judges what the page shows. Blocks are read containers first, then the title, then
@@ -204,7 +243,7 @@ pub fn net_cause(error: &str) -> Option<&'static str> {
         "NS_ERROR_ABORT",
     ]) {
         None
-    } else if has(&["PROXY", "TUNNEL_CONNECTION"]) {
+    } else if has(&["PROXY", "TUNNEL_CONNECTION", "SOCKS"]) {
         Some("proxy")
     } else if has(&[
         "NAME_NOT_RESOLVED",
@@ -217,7 +256,17 @@ pub fn net_cause(error: &str) -> Option<&'static str> {
         Some("offline")
     } else if has(&["TIMED_OUT", "TIMEOUT"]) {
         Some("timeout")
-    } else if has(&["CERT", "SSL", "SEC_ERROR", "TLS"]) {
+    } else if has(&[
+        "CERT",
+        "SSL",
+        "SEC_ERROR",
+        "TLS",
+        // Firefox reports TLS failures as the security library's message text.
+        "SECURE CONNECTION",
+        "PROTOCOL VERSION",
+        "ENCRYPTION ALGORITHM",
+        "SECURITY",
+    ]) {
         Some("tls")
     } else if has(&["ERR_", "NS_ERROR_"]) {
         Some("network")

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::catalog::Catalog;
-use super::detector::{self, Detection, Evidence};
-use super::messages::{self, Action, Effect, Msg, Refusal, Reply, Sender};
-use super::state::{tab_key, ApiHit, Settings, TabState, SETTINGS_KEY};
+use super::detector;
+use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
+use super::sitedata::Browser;
+use super::state::{tab_key, Settings, TabState, SETTINGS_KEY};
 use super::view;
 
 /// How many failing API calls within [`BURST_WINDOW_MS`] make an error.
@@ -28,6 +29,9 @@ pub struct Env {
     /// UI language (`i18n.getUILanguage()`).
     #[serde(default)]
     pub lang: String,
+    /// Which browser API family is underneath.
+    #[serde(default)]
+    pub browser: Browser,
 }
 
 /// Everything a call needs besides the message.
@@ -117,10 +121,13 @@ struct Store<'a> {
 }
 
 impl<'a> Store<'a> {
+    /// The tab's state as this call left it so far, else as stored.
     fn tab(&self, tab_id: i64) -> TabState {
-        self.ctx
-            .session
-            .get(&tab_key(tab_id))
+        let key = tab_key(tab_id);
+        self.out
+            .session_set
+            .get(&key)
+            .or_else(|| self.ctx.session.get(&key))
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default()
     }
@@ -132,11 +139,18 @@ impl<'a> Store<'a> {
     }
 
     fn settings(&self) -> Settings {
-        self.ctx
-            .local
+        self.out
+            .local_set
             .get(SETTINGS_KEY)
+            .or_else(|| self.ctx.local.get(SETTINGS_KEY))
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default()
+    }
+
+    fn put_settings(&mut self, settings: &Settings) {
+        if let Ok(v) = serde_json::to_value(settings) {
+            self.out.local_set.insert(SETTINGS_KEY.to_string(), v);
+        }
     }
 }
 
@@ -176,48 +190,51 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
         ctx,
         out: Output::reply(Reply::Ok),
     };
-    let lang = ctx.env.lang.as_str();
-    let reply = match (msg, from) {
+    let reply =
+        route(catalog, &mut store, msg, from).unwrap_or_else(|error| Reply::Error { error });
+    store.out.reply = reply;
+    store.out
+}
+
+const WRONG_SENDER: &str = "message refused: this message may not come from this sender";
+
+fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result<Reply, String> {
+    let tab_of = |asked: Option<i64>, own: Option<i64>| asked.or(own).ok_or("no tab given");
+    Ok(match (msg, from) {
         (Msg::Hello { url }, Origin::Page { tab_id, url: frame }) => {
-            hello(catalog, &mut store, tab_id, &url, &frame)
+            tab::hello(catalog, store, tab_id, &url, &frame)
         }
         (Msg::PageReport { url, blocks }, Origin::Page { tab_id, url: frame }) => {
             if !same_host(&url, &frame) {
-                Reply::Error {
-                    error: "message refused: reported page is not the sender's".into(),
-                }
-            } else {
-                let found = detector::detect_page(catalog, &url, &blocks);
-                page_report(catalog, &mut store, tab_id, &url, found, lang)
+                return Err("message refused: reported page is not the sender's".into());
             }
+            let found = detector::detect_page(catalog, &url, &blocks);
+            tab::page_report(catalog, store, tab_id, &url, found)
+        }
+        (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {
+            tab::retry_due(store, tab_id)
+        }
+        (Msg::RetryDue { tab_id }, Origin::Extension { tab_id: own }) => {
+            tab::retry_due(store, tab_of(tab_id, own)?)
+        }
+        // The content script forwards a trusted Escape key press: its own tab only.
+        (Msg::Dismiss { tab_id: None }, Origin::Page { tab_id, .. }) => {
+            actions::dismiss(store, tab_id)
+        }
+        (Msg::Dismiss { tab_id }, Origin::Extension { tab_id: own }) => {
+            actions::dismiss(store, tab_of(tab_id, own)?)
         }
         (Msg::CoreInfo {}, Origin::Extension { .. }) => Reply::Info {
             version: env!("CARGO_PKG_VERSION").to_string(),
             services: catalog.service.len(),
             errors: catalog.error.len(),
         },
-        (
-            Msg::GetView {
-                tab_id,
-                lang: ui,
-                url,
-            },
-            Origin::Extension { tab_id: own },
-        ) => {
-            match tab_id.or(own) {
-                Some(t) => {
-                    let tab = store.tab(t);
-                    // The tab has left the site its stored state is about.
-                    let stale = url.is_some_and(|u| !same_host(&u, &tab.url));
-                    let tab = (!stale).then_some(&tab);
-                    Reply::View {
-                        view: Box::new(view::tab_view(catalog, tab, &ui)),
-                    }
-                }
-                None => Reply::Error {
-                    error: "no tab given".into(),
-                },
-            }
+        (Msg::GetView { tab_id, lang, url }, Origin::Extension { tab_id: own }) => {
+            let t = tab_of(tab_id, own)?;
+            let tab = store.tab(t);
+            // The tab has left the site its stored state is about.
+            let stale = url.is_some_and(|u| !same_host(&u, &tab.url));
+            view_reply(catalog, store, (!stale).then_some(&tab), &lang)
         }
         (
             Msg::MarkStep {
@@ -226,46 +243,28 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
                 state,
             },
             Origin::Extension { tab_id: own },
-        ) => match tab_id.or(own) {
-            Some(t) if catalog.step(&step).is_some() => {
-                let mut tab = store.tab(t);
-                tab.steps.insert(step, state);
-                store.put_tab(t, &tab);
-                Reply::View {
-                    view: Box::new(view::tab_view(catalog, Some(&tab), lang)),
-                }
+        ) => {
+            let t = tab_of(tab_id, own)?;
+            if catalog.step(&step).is_none() {
+                return Err(format!("unknown step `{step}`"));
             }
-            _ => Reply::Error {
-                error: "unknown tab or step".into(),
-            },
-        },
-        (Msg::Dismiss { tab_id }, Origin::Extension { tab_id: own }) => match tab_id.or(own) {
-            Some(t) => dismiss(&mut store, t),
-            None => Reply::Error {
-                error: "no tab given".into(),
-            },
-        },
-        (Msg::Run { tab_id, action }, Origin::Extension { tab_id: own }) => {
-            match (tab_id.or(own), action) {
-                (Some(t), Action::RetryNow) => {
-                    store.out.effects.push(Effect::Reload { tab_id: t });
-                    Reply::Ok
-                }
-                (None, _) => Reply::Error {
-                    error: "no tab given".into(),
-                },
-            }
+            let mut tab = store.tab(t);
+            tab.steps.insert(step, state);
+            store.put_tab(t, &tab);
+            view_reply(catalog, store, Some(&tab), &store.ctx.env.lang)
         }
-        // The content script forwards a trusted Escape key press: its own tab only.
-        (Msg::Dismiss { tab_id: None }, Origin::Page { tab_id, .. }) => dismiss(&mut store, tab_id),
-        (Msg::Navigating { tab_id, url }, _) => {
-            let mut tab = store.tab(tab_id);
-            tab.url = url;
-            tab.detection = None;
-            tab.api_hits.clear();
-            store.put_tab(tab_id, &tab);
-            store.out.effects.push(badge(catalog, tab_id, None, lang));
-            Reply::Ok
+        (Msg::Run { tab_id, action }, Origin::Extension { tab_id: own }) => {
+            actions::run(catalog, store, tab_of(tab_id, own)?, action)?
+        }
+        (Msg::GetSettings {}, Origin::Extension { .. }) => Reply::Settings {
+            settings: store.settings(),
+        },
+        (Msg::SetSettings { settings }, Origin::Extension { .. }) => {
+            store.put_settings(&settings);
+            Reply::Settings { settings }
+        }
+        (Msg::Navigating { tab_id, url }, Origin::Internal) => {
+            tab::navigating(catalog, store, tab_id, url)
         }
         (
             Msg::HttpResponse {
@@ -274,8 +273,8 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
                 status,
                 main_frame,
             },
-            _,
-        ) => http_response(catalog, &mut store, tab_id, &url, status, main_frame, lang),
+            Origin::Internal,
+        ) => tab::http_response(catalog, store, tab_id, &url, status, main_frame),
         (
             Msg::NetError {
                 tab_id,
@@ -283,206 +282,36 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
                 error,
                 main_frame,
             },
-            _,
-        ) => {
-            if main_frame {
-                if let Some(found) = detector::detect_net(catalog, &url, &error) {
-                    let mut tab = store.tab(tab_id);
-                    tab.url = url;
-                    set_detection(catalog, &mut store, tab_id, &mut tab, Some(found), lang);
-                }
-            }
-            Reply::Ok
-        }
-        (Msg::TabClosed { tab_id }, _) => {
+            Origin::Internal,
+        ) => tab::net_error(catalog, store, tab_id, url, &error, main_frame),
+        (Msg::TabClosed { tab_id }, Origin::Internal) => {
             store.out.session_remove.push(tab_key(tab_id));
             Reply::Ok
         }
-        _ => Reply::Error {
-            error: "message refused: this message may not come from this sender".into(),
-        },
-    };
-    store.out.reply = reply;
-    store.out
+        (
+            Msg::SiteDataCleared {
+                tab_id,
+                removed,
+                failed,
+                skipped,
+            },
+            Origin::Internal,
+        ) => actions::site_data_cleared(store, tab_id, removed, failed, skipped),
+        _ => return Err(WRONG_SENDER.into()),
+    })
 }
 
-fn dismiss(store: &mut Store, t: i64) -> Reply {
-    let mut tab = store.tab(t);
-    if let Some(d) = &tab.detection {
-        if !tab.dismissed.contains(&d.code) {
-            tab.dismissed.push(d.code.clone());
-        }
+fn view_reply(catalog: &Catalog, store: &Store, tab: Option<&TabState>, lang: &str) -> Reply {
+    Reply::View {
+        view: Box::new(view::tab_view(catalog, tab, lang, store.ctx.env.browser)),
     }
-    store.put_tab(t, &tab);
-    store.out.effects.push(Effect::Panel {
-        tab_id: t,
-        code: None,
-    });
-    Reply::Ok
 }
 
 fn same_host(a: &str, b: &str) -> bool {
     matches!((detector::host_of(a), detector::host_of(b)), (Some(x), Some(y)) if x == y)
 }
 
-fn hello(catalog: &Catalog, store: &mut Store, tab_id: i64, url: &str, frame: &str) -> Reply {
-    let service = same_host(url, frame)
-        .then(|| detector::watched_service(catalog, url))
-        .flatten();
-    let mut tab = store.tab(tab_id);
-    tab.url = url.to_string();
-    tab.service = service.map(|s| s.id.clone());
-    tab.watched = service.is_some();
-    store.put_tab(tab_id, &tab);
-    Reply::Watch {
-        watching: service.is_some(),
-        selectors: service
-            .map(|s| s.error_selectors.clone())
-            .unwrap_or_default(),
-        max_block_chars: detector::MAX_BLOCK_CHARS,
-    }
-}
-
-fn page_report(
-    catalog: &Catalog,
-    store: &mut Store,
-    tab_id: i64,
-    url: &str,
-    found: Option<Detection>,
-    lang: &str,
-) -> Reply {
-    let mut tab = store.tab(tab_id);
-    tab.url = url.to_string();
-    let service = detector::watched_service(catalog, url);
-    tab.service = service.map(|s| s.id.clone());
-    tab.watched = service.is_some();
-    // A network-level detection (HTTP status, failed load) stands until the next
-    // navigation: the error page the server sent often shows no code at all.
-    let keep_network = matches!(
-        tab.detection.as_ref().map(|d| &d.evidence),
-        Some(Evidence::Http { .. } | Evidence::Net { .. })
-    );
-    if found.is_some() || !keep_network {
-        set_detection(catalog, store, tab_id, &mut tab, found, lang);
-    } else {
-        store.put_tab(tab_id, &tab);
-    }
-    // The browser resets a tab's badge when a navigation commits, which can come after
-    // the response that set it: every page report sets it again.
-    if !store
-        .out
-        .effects
-        .iter()
-        .any(|e| matches!(e, Effect::Badge { .. }))
-    {
-        store
-            .out
-            .effects
-            .push(badge(catalog, tab_id, tab.detection.as_ref(), lang));
-    }
-    Reply::Verdict {
-        panel: panel_code(&tab, &store.settings()),
-    }
-}
-
-/// The code to show the panel for, unless the user closed or muted it.
-fn panel_code(tab: &TabState, settings: &Settings) -> Option<String> {
-    let d = tab.detection.as_ref()?;
-    let muted = !settings.auto_panel
-        || settings.muted_codes.contains(&d.code)
-        || tab.dismissed.contains(&d.code);
-    (!muted).then(|| d.code.clone())
-}
-
-fn http_response(
-    catalog: &Catalog,
-    store: &mut Store,
-    tab_id: i64,
-    url: &str,
-    status: u16,
-    main_frame: bool,
-    lang: &str,
-) -> Reply {
-    let now = store.ctx.now;
-    let mut tab = store.tab(tab_id);
-    let found = detector::detect_http(catalog, url, status);
-    if main_frame {
-        tab.url = url.to_string();
-        if found.is_some()
-            || matches!(
-                tab.detection.as_ref().map(|d| &d.evidence),
-                Some(Evidence::Http { .. })
-            )
-        {
-            set_detection(catalog, store, tab_id, &mut tab, found, lang);
-        } else {
-            store.put_tab(tab_id, &tab);
-        }
-        return Reply::Ok;
-    }
-    tab.api_hits.retain(|h| now - h.at <= BURST_WINDOW_MS);
-    if found.is_some() {
-        tab.api_hits.push(ApiHit { at: now, status });
-    }
-    let burst = tab.api_hits.len() >= BURST_COUNT && tab.detection.is_none();
-    if burst {
-        set_detection(catalog, store, tab_id, &mut tab, found, lang);
-        if let Some(code) = panel_code(&tab, &store.settings()) {
-            store.out.effects.push(Effect::Panel {
-                tab_id,
-                code: Some(code),
-            });
-        }
-    } else {
-        store.put_tab(tab_id, &tab);
-    }
-    Reply::Ok
-}
-
-/// Records a new detection (or its absence) and updates the badge when it changed.
-fn set_detection(
-    catalog: &Catalog,
-    store: &mut Store,
-    tab_id: i64,
-    tab: &mut TabState,
-    found: Option<Detection>,
-    lang: &str,
-) {
-    let changed = tab.detection.as_ref().map(|d| &d.code) != found.as_ref().map(|d| &d.code);
-    if changed {
-        tab.detected_at = store.ctx.now;
-        tab.detection = found;
-        store
-            .out
-            .effects
-            .push(badge(catalog, tab_id, tab.detection.as_ref(), lang));
-    }
-    store.put_tab(tab_id, tab);
-}
-
-fn badge(catalog: &Catalog, tab_id: i64, d: Option<&Detection>, lang: &str) -> Effect {
-    let after_load = matches!(d.map(|d| &d.evidence), Some(Evidence::Net { .. }));
-    match d {
-        Some(d) => {
-            let meaning = catalog
-                .entry(&d.entry)
-                .map(|e| e.meaning.get(lang))
-                .unwrap_or_default();
-            Effect::Badge {
-                tab_id,
-                text: "!".into(),
-                title: format!("StreamFix: {} \u{2014} {meaning}", d.code),
-                after_load,
-            }
-        }
-        None => Effect::Badge {
-            tab_id,
-            text: String::new(),
-            title: String::new(),
-            after_load,
-        },
-    }
-}
-
+mod actions;
+mod tab;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::detector::Block;
 use super::plan::StepState;
+use super::state::Settings;
 use super::view::View;
 
 /// Largest message accepted, in bytes of JSON.
@@ -20,9 +21,14 @@ pub const MAX_BLOCKS: usize = 64;
 pub enum Msg {
     // ---- content script -> service worker
     /// The content script started: it asks what to watch.
-    Hello { url: String },
+    Hello {
+        url: String,
+    },
     /// What the page shows now (error containers, title, suspicious text).
-    PageReport { url: String, blocks: Vec<Block> },
+    PageReport {
+        url: String,
+        blocks: Vec<Block>,
+    },
 
     // ---- panel / popup / options -> service worker
     /// Which core is running: version and catalog size.
@@ -52,6 +58,16 @@ pub enum Msg {
         tab_id: Option<i64>,
         action: Action,
     },
+    /// The countdown the core announced has run out (from the tab or an open surface).
+    RetryDue {
+        #[serde(default)]
+        tab_id: Option<i64>,
+    },
+    /// The options page reads or changes the settings.
+    GetSettings {},
+    SetSettings {
+        settings: Settings,
+    },
     /// The user closed the panel.
     Dismiss {
         #[serde(default)]
@@ -74,9 +90,22 @@ pub enum Msg {
         main_frame: bool,
     },
     /// A main-frame navigation to a watched host started.
-    Navigating { tab_id: i64, url: String },
+    Navigating {
+        tab_id: i64,
+        url: String,
+    },
     /// The tab was closed.
-    TabClosed { tab_id: i64 },
+    TabClosed {
+        tab_id: i64,
+    },
+    /// The service worker carried out a `ClearSiteData` effect: what it removed and what
+    /// the browser refused.
+    SiteDataCleared {
+        tab_id: i64,
+        removed: Vec<String>,
+        failed: Vec<String>,
+        skipped: Vec<String>,
+    },
 }
 
 impl Msg {
@@ -88,6 +117,7 @@ impl Msg {
                 | Msg::NetError { .. }
                 | Msg::Navigating { .. }
                 | Msg::TabClosed { .. }
+                | Msg::SiteDataCleared { .. }
         )
     }
 }
@@ -96,8 +126,18 @@ impl Msg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
-    /// Reload the tab now.
+    /// Reload the tab now (and count it as a retry).
     RetryNow,
+    /// Stop the wait-and-retry countdown.
+    CancelRetry,
+    /// Ask to clear the streaming site's data (opens the confirmation).
+    ClearSiteData,
+    /// Confirm the pending destructive action.
+    Confirm,
+    /// Cancel the pending destructive action.
+    Cancel,
+    /// Don't open the panel by itself for the current code any more.
+    MuteCode,
 }
 
 /// Who sent a message, as the browser reported it (`runtime.MessageSender`), or the
@@ -134,6 +174,12 @@ pub enum Reply {
     Verdict {
         /// Show the inline panel for this code (None: no panel).
         panel: Option<String>,
+        /// When the wait-and-retry countdown wants the tab reloaded (ms since epoch): the
+        /// content script says `RetryDue` then.
+        retry_at: Option<f64>,
+    },
+    Settings {
+        settings: Settings,
     },
     View {
         view: Box<View>,
@@ -167,6 +213,22 @@ pub enum Effect {
     Panel { tab_id: i64, code: Option<String> },
     /// Reload the tab.
     Reload { tab_id: i64 },
+    /// Clear the streaming site's data, limited to its origins (Chrome) or hostnames
+    /// (Firefox), then report back with `SiteDataCleared`.
+    ClearSiteData {
+        tab_id: i64,
+        /// `browsingData.RemovalOptions.origins` (Chrome), or empty.
+        origins: Vec<String>,
+        /// `browsingData.RemovalOptions.hostnames` (Firefox), or empty.
+        hostnames: Vec<String>,
+        /// `browsingData.DataTypeSet` keys to remove.
+        types: Vec<String>,
+        /// Types left alone because this browser can't limit them to the site.
+        skipped: Vec<String>,
+        /// Registrable domains whose cookies go if the browser refuses the filtered call
+        /// (`cookies.getAll` + `cookies.remove`).
+        cookie_domains: Vec<String>,
+    },
 }
 
 /// Why a message was refused.

@@ -2,9 +2,13 @@
 //! is imported here; everything is tested natively with `cargo test`.
 
 pub mod catalog;
+pub mod connection;
 pub mod detector;
 pub mod engine;
 pub mod messages;
 pub mod plan;
+pub mod report;
+pub mod retry;
+pub mod sitedata;
 pub mod state;
 pub mod view;

@@ -39,6 +39,61 @@ pub struct TabState {
     /// Codes whose panel the user closed on this tab.
     pub dismissed: Vec<String>,
     pub api_hits: Vec<ApiHit>,
+    /// A destructive action waiting for the user's confirmation.
+    pub pending: Option<Pending>,
+    /// The step whose effect the next page load will judge (helped or not).
+    pub judging: Option<Judging>,
+    /// The wait-and-retry countdown, while it runs.
+    pub retry: Option<Retry>,
+    /// Codes for which the user stopped the countdown on this tab.
+    pub retry_cancelled: Vec<String>,
+    /// The outcome of the last action, shown where the user acted.
+    pub notice: Option<Notice>,
+}
+
+/// A destructive action that needs a confirmation first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pending {
+    ClearSiteData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judging {
+    pub step: String,
+    /// Set once the tab has started loading again: the next page outcome is the verdict.
+    pub armed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Retry {
+    /// 1 for the first automatic reload.
+    pub attempt: u32,
+    /// When the next reload is due (ms since epoch).
+    pub next_at: f64,
+    /// A reload was issued and its outcome is not known yet.
+    pub reloading: bool,
+}
+
+/// What the last action did, for the surface that triggered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Notice {
+    /// Site data is being cleared.
+    Clearing,
+    /// Site data was cleared (data types by name); `failed` could not be, `skipped`
+    /// can't be limited to this site in this browser and were left alone.
+    Cleared {
+        removed: Vec<String>,
+        failed: Vec<String>,
+        skipped: Vec<String>,
+    },
+    /// The step that was just tried fixed the error.
+    Fixed { step: String },
+    /// The step that was just tried did not fix the error.
+    NotFixed { step: String },
+    /// The countdown gave up after its last attempt.
+    RetryGaveUp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,11 +5,38 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::{Catalog, StepKind};
 use super::plan::{self, StepState};
-use super::state::TabState;
+use super::retry;
+use super::sitedata::{self, Browser};
+use super::state::{Notice, Pending, TabState};
 
 /// Actions this build can perform. An automatic step whose action is not listed is shown
 /// without a button rather than with one that does nothing.
-pub const AVAILABLE_ACTIONS: &[&str] = &["retry-now"];
+pub const AVAILABLE_ACTIONS: &[&str] = &["retry-now", "clear-site-data"];
+
+/// The confirmation of a destructive action, in data: the UI words it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmView {
+    /// The `data-action` that asked for it.
+    pub action: String,
+    /// The service whose data goes.
+    pub site: String,
+    pub origins: Vec<String>,
+    /// Data types removed (browsingData keys).
+    pub types: Vec<String>,
+    /// Data types this browser can't limit to the site, left alone.
+    pub skipped: Vec<String>,
+}
+
+/// The wait-and-retry countdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetryView {
+    pub attempt: u32,
+    pub max_attempts: u32,
+    /// When the next reload happens (ms since epoch); the UI counts down to it.
+    pub next_at: f64,
+    /// A reload is under way.
+    pub reloading: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepView {
@@ -47,11 +74,39 @@ pub struct View {
     pub devices: Vec<DeviceView>,
     /// The tab is on a watched service at all.
     pub watched: bool,
+    /// A confirmation to show before anything is done.
+    pub confirm: Option<ConfirmView>,
+    pub retry: Option<RetryView>,
+    /// The outcome of the last action.
+    pub notice: Option<Notice>,
+    /// The title of the step the notice is about, in the UI language.
+    pub notice_step: Option<String>,
+}
+
+fn confirm_view(catalog: &Catalog, tab: &TabState, browser: Browser) -> Option<ConfirmView> {
+    let Pending::ClearSiteData = tab.pending?;
+    let service = catalog.service(tab.service.as_deref()?)?;
+    let plan = sitedata::plan(service, browser);
+    Some(ConfirmView {
+        action: "clear-site-data".into(),
+        site: service.name.clone(),
+        origins: service.origins.clone(),
+        types: plan.types,
+        skipped: plan.skipped,
+    })
 }
 
 /// The view of one tab.
-pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str) -> View {
+pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str, browser: Browser) -> View {
     let watched = tab.is_some_and(|t| t.watched);
+    let confirm = tab.and_then(|t| confirm_view(catalog, t, browser));
+    let notice = tab.and_then(|t| t.notice.clone());
+    let notice_step = match &notice {
+        Some(Notice::Fixed { step } | Notice::NotFixed { step }) => {
+            catalog.step(step).map(|s| s.title.get(lang).to_string())
+        }
+        _ => None,
+    };
     let detection = tab.and_then(|t| t.detection.as_ref());
     let entry = detection.and_then(|d| catalog.entry(&d.entry));
     let (Some(d), Some(entry), Some(tab)) = (detection, entry, tab) else {
@@ -70,6 +125,10 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str) -> View {
             steps: Vec::new(),
             devices: Vec::new(),
             watched,
+            confirm,
+            retry: None,
+            notice,
+            notice_step,
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
@@ -114,5 +173,14 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str) -> View {
             })
             .collect(),
         watched,
+        confirm,
+        retry: tab.retry.map(|r| RetryView {
+            attempt: r.attempt,
+            max_attempts: retry::max_attempts(),
+            next_at: r.next_at,
+            reloading: r.reloading,
+        }),
+        notice,
+        notice_step,
     }
 }

@@ -35,6 +35,7 @@ impl Sw {
                 self_id: ID.into(),
                 self_origin: ORIGIN.into(),
                 lang: "en".into(),
+                browser: Default::default(),
             },
             session: self.session.clone(),
             local: self.local.clone(),
@@ -79,6 +80,13 @@ fn report(text: &str) -> Msg {
             kind: BlockKind::Container,
             text: text.into(),
         }],
+    }
+}
+
+fn panel_of(out: &Output) -> Option<String> {
+    match &out.reply {
+        Reply::Verdict { panel, .. } => panel.clone(),
+        other => panic!("not a verdict: {other:?}"),
     }
 }
 
@@ -133,12 +141,7 @@ fn help_page_is_not_watched() {
 fn error_report_sets_badge_panel_and_view() {
     let mut sw = Sw::new();
     let out = sw.send(&report("Error Code: NSEZ-503"), page(7));
-    assert_eq!(
-        out.reply,
-        Reply::Verdict {
-            panel: Some("NSEZ-503".into())
-        }
-    );
+    assert_eq!(panel_of(&out), Some("NSEZ-503".into()));
     assert!(out
         .effects
         .iter()
@@ -162,7 +165,7 @@ fn recovery_clears_badge() {
     let mut sw = Sw::new();
     sw.send(&report("Error Code: NSEZ-503"), page(7));
     let out = sw.send(&report("Continue watching"), page(7));
-    assert_eq!(out.reply, Reply::Verdict { panel: None });
+    assert_eq!(panel_of(&out), None);
     assert!(out
         .effects
         .iter()
@@ -181,12 +184,7 @@ fn http_error_survives_a_codeless_page_report() {
     };
     sw.send(&ev, Sender::Internal);
     let out = sw.send(&report("Service Unavailable"), page(3));
-    assert_eq!(
-        out.reply,
-        Reply::Verdict {
-            panel: Some("HTTP-503".into())
-        }
-    );
+    assert_eq!(panel_of(&out), Some("HTTP-503".into()));
     // The next navigation answering 200 clears it.
     sw.send(
         &Msg::Navigating {
@@ -343,15 +341,10 @@ fn dismiss_hides_panel_for_that_code_only() {
         tab_id: 2,
         code: None
     }));
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(2))), None);
     assert_eq!(
-        sw.send(&report("NSEZ-503"), page(2)).reply,
-        Reply::Verdict { panel: None }
-    );
-    assert_eq!(
-        sw.send(&report("NSEZ-403"), page(2)).reply,
-        Reply::Verdict {
-            panel: Some("NSEZ-403".into())
-        }
+        panel_of(&sw.send(&report("NSEZ-403"), page(2))),
+        Some("NSEZ-403".into())
     );
 }
 
@@ -399,7 +392,7 @@ fn muted_code_shows_no_panel_but_keeps_badge() {
         serde_json::json!({"auto_panel": true, "muted_codes": ["NSEZ-503"]}),
     );
     let out = sw.send(&report("NSEZ-503"), page(2));
-    assert_eq!(out.reply, Reply::Verdict { panel: None });
+    assert_eq!(panel_of(&out), None);
     assert!(out
         .effects
         .iter()
@@ -484,4 +477,236 @@ fn popup_on_another_site_does_not_show_a_stale_diagnosis() {
     assert!(!view_of(&out).watched);
     let out = sw.send(&ask("https://www.netflix.com/watch/1"), popup());
     assert_eq!(view_of(&out).code, "NSEZ-503");
+}
+
+fn run(sw: &mut Sw, tab: i64, action: &str) -> Output {
+    sw.send_raw(
+        &format!(r#"{{"type":"Run","tab_id":{tab},"action":"{action}"}}"#),
+        popup(),
+    )
+}
+
+fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {
+    sw.send(
+        &Msg::Navigating {
+            tab_id: tab,
+            url: PAGE.into(),
+        },
+        Sender::Internal,
+    );
+    sw.send(&report(text), page(tab))
+}
+
+#[test]
+fn clearing_needs_a_confirmation_and_cancel_does_nothing() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    let out = run(&mut sw, 2, "clear-site-data");
+    let confirm = view_of(&out).confirm.clone().unwrap();
+    assert_eq!(confirm.site, "Netflix");
+    assert!(confirm.types.contains(&"cookies".to_string()));
+    assert!(
+        out.effects.is_empty(),
+        "nothing is cleared before confirming"
+    );
+    let out = run(&mut sw, 2, "cancel");
+    assert!(view_of(&out).confirm.is_none());
+    assert!(out.effects.is_empty());
+    let out = run(&mut sw, 2, "confirm");
+    assert!(
+        matches!(out.reply, Reply::Error { .. }),
+        "no pending action after cancel"
+    );
+}
+
+#[test]
+fn confirmed_clear_removes_only_the_service_then_reloads_and_judges() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "clear-site-data");
+    let out = run(&mut sw, 2, "confirm");
+    let Some(Effect::ClearSiteData {
+        origins,
+        types,
+        cookie_domains,
+        ..
+    }) = out.effects.first()
+    else {
+        panic!("{:?}", out.effects)
+    };
+    assert!(origins.iter().all(|o| o.contains("netflix.com")));
+    assert!(!types.contains(&"history".to_string()));
+    assert_eq!(cookie_domains, &vec!["netflix.com".to_string()]);
+    let cleared = Msg::SiteDataCleared {
+        tab_id: 2,
+        removed: vec!["cookies".into()],
+        failed: vec![],
+        skipped: vec![],
+    };
+    // Only the worker's own listener may say the data was cleared.
+    assert!(matches!(
+        sw.send(&cleared, popup()).reply,
+        Reply::Error { .. }
+    ));
+    let out = sw.send(&cleared, Sender::Internal);
+    assert_eq!(out.effects, vec![Effect::Reload { tab_id: 2 }]);
+    // After the reload the page is healthy: the step helped.
+    navigate_and_report(&mut sw, 2, "Continue watching");
+    let tab = sw.tab(2);
+    assert_eq!(
+        tab.steps["clear-site-data"],
+        crate::core::plan::StepState::Helped
+    );
+    assert_eq!(
+        tab.notice,
+        Some(crate::core::state::Notice::Fixed {
+            step: "clear-site-data".into()
+        })
+    );
+}
+
+#[test]
+fn a_step_that_did_not_fix_it_is_marked_and_the_plan_moves_on() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "clear-site-data");
+    run(&mut sw, 2, "confirm");
+    sw.send(
+        &Msg::SiteDataCleared {
+            tab_id: 2,
+            removed: vec![],
+            failed: vec![],
+            skipped: vec![],
+        },
+        Sender::Internal,
+    );
+    navigate_and_report(&mut sw, 2, "Error NSEZ-403");
+    assert_eq!(
+        sw.tab(2).steps["clear-site-data"],
+        crate::core::plan::StepState::NotHelped
+    );
+    let out = sw.send(
+        &Msg::GetView {
+            tab_id: Some(2),
+            lang: "en".into(),
+            url: None,
+        },
+        popup(),
+    );
+    let next = view_of(&out).steps.iter().find(|s| s.next).unwrap();
+    assert_ne!(next.id, "clear-site-data");
+}
+
+#[test]
+fn overload_starts_a_countdown_that_reloads_backs_off_and_stops_when_healthy() {
+    let mut sw = Sw::new();
+    let out = sw.send(&report("NSEZ-503"), page(3));
+    let Reply::Verdict {
+        retry_at: Some(at), ..
+    } = out.reply
+    else {
+        panic!("{:?}", out.reply)
+    };
+    assert_eq!(at, sw.now + 10_000.0);
+    // Not yet due: nothing happens.
+    sw.now += 5_000.0;
+    assert!(sw
+        .send_raw(r#"{"type":"RetryDue"}"#, page(3))
+        .effects
+        .is_empty());
+    sw.now += 5_000.0;
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(out.effects, vec![Effect::Reload { tab_id: 3 }]);
+    // A second due signal during the reload does not reload twice.
+    assert!(sw
+        .send_raw(r#"{"type":"RetryDue"}"#, page(3))
+        .effects
+        .is_empty());
+    let out = navigate_and_report(&mut sw, 3, "NSEZ-503");
+    let Reply::Verdict {
+        retry_at: Some(at2),
+        ..
+    } = out.reply
+    else {
+        panic!()
+    };
+    assert_eq!(at2, sw.now + 20_000.0, "second wait is longer");
+    assert_eq!(sw.tab(3).retry.unwrap().attempt, 2);
+    sw.now = at2;
+    sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    let out = navigate_and_report(&mut sw, 3, "Continue watching");
+    assert_eq!(panel_of(&out), None);
+    let tab = sw.tab(3);
+    assert!(tab.retry.is_none());
+    assert_eq!(
+        tab.steps["wait-retry"],
+        crate::core::plan::StepState::Helped
+    );
+}
+
+#[test]
+fn countdown_gives_up_after_its_last_attempt() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(3));
+    for _ in 0..crate::core::retry::max_attempts() {
+        sw.now = sw.tab(3).retry.unwrap().next_at;
+        sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+        navigate_and_report(&mut sw, 3, "NSEZ-503");
+    }
+    let tab = sw.tab(3);
+    assert!(tab.retry.is_none());
+    assert_eq!(
+        tab.steps["wait-retry"],
+        crate::core::plan::StepState::NotHelped
+    );
+    assert_eq!(tab.notice, Some(crate::core::state::Notice::RetryGaveUp));
+    // It does not start again by itself.
+    navigate_and_report(&mut sw, 3, "NSEZ-503");
+    assert!(sw.tab(3).retry.is_none());
+}
+
+#[test]
+fn cancelled_countdown_stays_off_for_that_code() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(3));
+    let out = run(&mut sw, 3, "cancel-retry");
+    assert!(view_of(&out).retry.is_none());
+    let out = navigate_and_report(&mut sw, 3, "NSEZ-503");
+    assert!(matches!(out.reply, Reply::Verdict { retry_at: None, .. }));
+}
+
+#[test]
+fn non_overload_errors_do_not_count_down() {
+    let mut sw = Sw::new();
+    let out = sw.send(&report("NSEZ-403"), page(3));
+    assert!(matches!(out.reply, Reply::Verdict { retry_at: None, .. }));
+}
+
+#[test]
+fn muting_a_code_hides_the_panel_and_is_saved() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(3));
+    let out = run(&mut sw, 3, "mute-code");
+    assert!(out.effects.contains(&Effect::Panel {
+        tab_id: 3,
+        code: None
+    }));
+    let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
+    let Reply::Settings { settings } = out.reply else {
+        panic!()
+    };
+    assert_eq!(settings.muted_codes, vec!["NSEZ-503".to_string()]);
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(4))), None);
+}
+
+#[test]
+fn settings_round_trip_and_pages_cannot_change_them() {
+    let mut sw = Sw::new();
+    let set = r#"{"type":"SetSettings","settings":{"auto_panel":false,"muted_codes":[]}}"#;
+    assert!(matches!(
+        sw.send_raw(set, page(1)).reply,
+        Reply::Error { .. }
+    ));
+    sw.send_raw(set, popup());
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(4))), None);
 }

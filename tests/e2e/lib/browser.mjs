@@ -30,9 +30,16 @@ async function poll(fn, { timeout = 5000, interval = 100, what = 'condition' } =
 }
 
 /** True if a worker handle evaluates within `ms` (a stale Playwright Worker hangs instead of failing). */
+// A worker answers once its extension context is up (a worker that is still starting
+// can evaluate before `chrome` exists): probe until then, at most `ms`.
 async function answers(worker, ms = 1500) {
-  const probe = worker.evaluate(() => true).catch(() => false);
-  return Promise.race([probe, sleep(ms).then(() => false)]);
+  const deadline = Date.now() + ms;
+  do {
+    const probe = worker.evaluate(() => typeof chrome !== 'undefined' && Boolean(chrome.runtime?.id)).catch(() => false);
+    if (await Promise.race([probe, sleep(Math.max(50, deadline - Date.now())).then(() => false)])) return true;
+    await sleep(100);
+  } while (Date.now() < deadline);
+  return false;
 }
 
 // ---------------------------------------------------------------- extension ids

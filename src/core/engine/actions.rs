@@ -1,0 +1,118 @@
+//! What the user's buttons do: retry, clear the site's data (after a confirmation),
+//! mute, dismiss.
+
+use super::{view_reply, Store};
+use crate::core::catalog::Catalog;
+use crate::core::messages::{Action, Effect, Reply};
+use crate::core::plan::StepState;
+use crate::core::sitedata;
+use crate::core::state::{Judging, Notice, Pending};
+
+pub const CLEAR_STEP: &str = "clear-site-data";
+
+pub(super) fn run(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    action: Action,
+) -> Result<Reply, String> {
+    let mut tab = store.tab(tab_id);
+    match action {
+        Action::RetryNow => {
+            if let Some(r) = &mut tab.retry {
+                r.reloading = true;
+            }
+            tab.notice = None;
+            store.out.effects.push(Effect::Reload { tab_id });
+        }
+        Action::CancelRetry => {
+            tab.retry = None;
+            if let Some(d) = &tab.detection {
+                if !tab.retry_cancelled.contains(&d.code) {
+                    tab.retry_cancelled.push(d.code.clone());
+                }
+            }
+        }
+        Action::ClearSiteData => {
+            if tab.service.is_none() {
+                return Err("this tab is not on a streaming service StreamFix knows".into());
+            }
+            tab.pending = Some(Pending::ClearSiteData);
+            tab.notice = None;
+        }
+        Action::Cancel => tab.pending = None,
+        Action::Confirm => {
+            let Some(Pending::ClearSiteData) = tab.pending.take() else {
+                return Err("there is nothing to confirm".into());
+            };
+            let service = tab
+                .service
+                .as_deref()
+                .and_then(|s| catalog.service(s))
+                .ok_or("this tab is not on a streaming service StreamFix knows")?;
+            let plan = sitedata::plan(service, store.ctx.env.browser);
+            store.out.effects.push(Effect::ClearSiteData {
+                tab_id,
+                origins: plan.origins,
+                hostnames: plan.hostnames,
+                types: plan.types,
+                skipped: plan.skipped,
+                cookie_domains: plan.cookie_domains,
+            });
+            tab.steps.insert(CLEAR_STEP.to_string(), StepState::Done);
+            tab.judging = Some(Judging {
+                step: CLEAR_STEP.to_string(),
+                armed: false,
+            });
+            tab.notice = Some(Notice::Clearing);
+        }
+        Action::MuteCode => {
+            let code = tab
+                .detection
+                .as_ref()
+                .map(|d| d.code.clone())
+                .ok_or("there is no error on this tab")?;
+            let mut settings = store.settings();
+            if !settings.muted_codes.contains(&code) {
+                settings.muted_codes.push(code);
+            }
+            store.put_settings(&settings);
+            store.out.effects.push(Effect::Panel { tab_id, code: None });
+        }
+    }
+    store.put_tab(tab_id, &tab);
+    let lang = store.ctx.env.lang.clone();
+    Ok(view_reply(catalog, store, Some(&tab), &lang))
+}
+
+/// The service worker cleared the data: say what happened, then reload to see whether
+/// it helped (the next page outcome judges the step).
+pub(super) fn site_data_cleared(
+    store: &mut Store,
+    tab_id: i64,
+    removed: Vec<String>,
+    failed: Vec<String>,
+    skipped: Vec<String>,
+) -> Reply {
+    let mut tab = store.tab(tab_id);
+    tab.notice = Some(Notice::Cleared {
+        removed,
+        failed,
+        skipped,
+    });
+    store.put_tab(tab_id, &tab);
+    store.out.effects.push(Effect::Reload { tab_id });
+    Reply::Ok
+}
+
+pub(super) fn dismiss(store: &mut Store, tab_id: i64) -> Reply {
+    let mut tab = store.tab(tab_id);
+    if let Some(d) = &tab.detection {
+        if !tab.dismissed.contains(&d.code) {
+            tab.dismissed.push(d.code.clone());
+        }
+    }
+    store.put_tab(tab_id, &tab);
+    store.out.effects.push(Effect::Panel { tab_id, code: None });
+    Reply::Ok
+}

@@ -1,0 +1,283 @@
+//! What the tab shows and what its requests answer: detection, badge, panel, the
+//! wait-and-retry countdown, and judging whether the last step fixed the error.
+
+use super::{same_host, Store, BURST_COUNT, BURST_WINDOW_MS};
+use crate::core::catalog::Catalog;
+use crate::core::detector::{self, Detection, Evidence};
+use crate::core::messages::{Effect, Reply};
+use crate::core::plan::StepState;
+use crate::core::retry;
+use crate::core::state::{ApiHit, Notice, Retry, Settings, TabState};
+
+pub const WAIT_RETRY_STEP: &str = "wait-retry";
+
+pub(super) fn hello(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    url: &str,
+    frame: &str,
+) -> Reply {
+    let service = same_host(url, frame)
+        .then(|| detector::watched_service(catalog, url))
+        .flatten();
+    let mut tab = store.tab(tab_id);
+    tab.url = url.to_string();
+    tab.service = service.map(|s| s.id.clone());
+    tab.watched = service.is_some();
+    store.put_tab(tab_id, &tab);
+    Reply::Watch {
+        watching: service.is_some(),
+        selectors: service
+            .map(|s| s.error_selectors.clone())
+            .unwrap_or_default(),
+        max_block_chars: detector::MAX_BLOCK_CHARS,
+    }
+}
+
+pub(super) fn page_report(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    url: &str,
+    found: Option<Detection>,
+) -> Reply {
+    let mut tab = store.tab(tab_id);
+    tab.url = url.to_string();
+    let service = detector::watched_service(catalog, url);
+    tab.service = service.map(|s| s.id.clone());
+    tab.watched = service.is_some();
+    // A network-level detection (HTTP status, failed load) stands until the next
+    // navigation: the error page the server sent often shows no code at all.
+    let keep_network = matches!(
+        tab.detection.as_ref().map(|d| &d.evidence),
+        Some(Evidence::Http { .. } | Evidence::Net { .. })
+    );
+    if found.is_some() || !keep_network {
+        set_detection(catalog, store, tab_id, &mut tab, found);
+    }
+    outcome(catalog, store, &mut tab);
+    store.put_tab(tab_id, &tab);
+    // The browser resets a tab's badge when a navigation commits, which can come after
+    // the response that set it: every page report sets it again.
+    if !store
+        .out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { .. }))
+    {
+        let lang = store.ctx.env.lang.clone();
+        let b = badge(catalog, tab_id, tab.detection.as_ref(), &lang);
+        store.out.effects.push(b);
+    }
+    Reply::Verdict {
+        panel: panel_code(&tab, &store.settings()),
+        retry_at: tab.retry.filter(|r| !r.reloading).map(|r| r.next_at),
+    }
+}
+
+pub(super) fn navigating(catalog: &Catalog, store: &mut Store, tab_id: i64, url: String) -> Reply {
+    let mut tab = store.tab(tab_id);
+    tab.url = url;
+    tab.detection = None;
+    tab.api_hits.clear();
+    tab.pending = None;
+    if let Some(j) = &mut tab.judging {
+        j.armed = true;
+    }
+    store.put_tab(tab_id, &tab);
+    let lang = store.ctx.env.lang.clone();
+    store.out.effects.push(badge(catalog, tab_id, None, &lang));
+    Reply::Ok
+}
+
+pub(super) fn http_response(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    url: &str,
+    status: u16,
+    main_frame: bool,
+) -> Reply {
+    let now = store.ctx.now;
+    let mut tab = store.tab(tab_id);
+    let found = detector::detect_http(catalog, url, status);
+    if main_frame {
+        tab.url = url.to_string();
+        let had_http = matches!(
+            tab.detection.as_ref().map(|d| &d.evidence),
+            Some(Evidence::Http { .. })
+        );
+        if found.is_some() || had_http {
+            set_detection(catalog, store, tab_id, &mut tab, found);
+        }
+        if tab.detection.is_some() {
+            outcome(catalog, store, &mut tab);
+        }
+        store.put_tab(tab_id, &tab);
+        return Reply::Ok;
+    }
+    tab.api_hits.retain(|h| now - h.at <= BURST_WINDOW_MS);
+    if found.is_some() {
+        tab.api_hits.push(ApiHit { at: now, status });
+    }
+    if tab.api_hits.len() >= BURST_COUNT && tab.detection.is_none() {
+        set_detection(catalog, store, tab_id, &mut tab, found);
+        outcome(catalog, store, &mut tab);
+        if let Some(code) = panel_code(&tab, &store.settings()) {
+            store.out.effects.push(Effect::Panel {
+                tab_id,
+                code: Some(code),
+            });
+        }
+    }
+    store.put_tab(tab_id, &tab);
+    Reply::Ok
+}
+
+pub(super) fn net_error(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    url: String,
+    error: &str,
+    main_frame: bool,
+) -> Reply {
+    if !main_frame {
+        return Reply::Ok;
+    }
+    if let Some(found) = detector::detect_net(catalog, &url, error) {
+        let mut tab = store.tab(tab_id);
+        tab.url = url;
+        set_detection(catalog, store, tab_id, &mut tab, Some(found));
+        outcome(catalog, store, &mut tab);
+        store.put_tab(tab_id, &tab);
+    }
+    Reply::Ok
+}
+
+/// The countdown ran out: reload, once, if the error is still there.
+pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
+    let now = store.ctx.now;
+    let mut tab = store.tab(tab_id);
+    // Timers in the page may fire a little early; a second early is still due.
+    let due = tab
+        .retry
+        .is_some_and(|r| !r.reloading && now + 1000.0 >= r.next_at);
+    if due && tab.detection.is_some() {
+        if let Some(r) = &mut tab.retry {
+            r.reloading = true;
+        }
+        store.out.effects.push(Effect::Reload { tab_id });
+        store.put_tab(tab_id, &tab);
+    }
+    Reply::Ok
+}
+
+/// After a page outcome (error or healthy): judge the step that was just tried, and run
+/// the wait-and-retry countdown.
+fn outcome(catalog: &Catalog, store: &Store, tab: &mut TabState) {
+    let error = tab.detection.is_some();
+    if let Some(j) = tab.judging.take_if(|j| j.armed) {
+        let state = if error {
+            StepState::NotHelped
+        } else {
+            StepState::Helped
+        };
+        tab.steps.insert(j.step.clone(), state);
+        tab.notice = Some(if error {
+            Notice::NotFixed { step: j.step }
+        } else {
+            Notice::Fixed { step: j.step }
+        });
+    }
+    let now = store.ctx.now;
+    match (tab.retry, tab.detection.as_ref()) {
+        (Some(r), None) => {
+            if r.reloading {
+                tab.steps
+                    .insert(WAIT_RETRY_STEP.to_string(), StepState::Helped);
+                tab.notice = Some(Notice::Fixed {
+                    step: WAIT_RETRY_STEP.to_string(),
+                });
+            }
+            tab.retry = None;
+        }
+        (Some(r), Some(_)) if r.reloading => {
+            tab.retry = retry::delay_ms(r.attempt + 1).map(|d| Retry {
+                attempt: r.attempt + 1,
+                next_at: now + d,
+                reloading: false,
+            });
+            if tab.retry.is_none() {
+                tab.steps
+                    .insert(WAIT_RETRY_STEP.to_string(), StepState::NotHelped);
+                tab.notice = Some(Notice::RetryGaveUp);
+            }
+        }
+        (None, Some(d)) => {
+            let overload = catalog.entry(&d.entry).is_some_and(|e| e.retry);
+            let stopped = tab.retry_cancelled.contains(&d.code)
+                || tab.steps.get(WAIT_RETRY_STEP) == Some(&StepState::NotHelped);
+            if overload && !stopped {
+                tab.retry = retry::delay_ms(1).map(|d| Retry {
+                    attempt: 1,
+                    next_at: now + d,
+                    reloading: false,
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The code to show the panel for, unless the user closed or muted it.
+pub(super) fn panel_code(tab: &TabState, settings: &Settings) -> Option<String> {
+    let d = tab.detection.as_ref()?;
+    let muted = !settings.auto_panel
+        || settings.muted_codes.contains(&d.code)
+        || tab.dismissed.contains(&d.code);
+    (!muted).then(|| d.code.clone())
+}
+
+/// Records a new detection (or its absence) and updates the badge when it changed.
+fn set_detection(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    tab: &mut TabState,
+    found: Option<Detection>,
+) {
+    let changed = tab.detection.as_ref().map(|d| &d.code) != found.as_ref().map(|d| &d.code);
+    if changed {
+        tab.detected_at = store.ctx.now;
+        tab.detection = found;
+        let lang = store.ctx.env.lang.clone();
+        let b = badge(catalog, tab_id, tab.detection.as_ref(), &lang);
+        store.out.effects.push(b);
+    }
+}
+
+fn badge(catalog: &Catalog, tab_id: i64, d: Option<&Detection>, lang: &str) -> Effect {
+    let after_load = matches!(d.map(|d| &d.evidence), Some(Evidence::Net { .. }));
+    match d {
+        Some(d) => {
+            let meaning = catalog
+                .entry(&d.entry)
+                .map(|e| e.meaning.get(lang))
+                .unwrap_or_default();
+            Effect::Badge {
+                tab_id,
+                text: "!".into(),
+                title: format!("StreamFix: {} \u{2014} {meaning}", d.code),
+                after_load,
+            }
+        }
+        None => Effect::Badge {
+            tab_id,
+            text: String::new(),
+            title: String::new(),
+            after_load,
+        },
+    }
+}
