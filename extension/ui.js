@@ -24,7 +24,7 @@ export async function ask(msg) {
   return reply;
 }
 
-function stepItem(step) {
+function stepItem(step, view) {
   const mark = (action, key) =>
     el('button', { type: 'button', className: 'mark', 'data-action': action, 'data-step': step.id }, t(key));
   return el(
@@ -37,6 +37,9 @@ function stepItem(step) {
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
     step.how.length ? el('ul', { className: 'how' }, step.how.map((h) => el('li', {}, h))) : null,
+    step.id === 'clear-site-data' && view.cleared
+      ? el('p', { className: 'outcome', 'data-cleared': view.cleared.removed.join(' ') }, t('noticeCleared', view.cleared.removed.map(kindLabel).join(', ') || '—'))
+      : null,
     el(
       'div',
       { className: 'step-actions' },
@@ -162,7 +165,7 @@ export function renderError(view) {
       'section',
       { className: 'plan', 'aria-labelledby': 'sf-plan' },
       el('h2', { id: 'sf-plan' }, t('planTitle')),
-      el('ol', { className: 'steps' }, view.steps.map(stepItem)),
+      el('ol', { className: 'steps' }, view.steps.map((step) => stepItem(step, view))),
     ),
     el(
       'section',

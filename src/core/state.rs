@@ -49,6 +49,15 @@ pub struct TabState {
     pub retry_cancelled: Vec<String>,
     /// The outcome of the last action, shown where the user acted.
     pub notice: Option<Notice>,
+    /// What the last clearing of the site's data did (kept after the notice moves on).
+    pub cleared: Option<Cleared>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cleared {
+    pub removed: Vec<String>,
+    pub failed: Vec<String>,
+    pub skipped: Vec<String>,
 }
 
 /// A destructive action that needs a confirmation first.

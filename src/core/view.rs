@@ -7,7 +7,7 @@ use super::catalog::{Catalog, StepKind};
 use super::plan::{self, StepState};
 use super::retry;
 use super::sitedata::{self, Browser};
-use super::state::{Notice, Pending, TabState};
+use super::state::{Cleared, Notice, Pending, TabState};
 
 /// Actions this build can perform. An automatic step whose action is not listed is shown
 /// without a button rather than with one that does nothing.
@@ -81,6 +81,8 @@ pub struct View {
     pub notice: Option<Notice>,
     /// The title of the step the notice is about, in the UI language.
     pub notice_step: Option<String>,
+    /// What the last clearing of the site's data did.
+    pub cleared: Option<Cleared>,
 }
 
 fn confirm_view(catalog: &Catalog, tab: &TabState, browser: Browser) -> Option<ConfirmView> {
@@ -129,6 +131,7 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str, browser: 
             retry: None,
             notice,
             notice_step,
+            cleared: tab.and_then(|t| t.cleared.clone()),
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
@@ -182,5 +185,6 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str, browser: 
         }),
         notice,
         notice_step,
+        cleared: tab.cleared.clone(),
     }
 }

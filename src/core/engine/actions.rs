@@ -6,7 +6,7 @@ use crate::core::catalog::Catalog;
 use crate::core::messages::{Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
-use crate::core::state::{Judging, Notice, Pending};
+use crate::core::state::{Cleared, Judging, Notice, Pending};
 
 pub const CLEAR_STEP: &str = "clear-site-data";
 
@@ -95,6 +95,11 @@ pub(super) fn site_data_cleared(
     skipped: Vec<String>,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
+    tab.cleared = Some(Cleared {
+        removed: removed.clone(),
+        failed: failed.clone(),
+        skipped: skipped.clone(),
+    });
     tab.notice = Some(Notice::Cleared {
         removed,
         failed,
