@@ -91,6 +91,12 @@
     }
   }
 
+  // The HTTP status the document came with (missing where the browser can't tell).
+  function documentStatus() {
+    const status = performance.getEntriesByType('navigation')[0]?.responseStatus;
+    return status > 0 ? status : null;
+  }
+
   function schedule() {
     if (!frame && alive) frame = requestAnimationFrame(flush);
   }
@@ -103,7 +109,7 @@
     const key = JSON.stringify(blocks);
     if (key === lastSent) return;
     lastSent = key;
-    const reply = await send({ type: 'PageReport', url: location.href, blocks });
+    const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus() });
     if (reply?.type === 'Verdict') {
       showPanel(reply.panel);
       scheduleRetry(reply.retry_at);

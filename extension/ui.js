@@ -4,6 +4,7 @@
 export const api = globalThis.browser ?? globalThis.chrome;
 // Locale keys allow only [A-Za-z0-9_]: hook names like `not-helped` map to `not_helped`.
 export const t = (key, ...subs) => api.i18n.getMessage(key.replace(/-/g, '_'), subs) || key;
+document.documentElement.lang = api.i18n.getUILanguage();
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -200,6 +201,9 @@ export function messageFor(button) {
  */
 export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [] }) {
   let last = '';
+  // Answers can come back out of order (a storage-triggered reload racing a click):
+  // only the newest request's view is shown.
+  let seq = 0;
   function show(view) {
     const json = JSON.stringify(view);
     if (json === last) return;
@@ -226,8 +230,9 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
 
   async function load() {
     try {
+      const mine = ++seq;
       const { view } = await ask({ type: 'GetView', lang: api.i18n.getUILanguage(), ...base, ...viewArgs });
-      show(view);
+      if (mine === seq) show(view);
       return view;
     } catch (err) {
       main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message)));
@@ -240,8 +245,9 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     // Destructive actions need a real click by the user, never a script's.
     if (!button || !e.isTrusted) return;
     try {
+      const mine = ++seq;
       const reply = await ask({ ...messageFor(button), ...base });
-      if (reply.type === 'View') show(reply.view);
+      if (reply.type === 'View' && mine === seq) show(reply.view);
       if (reply.type === 'Report') {
         await navigator.clipboard.writeText(reply.text);
         button.textContent = t('reportCopied');

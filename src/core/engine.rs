@@ -204,11 +204,19 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
         (Msg::Hello { url }, Origin::Page { tab_id, url: frame }) => {
             tab::hello(catalog, store, tab_id, &url, &frame)
         }
-        (Msg::PageReport { url, blocks }, Origin::Page { tab_id, url: frame }) => {
+        (
+            Msg::PageReport {
+                url,
+                blocks,
+                status,
+            },
+            Origin::Page { tab_id, url: frame },
+        ) => {
             if !same_host(&url, &frame) {
                 return Err("message refused: reported page is not the sender's".into());
             }
-            let found = detector::detect_page(catalog, &url, &blocks);
+            let found = detector::detect_page(catalog, &url, &blocks)
+                .or_else(|| status.and_then(|s| detector::detect_http(catalog, &url, s)));
             tab::page_report(catalog, store, tab_id, &url, found)
         }
         (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {

@@ -24,10 +24,14 @@ pub enum Msg {
     Hello {
         url: String,
     },
-    /// What the page shows now (error containers, title, suspicious text).
+    /// What the page shows now (error containers, title, suspicious text), and the HTTP
+    /// status the document was served with (Navigation Timing), which also covers loads
+    /// the worker's listeners missed (the browser was just starting).
     PageReport {
         url: String,
         blocks: Vec<Block>,
+        #[serde(default)]
+        status: Option<u16>,
     },
 
     // ---- panel / popup / options -> service worker
@@ -278,6 +282,7 @@ mod tests {
         let m = Msg::PageReport {
             url: "https://www.netflix.com/".into(),
             blocks: vec![],
+            status: Some(200),
         };
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(decode(&json).unwrap(), m);

@@ -2,6 +2,7 @@
 //! is imported here; everything is tested natively with `cargo test`.
 
 pub mod catalog;
+pub mod conflicts;
 pub mod connection;
 pub mod detector;
 pub mod engine;

@@ -75,6 +75,7 @@ fn popup() -> Sender {
 
 fn report(text: &str) -> Msg {
     Msg::PageReport {
+        status: None,
         url: PAGE.into(),
         blocks: vec![Block {
             kind: BlockKind::Container,
@@ -316,6 +317,7 @@ fn page_report_for_another_host_is_refused() {
     let m = Msg::PageReport {
         url: "https://www.netflix.com.evil.org/".into(),
         blocks: vec![],
+        status: None,
     };
     assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
 }
@@ -709,4 +711,29 @@ fn settings_round_trip_and_pages_cannot_change_them() {
     ));
     sw.send_raw(set, popup());
     assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(4))), None);
+}
+
+#[test]
+fn document_status_in_the_page_report_covers_missed_network_events() {
+    let mut sw = Sw::new();
+    let m = Msg::PageReport {
+        url: PAGE.into(),
+        blocks: vec![],
+        status: Some(503),
+    };
+    let out = sw.send(&m, page(8));
+    assert_eq!(panel_of(&out), Some("HTTP-503".into()));
+    let m = Msg::PageReport {
+        url: PAGE.into(),
+        blocks: vec![],
+        status: Some(200),
+    };
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 9,
+            url: PAGE.into(),
+        },
+        Sender::Internal,
+    );
+    assert_eq!(panel_of(&sw.send(&m, page(9))), None);
 }

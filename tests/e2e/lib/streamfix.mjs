@@ -87,3 +87,18 @@ export function assertEq(actual, expected, what) {
     throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
 }
+
+/**
+ * Clicks a hooked button in a frame until `then` appears, as a person clicks again when
+ * nothing happened (a click that lands while the surface re-renders is lost).
+ */
+export async function clickUntil(frame, selector, then, { tries = 3 } = {}) {
+  for (let i = 1; ; i++) {
+    await frame.click(selector);
+    const ok = await frame.waitForSelector(then, { timeout: 3000 }).then(() => true, () => false);
+    if (ok || i >= tries) {
+      if (!ok) throw new Error(`clicking ${selector} did not bring ${then}`);
+      return;
+    }
+  }
+}

@@ -3,7 +3,7 @@
 import { check } from '../lib/runner.mjs';
 import { startServer } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { BASE, DIST_CHROME, assert, assertEq, panelCode, panelFrame, streamfix, surfaceState, sw, until } from '../lib/streamfix.mjs';
+import { BASE, DIST_CHROME, assert, clickUntil, assertEq, panelCode, panelFrame, streamfix, surfaceState, sw, until } from '../lib/streamfix.mjs';
 
 const OTHER = 'https://example.org';
 
@@ -96,8 +96,7 @@ check('clear site data from the panel: every streaming item goes, the other site
   const env = await setup();
   try {
     const frame = await panelFrame(env.b, env.page);
-    await frame.click('[data-action="clear-site-data"]');
-    await frame.waitForSelector('[data-action="confirm"]');
+    await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
     await frame.click('[data-action="confirm"]');
     const notice = await until(() => storedNotice(env.b), { what: 'the clearing to finish' });
     assertEq(notice.failed, [], 'types the browser refused');
@@ -116,8 +115,7 @@ check('cancel leaves everything as it was', async () => {
   const env = await setup();
   try {
     const frame = await panelFrame(env.b, env.page);
-    await frame.click('[data-action="clear-site-data"]');
-    await frame.waitForSelector('[data-action="cancel"]');
+    await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="cancel"]');
     await frame.click('[data-action="cancel"]');
     await frame.waitForSelector('[data-action="confirm"]', { state: 'detached' });
     await env.page.waitForTimeout(500);
@@ -157,7 +155,7 @@ check('when the browser refuses the filtered remover, cookies still go and the r
       chrome.browsingData.remove = () => Promise.reject(new Error('refused'));
     });
     const frame = await panelFrame(env.b, env.page);
-    await frame.click('[data-action="clear-site-data"]');
+    await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
     await frame.click('[data-action="confirm"]');
     const notice = await until(() => storedNotice(env.b), { what: 'the clearing report' });
     assertEq(notice.removed, ['cookies'], 'removed through the cookies fallback');

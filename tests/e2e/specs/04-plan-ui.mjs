@@ -1,0 +1,186 @@
+// The plan in use: the retry countdown, step marks that survive a worker restart, muting,
+// the options page, keyboard closing, accessibility audits and screenshots in both themes.
+import { check, cleanup } from '../lib/runner.mjs';
+import { startServer } from '../lib/server.mjs';
+import { launch } from '../lib/browser.mjs';
+import { audit } from '../lib/axe.mjs';
+import { BASE, DIST_CHROME, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+
+let shared;
+async function env() {
+  if (!shared) {
+    const server = await startServer();
+    const b = await launch({ extensions: [DIST_CHROME], server });
+    shared = { server, b };
+    cleanup(async () => { await b.close(); await server.close(); });
+  }
+  return shared;
+}
+
+async function tabState(b, tabId) {
+  const all = await (await sw(b)).evaluate(() => chrome.storage.session.get(null));
+  return all[`tab:${tabId}`] ?? null;
+}
+
+check('503 overload: a live countdown reloads the tab and stops once the server is back', async () => {
+  const { b, server } = await env();
+  let status = 503;
+  server.setRoute('www.netflix.com', '/busy', (req, res) => {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`<!doctype html><title>Netflix</title><p>${status === 200 ? 'Now playing' : 'Service Unavailable'}</p>`);
+  });
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/busy`);
+    assertEq(await until(() => panelCode(page), { what: 'the panel' }), 'HTTP-503', 'panel');
+    const frame = await panelFrame(b, page);
+    const seconds = Number(await (await frame.waitForSelector('[data-countdown]')).getAttribute('data-countdown'));
+    assert(seconds > 0 && seconds <= 10, `countdown shows ${seconds}`);
+    const tabId = await tabIdOf(b, page);
+    const before = server.requestCount('www.netflix.com', '/busy');
+    status = 200;
+    await until(async () => server.requestCount('www.netflix.com', '/busy') > before, { timeout: 15_000, what: 'the automatic reload' });
+    await until(async () => (await panelCode(page)) === null, { what: 'the panel to go' });
+    const state = await until(async () => {
+      const s = await tabState(b, tabId);
+      return s?.steps?.['wait-retry'] ? s : null;
+    }, { what: 'the retry outcome' });
+    assertEq([state.steps['wait-retry'], state.retry], ['helped', null], 'retry step and countdown');
+    assertEq(await badgeText(b, tabId), '', 'badge once healthy');
+  } finally {
+    await page.close();
+  }
+}, { timeout: 45_000 });
+
+check('cancel-retry stops the countdown', async () => {
+  const { b, server } = await env();
+  server.setRoute('www.netflix.com', '/down', (req, res) => {
+    res.writeHead(503, { 'content-type': 'text/html', 'cache-control': 'no-store' });
+    res.end('<!doctype html><title>Netflix</title><p>Service Unavailable</p>');
+  });
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/down`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await frame.click('[data-action="cancel-retry"]');
+    await frame.waitForSelector('[data-countdown]', { state: 'detached' });
+    const state = await tabState(b, await tabIdOf(b, page));
+    assertEq(state.retry, null, 'stored countdown');
+  } finally {
+    await page.close();
+  }
+});
+
+check('step marks survive a service-worker restart and show in the popup', async () => {
+  const { b } = await env();
+  const page = await b.page();
+  await page.goto(`${BASE}/nsez-403`);
+  await until(() => panelCode(page), { what: 'the panel' });
+  const frame = await panelFrame(b, page);
+  await frame.click('[data-action="step-not-helped"][data-step="restart-network"]');
+  await frame.waitForSelector('[data-step="restart-network"][data-step-state="not-helped"]');
+  await b.stopServiceWorkers();
+  const popup = await b.openPopup(streamfix(b).id, { page });
+  try {
+    await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+    const st = await popup.evaluate(() => document.querySelector('[data-step="restart-network"]').dataset.stepState);
+    assertEq(st, 'not-helped', 'step state in the popup after the restart');
+  } finally {
+    await popup.close();
+  }
+});
+
+check('Esc closes the panel; the dismiss button does too', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nw-6-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    await page.keyboard.press('Escape');
+    await until(async () => (await panelCode(page)) === null, { what: 'Esc to close the panel' });
+    await page.goto(`${BASE}/nses-uhx`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await frame.click('[data-action="dismiss"]');
+    await until(async () => (await panelCode(page)) === null, { what: 'dismiss to close the panel' });
+  } finally {
+    await page.close();
+  }
+});
+
+check('"don\'t open by itself for this code" is kept and listed in the options page', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/pardon`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await frame.click('[data-action="mute-code"]');
+    await until(async () => (await panelCode(page)) === null, { what: 'the panel to close' });
+    await page.reload();
+    await page.waitForTimeout(1200);
+    assertEq(await panelCode(page), null, 'panel after reload');
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'the badge still tells');
+    const options = await b.newPage();
+    await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+    await options.waitForSelector('[data-muted-code="PARDON"]');
+    await options.click('[data-action="unmute-code"][data-code="PARDON"]');
+    await options.waitForSelector('[data-muted-code="PARDON"]', { state: 'detached' });
+    await options.close();
+    await page.reload();
+    assertEq(await until(() => panelCode(page), { what: 'the panel again' }), 'PARDON', 'panel after unmuting');
+  } finally {
+    await page.close();
+  }
+});
+
+check('the options switch turns the automatic panel off (the badge stays)', async () => {
+  const { b } = await env();
+  const options = await b.newPage();
+  await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+  await options.uncheck('#auto-panel');
+  await until(async () => (await (await sw(b)).evaluate(() => chrome.storage.local.get('settings'))).settings?.auto_panel === false, { what: 'the setting to be saved' });
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-503`);
+    await page.waitForTimeout(1200);
+    assertEq(await panelCode(page), null, 'panel with the switch off');
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge with the switch off');
+  } finally {
+    await options.check('#auto-panel');
+    await until(async () => (await (await sw(b)).evaluate(() => chrome.storage.local.get('settings'))).settings?.auto_panel === true, { what: 'the setting to be restored' });
+    await options.close();
+    await page.close();
+  }
+});
+
+for (const scheme of ['light', 'dark']) {
+  check(`panel and popup pass an axe audit and are captured (${scheme})`, async () => {
+    const { b } = await env();
+    const page = await b.newPage();
+    try {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${BASE}/nsez-503`);
+      await until(() => panelCode(page), { what: 'the panel' });
+      const frame = await panelFrame(b, page);
+      await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+      const panelViolations = await audit((expr) => frame.evaluate(expr));
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: artifact(`panel-${scheme}.png`) });
+      const popup = await b.openPopup(streamfix(b).id, { page });
+      try {
+        await popup.session.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: scheme }] });
+        await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+        const popupViolations = await audit((expr) => popup.evaluate(expr));
+        await popup.screenshot(artifact(`popup-${scheme}.png`));
+        assertEq(panelViolations, [], 'panel violations');
+        assertEq(popupViolations, [], 'popup violations');
+      } finally {
+        await popup.close();
+      }
+    } finally {
+      await page.close();
+    }
+  }, { timeout: 45_000 });
+}
