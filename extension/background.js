@@ -44,7 +44,8 @@ async function call(msg, sender) {
   if (out.session_remove.length) writes.push(api.storage.session.remove(out.session_remove));
   if (Object.keys(out.local_set).length) writes.push(api.storage.local.set(out.local_set));
   await Promise.all(writes);
-  await Promise.all(out.effects.map((e) => perform(e).catch((err) => console.warn('StreamFix:', e.do, err))));
+  // In order: turning an extension off must happen before listing or reloading.
+  for (const e of out.effects) await perform(e).catch((err) => console.warn('StreamFix:', e.do, err));
   return out.reply;
 }
 
@@ -65,6 +66,18 @@ const effects = {
   async Reload({ tab_id: tabId }) {
     await api.tabs.reload(tabId);
   },
+  async ListExtensions({ tab_id: tabId }) {
+    listExtensions(tabId);
+  },
+  async SetEnabled({ ids, enabled }) {
+    for (const id of ids) {
+      await api.management.setEnabled(id, enabled).catch((err) => console.warn('StreamFix: setEnabled', id, err));
+    }
+  },
+  // Not awaited by the queue: the measurement reports back as its own event.
+  async MeasureConnection({ tab_id: tabId, probes, download }) {
+    measureConnection(probes, download).then((measurement) => event({ type: 'ConnectionMeasured', tab_id: tabId, measurement }));
+  },
   // Clears only what the core listed, filtered to the service's origins (hostnames in
   // Firefox), then reports back what went and what the browser refused. Not awaited by
   // the queue: the report back is itself a queued event.
@@ -74,6 +87,73 @@ const effects = {
     );
   },
 };
+
+const EXT_FIELDS = ['id', 'name', 'enabled', 'installType', 'type', 'permissions', 'hostPermissions', 'mayDisable', 'isApp'];
+
+async function listExtensions(tabId) {
+  const all = await api.management.getAll();
+  const list = all.map((x) => Object.fromEntries(EXT_FIELDS.map((k) => [k, x[k] ?? null])));
+  let proxy = null;
+  try {
+    // Only readable where the browser grants proxy access; otherwise the core infers.
+    if (api.proxy?.settings) proxy = await api.proxy.settings.get({});
+  } catch {
+    proxy = null;
+  }
+  const canToggle = BROWSER === 'chrome';
+  event({ type: 'Extensions', tab_id: tabId ?? null, list, proxy, can_toggle: canToggle });
+}
+
+// One small request: its outcome and Resource Timing phases. The network error name
+// (net::ERR_...) comes from a webRequest listener for exactly this URL.
+async function probe(url) {
+  const u = `${url}${url.includes('?') ? '&' : '?'}streamfix=${Date.now()}`;
+  let netError = null;
+  const onError = (d) => { netError = d.error; };
+  api.webRequest.onErrorOccurred.addListener(onError, { urls: [u] });
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), 8000);
+  try {
+    const res = await fetch(u, { cache: 'no-store', credentials: 'omit', signal: ctrl.signal });
+    await res.arrayBuffer();
+    const t = performance.getEntriesByName(u).pop();
+    const span = (a, b) => (t && t[a] > 0 && t[b] >= t[a] ? t[b] - t[a] : 0);
+    return {
+      kind: 'ok', status: res.status, dns_ms: span('domainLookupStart', 'domainLookupEnd'),
+      connect_ms: span('connectStart', 'connectEnd'), tls_ms: span('secureConnectionStart', 'connectEnd'),
+      ttfb_ms: span('requestStart', 'responseStart'), total_ms: t?.duration ?? 0,
+    };
+  } catch (err) {
+    return { kind: 'failed', error: ctrl.signal.aborted ? 'timeout' : netError ?? String(err?.message ?? err) };
+  } finally {
+    clearTimeout(timer);
+    api.webRequest.onErrorOccurred.removeListener(onError);
+  }
+}
+
+async function timedDownload(url) {
+  const start = performance.now();
+  try {
+    const res = await fetch(`${url}${url.includes('?') ? '&' : '?'}streamfix=${Date.now()}`, { cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(15000) });
+    const bytes = (await res.arrayBuffer()).byteLength;
+    return res.ok ? { bytes, ms: performance.now() - start } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function measureConnection(probes, download) {
+  const measurement = {
+    online: navigator.onLine,
+    probes: [],
+    download: null,
+    effective_type: navigator.connection?.effectiveType ?? null,
+    downlink_mbps: navigator.connection?.downlink ?? null,
+  };
+  for (const url of probes) measurement.probes.push({ url, outcome: await probe(url) });
+  if (measurement.probes.some((p) => p.outcome.kind === 'ok')) measurement.download = await timedDownload(download);
+  return measurement;
+}
 
 async function clearSiteData(filter, types, cookieDomains) {
   // An empty filter would mean every site: never call the remover without one.

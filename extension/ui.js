@@ -143,10 +143,86 @@ export function tickCountdown(root, onDue) {
   }, 250);
 }
 
+/** Extensions StreamFix turned off: shown on every tab until they are back on. */
+export function renderRestore(view) {
+  const names = view.extras?.restore ?? [];
+  if (!names.length) return null;
+  return el(
+    'section',
+    { className: 'restore', 'aria-labelledby': 'sf-restore' },
+    el('h2', { id: 'sf-restore' }, t('restoreTitle')),
+    el('p', {}, t('restoreText', names.join(', '))),
+    el('button', { type: 'button', className: 'primary', 'data-action': 'restore-extensions' }, t('restoreButton')),
+  );
+}
+
+const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '');
+
+function renderExtensions(view) {
+  const list = view.extensions;
+  if (!list) return null;
+  const canToggle = view.extras?.can_toggle;
+  const suspects = list.filter((x) => x.suspect);
+  const proxy = view.proxy;
+  return el(
+    'section',
+    { className: 'extensions', 'aria-labelledby': 'sf-ext' },
+    el('h2', { id: 'sf-ext' }, t('extensionsTitle')),
+    proxy?.mode && proxy.mode !== 'direct' && proxy.mode !== 'system'
+      ? el('p', { className: 'proxy', 'data-proxy-mode': proxy.mode }, t('proxyMode', t(`proxy_${proxy.mode}`)))
+      : null,
+    proxy?.likely_controller
+      ? el('p', { className: 'proxy' }, t('proxyBy', list.find((x) => x.id === proxy.likely_controller)?.name ?? proxy.likely_controller))
+      : null,
+    view.proxy_outside_browser ? el('p', { className: 'hint' }, t('proxyOutside')) : null,
+    list.length
+      ? el(
+          'ul',
+          { className: 'ext-list' },
+          list.map((x) =>
+            el(
+              'li',
+              { 'data-ext-id': x.id, 'data-kind': x.kind, 'data-suspect': String(x.suspect), className: x.suspect ? 'suspect' : '' },
+              el('div', { className: 'step-head' }, el('span', { className: 'step-title' }, x.name), el('span', { className: `badge k-${x.kind}` }, t(`kind_${x.kind}`))),
+              x.reasons.length ? el('p', { className: 'weak' }, x.reasons.map(reasonText).join(' · ')) : null,
+              !x.enabled ? el('p', { className: 'weak' }, t('extOff')) : null,
+              x.suspect && x.can_disable && canToggle
+                ? el('button', { type: 'button', 'data-action': 'disable-extension', 'data-ext-id': x.id }, t('disableOne'))
+                : null,
+            ),
+          ),
+        )
+      : el('p', { className: 'weak' }, t('noExtensions')),
+    suspects.length && canToggle
+      ? el(
+          'div',
+          { className: 'step-actions' },
+          el('button', { type: 'button', className: 'primary', 'data-action': 'disable-suspects' }, t('disableSuspects')),
+          suspects.length > 1 ? el('button', { type: 'button', 'data-action': 'find-culprit' }, t('findCulprit')) : null,
+        )
+      : null,
+    suspects.length && !canToggle ? el('p', { className: 'hint' }, t('firefoxGuide', suspects.map((x) => x.name).join(', '))) : null,
+    view.extras?.bisect ? el('p', { className: 'hint', 'data-bisect-check': String(view.extras.bisect.check) }, t('bisecting', String(view.extras.bisect.check), String(view.extras.bisect.max_checks))) : null,
+  );
+}
+
+function renderConnection(view) {
+  const c = view.connection;
+  if (!c) return null;
+  return el(
+    'section',
+    { className: 'connection', 'aria-labelledby': 'sf-conn' },
+    el('h2', { id: 'sf-conn' }, t('connectionTitle')),
+    el('p', { className: 'verdict', 'data-mbps': c.mbps === null ? '' : String(c.mbps), 'data-verdict': c.verdict }, t(`verdict_${c.verdict}`)),
+    el('ul', { className: 'how' }, c.explain.map((line) => el('li', {}, line))),
+  );
+}
+
 /** The diagnosis and plan for an error view. */
 export function renderError(view) {
   return [
     renderNotice(view.notice, view.notice_step),
+    renderRestore(view),
     view.confirm ? renderConfirm(view.confirm) : null,
     view.retry ? renderRetry(view.retry) : null,
     el(
@@ -168,6 +244,8 @@ export function renderError(view) {
       el('h2', { id: 'sf-plan' }, t('planTitle')),
       el('ol', { className: 'steps' }, view.steps.map((step) => stepItem(step, view))),
     ),
+    renderConnection(view),
+    renderExtensions(view),
     el(
       'section',
       { className: 'devices' },
@@ -190,8 +268,10 @@ export function messageFor(button) {
   const marks = { 'step-done': 'done', 'step-helped': 'helped', 'step-not-helped': 'not-helped' };
   if (marks[action]) return { type: 'MarkStep', step, state: marks[action] };
   if (action === 'dismiss') return { type: 'Dismiss' };
-  if (action === 'copy-report') return { type: 'GetReport', lang: api.i18n.getUILanguage() };
-  return { type: 'Run', action };
+  if (action === 'copy-report') {
+    return { type: 'GetReport', lang: api.i18n.getUILanguage(), browser: browserName(), os: osName(), now_iso: new Date().toISOString() };
+  }
+  return { type: 'Run', action, ...(button.dataset.extId ? { ext_id: button.dataset.extId } : {}) };
 }
 
 /**
@@ -215,7 +295,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     document.body.dataset.code = view.code;
     const body = view.state === 'error'
       ? renderError(view)
-      : [renderNotice(view.notice, view.notice_step), el('p', { className: 'ok' }, okText(view))];
+      : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: 'ok' }, okText(view))];
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
     (again ?? main.querySelector('[autofocus]'))?.focus();
@@ -263,4 +343,16 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
   });
 
   return { load, show };
+}
+
+function browserName() {
+  const brands = navigator.userAgentData?.brands?.filter((b) => !/not.a.brand/i.test(b.brand)) ?? [];
+  const b = brands.find((x) => x.brand !== 'Chromium') ?? brands[0];
+  if (b) return `${b.brand} ${b.version}`;
+  const m = navigator.userAgent.match(/(Firefox|Edg|Chrome)\/(\d+)/);
+  return m ? `${m[1] === 'Edg' ? 'Edge' : m[1]} ${m[2]}` : 'unknown';
+}
+
+function osName() {
+  return navigator.userAgentData?.platform || (navigator.userAgent.match(/\(([^;)]+)/)?.[1] ?? 'unknown');
 }

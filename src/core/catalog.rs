@@ -53,6 +53,10 @@ pub struct Service {
     pub api_paths: Vec<String>,
     /// Where the service's status can be checked by a person.
     pub status_url: String,
+    /// Small resources on the service's own hosts the connection check requests.
+    pub probe_urls: Vec<String>,
+    /// A resource on the service's own hosts the connection check downloads and times.
+    pub download_url: String,
 }
 
 /// How one entry is recognised.

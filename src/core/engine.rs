@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::catalog::Catalog;
+use super::conflicts::Ledger;
 use super::detector;
 use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
 use super::sitedata::Browser;
-use super::state::{tab_key, Settings, TabState, SETTINGS_KEY};
+use super::state::{tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_KEY, SETTINGS_KEY};
 use super::view;
 
 /// How many failing API calls within [`BURST_WINDOW_MS`] make an error.
@@ -147,6 +148,22 @@ impl<'a> Store<'a> {
             .unwrap_or_default()
     }
 
+    /// A `storage.local` value as this call left it so far, else as stored.
+    fn local<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> T {
+        self.out
+            .local_set
+            .get(key)
+            .or_else(|| self.ctx.local.get(key))
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    fn put_local<T: Serialize>(&mut self, key: &str, value: &T) {
+        if let Ok(v) = serde_json::to_value(value) {
+            self.out.local_set.insert(key.to_string(), v);
+        }
+    }
+
     fn put_settings(&mut self, settings: &Settings) {
         if let Ok(v) = serde_json::to_value(settings) {
             self.out.local_set.insert(SETTINGS_KEY.to_string(), v);
@@ -242,7 +259,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             let tab = store.tab(t);
             // The tab has left the site its stored state is about.
             let stale = url.is_some_and(|u| !same_host(&u, &tab.url));
-            view_reply(catalog, store, (!stale).then_some(&tab), &lang)
+            view_reply(catalog, store, t, (!stale).then_some(&tab), &lang)
         }
         (
             Msg::MarkStep {
@@ -259,10 +276,61 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             let mut tab = store.tab(t);
             tab.steps.insert(step, state);
             store.put_tab(t, &tab);
-            view_reply(catalog, store, Some(&tab), &store.ctx.env.lang)
+            view_reply(catalog, store, t, Some(&tab), &store.ctx.env.lang)
         }
-        (Msg::Run { tab_id, action }, Origin::Extension { tab_id: own }) => {
-            actions::run(catalog, store, tab_of(tab_id, own)?, action)?
+        (
+            Msg::Run {
+                tab_id,
+                action,
+                ext_id,
+            },
+            Origin::Extension { tab_id: own },
+        ) => actions::run(catalog, store, tab_of(tab_id, own)?, action, ext_id)?,
+        (
+            Msg::GetReport {
+                tab_id,
+                lang,
+                browser,
+                os,
+                now_iso,
+            },
+            Origin::Extension { tab_id: own },
+        ) => {
+            let tab = store.tab(tab_of(tab_id, own)?);
+            let env = report::Env {
+                lang: &lang,
+                browser: &browser,
+                os: &os,
+                now_iso: &now_iso,
+            };
+            Reply::Report {
+                text: report::render_tab(catalog, store, &tab, &env),
+            }
+        }
+        (
+            Msg::Extensions {
+                tab_id,
+                list,
+                proxy,
+                can_toggle,
+            },
+            Origin::Internal,
+        ) => extensions::listed(catalog, store, tab_id, &list, proxy.as_ref(), can_toggle),
+        (
+            Msg::ConnectionMeasured {
+                tab_id,
+                measurement,
+            },
+            Origin::Internal,
+        ) => {
+            let mut tab = store.tab(tab_id);
+            tab.connection = Some(crate::core::connection::judge(&measurement));
+            tab.steps.insert(
+                "connection-check".to_string(),
+                crate::core::plan::StepState::Done,
+            );
+            store.put_tab(tab_id, &tab);
+            Reply::Ok
         }
         (Msg::GetSettings {}, Origin::Extension { .. }) => Reply::Settings {
             settings: store.settings(),
@@ -309,9 +377,33 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
     })
 }
 
-fn view_reply(catalog: &Catalog, store: &Store, tab: Option<&TabState>, lang: &str) -> Reply {
+fn view_reply(
+    catalog: &Catalog,
+    store: &Store,
+    tab_id: i64,
+    tab: Option<&TabState>,
+    lang: &str,
+) -> Reply {
+    let ledger: Ledger = store.local(LEDGER_KEY);
+    let run: Option<BisectRun> = store.local(BISECT_KEY);
+    let extras = view::Extras {
+        restore: ledger.off.iter().map(|e| e.name.clone()).collect(),
+        bisect: run
+            .filter(|r| r.tab_id == tab_id)
+            .map(|r| view::BisectView {
+                check: r.search.checks() + 1,
+                max_checks: r.search.max_checks(),
+            }),
+        can_toggle: store.ctx.env.browser == Browser::Chrome,
+    };
     Reply::View {
-        view: Box::new(view::tab_view(catalog, tab, lang, store.ctx.env.browser)),
+        view: Box::new(view::tab_view(
+            catalog,
+            tab,
+            lang,
+            store.ctx.env.browser,
+            extras,
+        )),
     }
 }
 
@@ -320,6 +412,8 @@ fn same_host(a: &str, b: &str) -> bool {
 }
 
 mod actions;
+mod extensions;
+mod report;
 mod tab;
 #[cfg(test)]
 mod tests;

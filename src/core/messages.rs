@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::conflicts::{ExtensionInfo, ProxySettings};
+use super::connection::Measurement;
 use super::detector::Block;
 use super::plan::StepState;
 use super::state::Settings;
@@ -61,6 +63,18 @@ pub enum Msg {
         #[serde(default)]
         tab_id: Option<i64>,
         action: Action,
+        /// The extension a `disable-extension` button is for.
+        #[serde(default)]
+        ext_id: Option<String>,
+    },
+    /// The plain-text support report for a tab. The caller adds what only it knows.
+    GetReport {
+        #[serde(default)]
+        tab_id: Option<i64>,
+        lang: String,
+        browser: String,
+        os: String,
+        now_iso: String,
     },
     /// The countdown the core announced has run out (from the tab or an open surface).
     RetryDue {
@@ -110,6 +124,22 @@ pub enum Msg {
         failed: Vec<String>,
         skipped: Vec<String>,
     },
+    /// `management.getAll()` (and the proxy settings where readable), after a
+    /// `ListExtensions` effect.
+    Extensions {
+        #[serde(default)]
+        tab_id: Option<i64>,
+        list: Vec<ExtensionInfo>,
+        #[serde(default)]
+        proxy: Option<ProxySettings>,
+        /// The browser can turn other extensions off (`management.setEnabled`).
+        can_toggle: bool,
+    },
+    /// What a `MeasureConnection` effect measured.
+    ConnectionMeasured {
+        tab_id: i64,
+        measurement: Measurement,
+    },
 }
 
 impl Msg {
@@ -122,6 +152,8 @@ impl Msg {
                 | Msg::Navigating { .. }
                 | Msg::TabClosed { .. }
                 | Msg::SiteDataCleared { .. }
+                | Msg::Extensions { .. }
+                | Msg::ConnectionMeasured { .. }
         )
     }
 }
@@ -142,6 +174,18 @@ pub enum Action {
     Cancel,
     /// Don't open the panel by itself for the current code any more.
     MuteCode,
+    /// List the other extensions, classified.
+    CheckExtensions,
+    /// Turn one extension off (`ext_id`).
+    DisableExtension,
+    /// Turn every suspect off.
+    DisableSuspects,
+    /// Find which suspect causes the error, by halves.
+    FindCulprit,
+    /// Turn back on exactly what StreamFix turned off.
+    RestoreExtensions,
+    /// Measure the connection to the service.
+    RunConnectionCheck,
 }
 
 /// Who sent a message, as the browser reported it (`runtime.MessageSender`), or the
@@ -185,6 +229,10 @@ pub enum Reply {
     Settings {
         settings: Settings,
     },
+    /// The plain-text support report.
+    Report {
+        text: String,
+    },
     View {
         view: Box<View>,
     },
@@ -217,6 +265,18 @@ pub enum Effect {
     Panel { tab_id: i64, code: Option<String> },
     /// Reload the tab.
     Reload { tab_id: i64 },
+    /// List the extensions (and read the proxy settings), then report back with
+    /// `Extensions`.
+    ListExtensions { tab_id: Option<i64> },
+    /// Turn extensions on or off (`management.setEnabled`), one by one, in order.
+    SetEnabled { ids: Vec<String>, enabled: bool },
+    /// Measure the connection (probes, one timed download), then report back with
+    /// `ConnectionMeasured`.
+    MeasureConnection {
+        tab_id: i64,
+        probes: Vec<String>,
+        download: String,
+    },
     /// Clear the streaming site's data, limited to its origins (Chrome) or hostnames
     /// (Firefox), then report back with `SiteDataCleared`.
     ClearSiteData {

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::conflicts::{Bisect, Classified, ProxyReport};
+use super::connection::ConnectionResult;
 use super::detector::Detection;
 use super::plan::StepState;
 
@@ -15,6 +17,19 @@ pub fn tab_key(tab_id: i64) -> String {
 }
 
 pub const SETTINGS_KEY: &str = "settings";
+/// `storage.local`: the extensions StreamFix turned off (`conflicts::Ledger`).
+pub const LEDGER_KEY: &str = "ledger";
+/// `storage.local`: the running "find the culprit" search, if any.
+pub const BISECT_KEY: &str = "bisect";
+
+/// A culprit search on one tab: the search itself, and whether the tab has reloaded
+/// since its last step (the next page outcome then answers it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BisectRun {
+    pub tab_id: i64,
+    pub search: Bisect,
+    pub armed: bool,
+}
 
 /// A failed API call remembered for burst detection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -51,6 +66,12 @@ pub struct TabState {
     pub notice: Option<Notice>,
     /// What the last clearing of the site's data did (kept after the notice moves on).
     pub cleared: Option<Cleared>,
+    /// The other extensions as last listed, classified.
+    pub extensions: Option<Vec<Classified>>,
+    /// The proxy state as last read or inferred.
+    pub proxy: Option<ProxyReport>,
+    /// The last connection check.
+    pub connection: Option<ConnectionResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +124,12 @@ pub enum Notice {
     NotFixed { step: String },
     /// The countdown gave up after its last attempt.
     RetryGaveUp,
+    /// The culprit search named the extension that causes the error; it stays off.
+    Culprit { name: String },
+    /// The error stayed with every suspect off: extensions are not the cause.
+    NotExtensions,
+    /// Extensions StreamFix had turned off are on again.
+    Restored { names: Vec<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

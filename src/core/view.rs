@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::catalog::ExtKind;
 use super::catalog::{Catalog, StepKind};
+use super::conflicts::{Classified, ProxyReport};
+use super::connection;
 use super::plan::{self, StepState};
 use super::retry;
 use super::sitedata::{self, Browser};
@@ -11,7 +14,37 @@ use super::state::{Cleared, Notice, Pending, TabState};
 
 /// Actions this build can perform. An automatic step whose action is not listed is shown
 /// without a button rather than with one that does nothing.
-pub const AVAILABLE_ACTIONS: &[&str] = &["retry-now", "clear-site-data"];
+pub const AVAILABLE_ACTIONS: &[&str] = &[
+    "retry-now",
+    "clear-site-data",
+    "check-extensions",
+    "run-connection-check",
+];
+
+/// State shared by every tab that the view shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extras {
+    /// Names of the extensions StreamFix turned off and has not put back.
+    pub restore: Vec<String>,
+    /// A culprit search running on this tab.
+    pub bisect: Option<BisectView>,
+    /// The browser lets StreamFix turn other extensions off.
+    pub can_toggle: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BisectView {
+    pub check: u32,
+    pub max_checks: u32,
+}
+
+/// The connection check as shown (`data-mbps`, `data-verdict`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionView {
+    pub verdict: String,
+    pub mbps: Option<f64>,
+    pub explain: Vec<String>,
+}
 
 /// The confirmation of a destructive action, in data: the UI words it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +116,14 @@ pub struct View {
     pub notice_step: Option<String>,
     /// What the last clearing of the site's data did.
     pub cleared: Option<Cleared>,
+    /// The other extensions, classified (None until listed).
+    pub extensions: Option<Vec<Classified>>,
+    pub proxy: Option<ProxyReport>,
+    /// The diagnosis points to a proxy but no extension explains it: the cause is
+    /// outside the browser (a VPN app, Smart DNS, the router).
+    pub proxy_outside_browser: bool,
+    pub connection: Option<ConnectionView>,
+    pub extras: Extras,
 }
 
 fn confirm_view(catalog: &Catalog, tab: &TabState, browser: Browser) -> Option<ConfirmView> {
@@ -99,7 +140,13 @@ fn confirm_view(catalog: &Catalog, tab: &TabState, browser: Browser) -> Option<C
 }
 
 /// The view of one tab.
-pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str, browser: Browser) -> View {
+pub fn tab_view(
+    catalog: &Catalog,
+    tab: Option<&TabState>,
+    lang: &str,
+    browser: Browser,
+    extras: Extras,
+) -> View {
     let watched = tab.is_some_and(|t| t.watched);
     let confirm = tab.and_then(|t| confirm_view(catalog, t, browser));
     let notice = tab.and_then(|t| t.notice.clone());
@@ -132,6 +179,13 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str, browser: 
             notice,
             notice_step,
             cleared: tab.and_then(|t| t.cleared.clone()),
+            extensions: tab.and_then(|t| t.extensions.clone()),
+            proxy: None,
+            proxy_outside_browser: false,
+            connection: tab
+                .and_then(|t| t.connection.as_ref())
+                .map(|c| connection_view(c, lang)),
+            extras,
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
@@ -186,5 +240,23 @@ pub fn tab_view(catalog: &Catalog, tab: Option<&TabState>, lang: &str, browser: 
         notice,
         notice_step,
         cleared: tab.cleared.clone(),
+        extensions: tab.extensions.clone(),
+        proxy: tab.proxy.clone(),
+        proxy_outside_browser: matches!(entry.id.as_str(), "PROXY" | "M7111-1331-5059")
+            && tab.extensions.as_ref().is_some_and(|list| {
+                !list
+                    .iter()
+                    .any(|c| c.suspect && matches!(c.kind, ExtKind::Vpn | ExtKind::Proxy))
+            }),
+        connection: tab.connection.as_ref().map(|c| connection_view(c, lang)),
+        extras,
+    }
+}
+
+fn connection_view(c: &connection::ConnectionResult, lang: &str) -> ConnectionView {
+    ConnectionView {
+        verdict: c.verdict.as_str().to_string(),
+        mbps: c.mbps,
+        explain: connection::explain(c, lang),
     }
 }

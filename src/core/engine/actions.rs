@@ -15,9 +15,30 @@ pub(super) fn run(
     store: &mut Store,
     tab_id: i64,
     action: Action,
+    ext_id: Option<String>,
 ) -> Result<Reply, String> {
     let mut tab = store.tab(tab_id);
     match action {
+        Action::CheckExtensions
+        | Action::DisableExtension
+        | Action::DisableSuspects
+        | Action::FindCulprit
+        | Action::RestoreExtensions => {
+            super::extensions::run(catalog, store, tab_id, &mut tab, action, ext_id)?;
+        }
+        Action::RunConnectionCheck => {
+            let service = tab
+                .service
+                .as_deref()
+                .and_then(|s| catalog.service(s))
+                .ok_or("this tab is not on a streaming service StreamFix knows")?;
+            store.out.effects.push(Effect::MeasureConnection {
+                tab_id,
+                probes: service.probe_urls.clone(),
+                download: service.download_url.clone(),
+            });
+            tab.connection = None;
+        }
         Action::RetryNow => {
             if let Some(r) = &mut tab.retry {
                 r.reloading = true;
@@ -82,7 +103,7 @@ pub(super) fn run(
     }
     store.put_tab(tab_id, &tab);
     let lang = store.ctx.env.lang.clone();
-    Ok(view_reply(catalog, store, Some(&tab), &lang))
+    Ok(view_reply(catalog, store, tab_id, Some(&tab), &lang))
 }
 
 /// The service worker cleared the data: say what happened, then reload to see whether

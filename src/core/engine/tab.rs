@@ -56,7 +56,7 @@ pub(super) fn page_report(
     if found.is_some() || !keep_network {
         set_detection(catalog, store, tab_id, &mut tab, found);
     }
-    outcome(catalog, store, &mut tab);
+    outcome(catalog, store, tab_id, &mut tab);
     store.put_tab(tab_id, &tab);
     // The browser resets a tab's badge when a navigation commits, which can come after
     // the response that set it: every page report sets it again.
@@ -86,6 +86,7 @@ pub(super) fn navigating(catalog: &Catalog, store: &mut Store, tab_id: i64, url:
         j.armed = true;
     }
     store.put_tab(tab_id, &tab);
+    super::extensions::navigating(store, tab_id);
     let lang = store.ctx.env.lang.clone();
     store.out.effects.push(badge(catalog, tab_id, None, &lang));
     Reply::Ok
@@ -112,7 +113,7 @@ pub(super) fn http_response(
             set_detection(catalog, store, tab_id, &mut tab, found);
         }
         if tab.detection.is_some() {
-            outcome(catalog, store, &mut tab);
+            outcome(catalog, store, tab_id, &mut tab);
         }
         store.put_tab(tab_id, &tab);
         return Reply::Ok;
@@ -123,7 +124,7 @@ pub(super) fn http_response(
     }
     if tab.api_hits.len() >= BURST_COUNT && tab.detection.is_none() {
         set_detection(catalog, store, tab_id, &mut tab, found);
-        outcome(catalog, store, &mut tab);
+        outcome(catalog, store, tab_id, &mut tab);
         if let Some(code) = panel_code(&tab, &store.settings()) {
             store.out.effects.push(Effect::Panel {
                 tab_id,
@@ -150,7 +151,7 @@ pub(super) fn net_error(
         let mut tab = store.tab(tab_id);
         tab.url = url;
         set_detection(catalog, store, tab_id, &mut tab, Some(found));
-        outcome(catalog, store, &mut tab);
+        outcome(catalog, store, tab_id, &mut tab);
         store.put_tab(tab_id, &tab);
     }
     Reply::Ok
@@ -176,7 +177,7 @@ pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
 
 /// After a page outcome (error or healthy): judge the step that was just tried, and run
 /// the wait-and-retry countdown.
-fn outcome(catalog: &Catalog, store: &Store, tab: &mut TabState) {
+fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState) {
     let error = tab.detection.is_some();
     if let Some(j) = tab.judging.take_if(|j| j.armed) {
         let state = if error {
@@ -191,6 +192,7 @@ fn outcome(catalog: &Catalog, store: &Store, tab: &mut TabState) {
             Notice::Fixed { step: j.step }
         });
     }
+    super::extensions::outcome(store, tab_id, tab, error);
     let now = store.ctx.now;
     match (tab.retry, tab.detection.as_ref()) {
         (Some(r), None) => {
@@ -255,6 +257,12 @@ fn set_detection(
         let lang = store.ctx.env.lang.clone();
         let b = badge(catalog, tab_id, tab.detection.as_ref(), &lang);
         store.out.effects.push(b);
+        // Suspect extensions are listed the moment an error appears.
+        if tab.detection.is_some() {
+            store.out.effects.push(Effect::ListExtensions {
+                tab_id: Some(tab_id),
+            });
+        }
     }
 }
 

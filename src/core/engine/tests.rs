@@ -11,6 +11,7 @@ struct Sw {
     session: BTreeMap<String, Value>,
     local: BTreeMap<String, Value>,
     now: f64,
+    browser: crate::core::sitedata::Browser,
 }
 
 impl Sw {
@@ -20,12 +21,24 @@ impl Sw {
             session: BTreeMap::new(),
             local: BTreeMap::new(),
             now: 1_000_000.0,
+            browser: Default::default(),
         }
     }
 
     fn send(&mut self, msg: &Msg, sender: Sender) -> Output {
         let json = serde_json::to_string(msg).unwrap();
         self.send_raw(&json, sender)
+    }
+
+    fn send_raw_with_browser(
+        &mut self,
+        json: &str,
+        browser: crate::core::sitedata::Browser,
+    ) -> Output {
+        self.browser = browser;
+        let out = self.send_raw(json, popup());
+        self.browser = Default::default();
+        out
     }
 
     fn send_raw(&mut self, json: &str, sender: Sender) -> Output {
@@ -35,7 +48,7 @@ impl Sw {
                 self_id: ID.into(),
                 self_origin: ORIGIN.into(),
                 lang: "en".into(),
-                browser: Default::default(),
+                browser: self.browser,
             },
             session: self.session.clone(),
             local: self.local.clone(),
@@ -736,4 +749,262 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
         Sender::Internal,
     );
     assert_eq!(panel_of(&sw.send(&m, page(9))), None);
+}
+
+fn ext(id: &str, name: &str, enabled: bool, perms: &[&str]) -> Value {
+    serde_json::json!({
+        "id": id, "name": name, "enabled": enabled, "installType": "development",
+        "type": "extension", "permissions": perms, "hostPermissions": [], "mayDisable": true
+    })
+}
+
+fn list_extensions(sw: &mut Sw, tab: i64, exts: &[Value]) {
+    let msg =
+        serde_json::json!({"type": "Extensions", "tab_id": tab, "list": exts, "can_toggle": true});
+    let out = sw.send_raw(&msg.to_string(), Sender::Internal);
+    assert_eq!(out.reply, Reply::Ok);
+}
+
+fn ledger(sw: &Sw) -> Vec<String> {
+    sw.local
+        .get(crate::core::state::LEDGER_KEY)
+        .and_then(|v| serde_json::from_value::<crate::core::conflicts::Ledger>(v.clone()).ok())
+        .map(|l| l.to_restore())
+        .unwrap_or_default()
+}
+
+fn run_ext(sw: &mut Sw, tab: i64, action: &str, ext: Option<&str>) -> Output {
+    let msg = serde_json::json!({"type": "Run", "tab_id": tab, "action": action, "ext_id": ext});
+    sw.send_raw(&msg.to_string(), popup())
+}
+
+fn toggles(out: &Output) -> Vec<(Vec<String>, bool)> {
+    out.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SetEnabled { ids, enabled } => Some((ids.clone(), *enabled)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_error_lists_the_extensions_at_once() {
+    let mut sw = Sw::new();
+    let out = sw.send(&report("M7111-1331-5059"), page(2));
+    assert!(out
+        .effects
+        .contains(&Effect::ListExtensions { tab_id: Some(2) }));
+}
+
+#[test]
+fn disabling_suspects_records_them_first_and_restore_puts_back_exactly_those() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    list_extensions(
+        &mut sw,
+        2,
+        &[
+            ext("vpn", "Fake VPN Proxy", true, &["proxy"]),
+            ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"]),
+            ext("notes", "Unrelated Notes", true, &["storage"]),
+            ext("off", "Old VPN", false, &["proxy"]),
+            ext(ID, "StreamFix", true, &["management"]),
+        ],
+    );
+    let out = run_ext(&mut sw, 2, "disable-suspects", None);
+    let t = toggles(&out);
+    assert_eq!(t.len(), 1);
+    let mut off = t[0].0.clone();
+    off.sort();
+    assert_eq!(
+        (off, t[0].1),
+        (vec!["ads".to_string(), "vpn".to_string()], false)
+    );
+    let mut recorded = ledger(&sw);
+    recorded.sort();
+    assert_eq!(recorded, vec!["ads".to_string(), "vpn".to_string()]);
+    assert!(out.effects.contains(&Effect::Reload { tab_id: 2 }));
+    // Restore from any tab turns on exactly those: not the user's own "Old VPN".
+    let out = run_ext(&mut sw, 7, "restore-extensions", None);
+    let t = toggles(&out);
+    let mut on = t[0].0.clone();
+    on.sort();
+    assert_eq!(
+        (on, t[0].1),
+        (vec!["ads".to_string(), "vpn".to_string()], true)
+    );
+    assert!(ledger(&sw).is_empty());
+}
+
+#[test]
+fn disabling_one_extension_and_refusals() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSES-UHX"), page(2));
+    assert!(
+        matches!(
+            run_ext(&mut sw, 2, "disable-extension", Some("ads")).reply,
+            Reply::Error { .. }
+        ),
+        "not listed yet"
+    );
+    list_extensions(
+        &mut sw,
+        2,
+        &[
+            ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"]),
+            ext("off", "Old", false, &["proxy"]),
+        ],
+    );
+    let out = run_ext(&mut sw, 2, "disable-extension", Some("ads"));
+    assert_eq!(toggles(&out), vec![(vec!["ads".to_string()], false)]);
+    // The user's own disabled extension and StreamFix itself are never touched.
+    assert!(matches!(
+        run_ext(&mut sw, 2, "disable-extension", Some("off")).reply,
+        Reply::Error { .. }
+    ));
+    assert!(matches!(
+        run_ext(&mut sw, 2, "disable-extension", Some(ID)).reply,
+        Reply::Error { .. }
+    ));
+}
+
+#[test]
+fn culprit_search_names_the_blocker_and_leaves_only_it_off() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSES-UHX"), page(2));
+    let exts = [
+        ext("vpn", "Fake VPN Proxy", true, &["proxy"]),
+        ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"]),
+        ext("dark", "Fake Dark Mode", true, &["scripting"]),
+    ];
+    list_extensions(&mut sw, 2, &exts);
+    let mut out = run_ext(&mut sw, 2, "find-culprit", None);
+    let mut on: std::collections::BTreeSet<String> = ["vpn", "ads", "dark"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for _ in 0..6 {
+        for (ids, enabled) in toggles(&out) {
+            for id in ids {
+                if enabled {
+                    on.insert(id);
+                } else {
+                    on.remove(&id);
+                }
+            }
+        }
+        if !out.effects.contains(&Effect::Reload { tab_id: 2 }) {
+            break;
+        }
+        // The page fails exactly while the ad-blocker is on.
+        let text = if on.contains("ads") {
+            "Error NSES-UHX"
+        } else {
+            "Continue watching"
+        };
+        sw.send(
+            &Msg::Navigating {
+                tab_id: 2,
+                url: PAGE.into(),
+            },
+            Sender::Internal,
+        );
+        out = sw.send(&report(text), page(2));
+        if sw
+            .local
+            .get(crate::core::state::BISECT_KEY)
+            .is_none_or(|v| v.is_null())
+        {
+            for (ids, enabled) in toggles(&out) {
+                for id in ids {
+                    if enabled {
+                        on.insert(id);
+                    } else {
+                        on.remove(&id);
+                    }
+                }
+            }
+            break;
+        }
+    }
+    assert_eq!(
+        on.iter().cloned().collect::<Vec<_>>(),
+        vec!["dark".to_string(), "vpn".to_string()]
+    );
+    assert_eq!(ledger(&sw), vec!["ads".to_string()]);
+    assert_eq!(
+        sw.tab(2).notice,
+        Some(crate::core::state::Notice::Culprit {
+            name: "Fake AdBlock".into()
+        })
+    );
+}
+
+#[test]
+fn firefox_gets_a_guide_instead_of_toggles() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSES-UHX"), page(2));
+    list_extensions(
+        &mut sw,
+        2,
+        &[ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"])],
+    );
+    let msg =
+        serde_json::json!({"type": "Run", "tab_id": 2, "action": "disable-suspects"}).to_string();
+    let ctx_browser = sw.send_raw_with_browser(&msg, crate::core::sitedata::Browser::Firefox);
+    match ctx_browser.reply {
+        Reply::Error { error } => assert!(
+            error.contains("about:addons") && error.contains("Fake AdBlock"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(ctx_browser.effects.is_empty());
+}
+
+#[test]
+fn connection_check_is_measured_then_judged() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    let out = run(&mut sw, 2, "run-connection-check");
+    let Some(Effect::MeasureConnection {
+        probes, download, ..
+    }) = out.effects.first()
+    else {
+        panic!("{:?}", out.effects)
+    };
+    assert!(probes.iter().all(|p| p.contains("netflix.com")) && download.contains("netflix.com"));
+    let m = serde_json::json!({"type": "ConnectionMeasured", "tab_id": 2, "measurement": {
+        "online": true,
+        "probes": [{"url": "u", "outcome": {"kind": "ok", "status": 200}}],
+        "download": {"bytes": 1_000_000, "ms": 1000.0}
+    }});
+    sw.send_raw(&m.to_string(), Sender::Internal);
+    let out = sw.send(
+        &Msg::GetView {
+            tab_id: Some(2),
+            lang: "en".into(),
+            url: None,
+        },
+        popup(),
+    );
+    let c = view_of(&out).connection.clone().unwrap();
+    assert_eq!((c.verdict.as_str(), c.mbps), ("hd", Some(8.0)));
+}
+
+#[test]
+fn report_has_the_diagnosis_and_no_url_queries() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    let m = serde_json::json!({"type": "GetReport", "tab_id": 2, "lang": "en", "browser": "Chrome 156", "os": "Linux", "now_iso": "2026-11-22T10:00:00Z"});
+    let out = sw.send_raw(&m.to_string(), popup());
+    let Reply::Report { text } = out.reply else {
+        panic!("{:?}", out.reply)
+    };
+    assert!(
+        text.contains("NSEZ-503") && text.contains("Chrome 156"),
+        "{text}"
+    );
+    assert!(!text.contains("/watch/1"), "{text}");
 }
