@@ -101,15 +101,16 @@
     if (!frame && alive) frame = requestAnimationFrame(flush);
   }
 
-  // One entry point per batch: read what the page shows, forward it if it changed.
-  async function flush() {
+  // One entry point per batch: read what the page shows, forward it if it changed (and
+  // once more when the page has settled after loading).
+  async function flush(settled = false) {
     frame = 0;
     if (host && !host.isConnected && shownCode) document.documentElement.append(host);
     const blocks = collect();
     const key = JSON.stringify(blocks);
-    if (key === lastSent) return;
+    if (key === lastSent && !settled) return;
     lastSent = key;
-    const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus() });
+    const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus(), settled });
     if (reply?.type === 'Verdict') {
       showPanel(reply.panel);
       scheduleRetry(reply.retry_at);
@@ -149,7 +150,13 @@
     shownCode = null;
   }
 
+  // How long after `load` a page that shows no error counts as working.
+  const SETTLE_MS = 2500;
+
   function start() {
+    const settle = () => setTimeout(() => alive && flush(true), SETTLE_MS);
+    if (document.readyState === 'complete') settle();
+    else window.addEventListener('load', settle, { once: true });
     observer = new MutationObserver((records) => {
       noteMutations(records);
       schedule();

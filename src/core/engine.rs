@@ -226,6 +226,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 url,
                 blocks,
                 status,
+                settled,
             },
             Origin::Page { tab_id, url: frame },
         ) => {
@@ -234,7 +235,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             }
             let found = detector::detect_page(catalog, &url, &blocks)
                 .or_else(|| status.and_then(|s| detector::detect_http(catalog, &url, s)));
-            tab::page_report(catalog, store, tab_id, &url, found)
+            tab::page_report(catalog, store, tab_id, &url, found, settled)
         }
         (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {
             tab::retry_due(store, tab_id)

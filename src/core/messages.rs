@@ -34,6 +34,10 @@ pub enum Msg {
         blocks: Vec<Block>,
         #[serde(default)]
         status: Option<u16>,
+        /// Sent a while after the page finished loading, changed or not: a page that is
+        /// still healthy then counts as fixed (players insert their errors late).
+        #[serde(default)]
+        settled: bool,
     },
 
     // ---- panel / popup / options -> service worker
@@ -343,6 +347,7 @@ mod tests {
             url: "https://www.netflix.com/".into(),
             blocks: vec![],
             status: Some(200),
+            settled: false,
         };
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(decode(&json).unwrap(), m);

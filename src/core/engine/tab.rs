@@ -41,6 +41,7 @@ pub(super) fn page_report(
     tab_id: i64,
     url: &str,
     found: Option<Detection>,
+    settled: bool,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
     tab.url = url.to_string();
@@ -56,7 +57,7 @@ pub(super) fn page_report(
     if found.is_some() || !keep_network {
         set_detection(catalog, store, tab_id, &mut tab, found);
     }
-    outcome(catalog, store, tab_id, &mut tab);
+    outcome(catalog, store, tab_id, &mut tab, settled);
     store.put_tab(tab_id, &tab);
     // The browser resets a tab's badge when a navigation commits, which can come after
     // the response that set it: every page report sets it again.
@@ -113,7 +114,7 @@ pub(super) fn http_response(
             set_detection(catalog, store, tab_id, &mut tab, found);
         }
         if tab.detection.is_some() {
-            outcome(catalog, store, tab_id, &mut tab);
+            outcome(catalog, store, tab_id, &mut tab, false);
         }
         store.put_tab(tab_id, &tab);
         return Reply::Ok;
@@ -124,7 +125,7 @@ pub(super) fn http_response(
     }
     if tab.api_hits.len() >= BURST_COUNT && tab.detection.is_none() {
         set_detection(catalog, store, tab_id, &mut tab, found);
-        outcome(catalog, store, tab_id, &mut tab);
+        outcome(catalog, store, tab_id, &mut tab, false);
         if let Some(code) = panel_code(&tab, &store.settings()) {
             store.out.effects.push(Effect::Panel {
                 tab_id,
@@ -151,7 +152,7 @@ pub(super) fn net_error(
         let mut tab = store.tab(tab_id);
         tab.url = url;
         set_detection(catalog, store, tab_id, &mut tab, Some(found));
-        outcome(catalog, store, tab_id, &mut tab);
+        outcome(catalog, store, tab_id, &mut tab, false);
         store.put_tab(tab_id, &tab);
     }
     Reply::Ok
@@ -175,10 +176,14 @@ pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
     Reply::Ok
 }
 
-/// After a page outcome (error or healthy): judge the step that was just tried, and run
-/// the wait-and-retry countdown.
-fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState) {
+/// After a page outcome: judge the step that was just tried, feed a culprit search, and
+/// run the wait-and-retry countdown. An error counts at once; a healthy page only once
+/// it has `settled` (players insert their error screens a while after loading).
+fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState, settled: bool) {
     let error = tab.detection.is_some();
+    if !error && !settled {
+        return;
+    }
     if let Some(j) = tab.judging.take_if(|j| j.armed) {
         let state = if error {
             StepState::NotHelped

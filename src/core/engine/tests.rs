@@ -89,6 +89,7 @@ fn popup() -> Sender {
 fn report(text: &str) -> Msg {
     Msg::PageReport {
         status: None,
+        settled: true,
         url: PAGE.into(),
         blocks: vec![Block {
             kind: BlockKind::Container,
@@ -331,6 +332,7 @@ fn page_report_for_another_host_is_refused() {
         url: "https://www.netflix.com.evil.org/".into(),
         blocks: vec![],
         status: None,
+        settled: true,
     };
     assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
 }
@@ -733,6 +735,7 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
         url: PAGE.into(),
         blocks: vec![],
         status: Some(503),
+        settled: false,
     };
     let out = sw.send(&m, page(8));
     assert_eq!(panel_of(&out), Some("HTTP-503".into()));
@@ -740,6 +743,7 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
         url: PAGE.into(),
         blocks: vec![],
         status: Some(200),
+        settled: false,
     };
     sw.send(
         &Msg::Navigating {
@@ -1007,4 +1011,36 @@ fn report_has_the_diagnosis_and_no_url_queries() {
         "{text}"
     );
     assert!(!text.contains("/watch/1"), "{text}");
+}
+
+#[test]
+fn a_healthy_page_counts_as_fixed_only_once_settled() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "clear-site-data");
+    run(&mut sw, 2, "confirm");
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 2,
+            url: PAGE.into(),
+        },
+        Sender::Internal,
+    );
+    let early = Msg::PageReport {
+        url: PAGE.into(),
+        blocks: vec![],
+        status: Some(200),
+        settled: false,
+    };
+    sw.send(&early, page(2));
+    assert!(
+        !sw.tab(2).steps.contains_key("clear-site-data")
+            || sw.tab(2).steps["clear-site-data"] == crate::core::plan::StepState::Done
+    );
+    // The player then shows its error: the step did not help.
+    sw.send(&report("NSEZ-403"), page(2));
+    assert_eq!(
+        sw.tab(2).steps["clear-site-data"],
+        crate::core::plan::StepState::NotHelped
+    );
 }

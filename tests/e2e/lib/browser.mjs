@@ -216,12 +216,14 @@ class BrowserHandle {
   }
 
   /** Stops every service worker (extensions' and sites'), e.g. to test state surviving a restart. */
-  async stopServiceWorkers() {
+  async stopServiceWorkers(onlyId) {
     const session = await this.#pageSession(await this.page());
     await session.send('ServiceWorker.enable');
     await sleep(300); // let the domain learn the registrations
     await session.send('ServiceWorker.stopAllWorkers');
-    await poll(async () => !(await this.targets()).some((t) => t.type === 'service_worker'), {
+    // Other extensions' workers may wake again at once; wait for the one that matters.
+    const prefix = onlyId ? `chrome-extension://${onlyId}/` : '';
+    await poll(async () => !(await this.targets()).some((t) => t.type === 'service_worker' && t.url.startsWith(prefix)), {
       timeout: 5000, what: 'service workers to stop',
     });
   }
