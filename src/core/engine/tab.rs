@@ -256,6 +256,11 @@ fn set_detection(
     found: Option<Detection>,
 ) {
     let changed = tab.detection.as_ref().map(|d| &d.code) != found.as_ref().map(|d| &d.code);
+    if let Some(d) = &found {
+        // A failed load never ran the content script: the detection names the service.
+        tab.service = Some(d.service.clone());
+        tab.watched = true;
+    }
     if changed {
         tab.detected_at = store.ctx.now;
         tab.detection = found;

@@ -1044,3 +1044,21 @@ fn a_healthy_page_counts_as_fixed_only_once_settled() {
         crate::core::plan::StepState::NotHelped
     );
 }
+
+#[test]
+fn a_failed_load_still_knows_its_service_for_the_checks() {
+    let mut sw = Sw::new();
+    let ev = Msg::NetError {
+        tab_id: 5,
+        url: PAGE.into(),
+        error: "net::ERR_NAME_NOT_RESOLVED".into(),
+        main_frame: true,
+    };
+    sw.send(&ev, Sender::Internal);
+    let out = run(&mut sw, 5, "run-connection-check");
+    assert!(
+        matches!(out.effects.first(), Some(Effect::MeasureConnection { .. })),
+        "{:?}",
+        out.reply
+    );
+}

@@ -1,0 +1,89 @@
+// The connection check against the local server: fast, slow (below 5 and between 5 and
+// 15 Mbps), a service answering 503, a host that can't be resolved, and offline.
+import { check, cleanup } from '../lib/runner.mjs';
+import { startServer, statusRoute, throttledRoute } from '../lib/server.mjs';
+import { launch } from '../lib/browser.mjs';
+import { BASE, DIST_CHROME, assert, assertEq, panelCode, panelFrame, streamfix, surfaceState, until } from '../lib/streamfix.mjs';
+
+let shared;
+async function env() {
+  if (!shared) {
+    const server = await startServer();
+    const b = await launch({ extensions: [DIST_CHROME], server });
+    shared = { server, b };
+    cleanup(async () => { await b.close(); await server.close(); });
+  }
+  return shared;
+}
+
+const ok = (req, res) => { res.writeHead(200, { 'content-type': 'image/x-icon', 'cache-control': 'no-store' }); res.end(Buffer.alloc(512)); };
+
+function routes(server, { favicon = ok, download }) {
+  server.setRoute('www.netflix.com', '/favicon.ico', favicon);
+  server.setRoute('help.netflix.com', '/favicon.ico', favicon);
+  server.setRoute('www.netflix.com', '/browse', download);
+}
+
+/** Runs the check from the panel on an NSEZ-503 page; returns the result's hooks. */
+async function runCheck(b) {
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-503`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await frame.click('[data-action="run-connection-check"]');
+    const el = await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
+    return { verdict: await el.getAttribute('data-verdict'), mbps: await el.getAttribute('data-mbps') };
+  } finally {
+    await page.close();
+  }
+}
+
+check('connection check: a fast service is good for 4K', async () => {
+  const { b, server } = await env();
+  routes(server, { download: throttledRoute({ size: 4 << 20, bytesPerSec: 400 << 20, tickMs: 10 }) });
+  const r = await runCheck(b);
+  assertEq(r.verdict, '4k', 'verdict');
+  assert(Number(r.mbps) >= 15, `mbps ${r.mbps}`);
+}, { timeout: 45_000 });
+
+check('connection check: about 10 Mbps is HD, not 4K', async () => {
+  const { b, server } = await env();
+  routes(server, { download: throttledRoute({ size: 1_250_000, bytesPerSec: 1_250_000 }) });
+  const r = await runCheck(b);
+  assertEq(r.verdict, 'hd', 'verdict');
+  assert(Number(r.mbps) >= 5 && Number(r.mbps) < 15, `mbps ${r.mbps}`);
+}, { timeout: 45_000 });
+
+check('connection check: about 2 Mbps is below HD', async () => {
+  const { b, server } = await env();
+  routes(server, { download: throttledRoute({ size: 500_000, bytesPerSec: 250_000 }) });
+  const r = await runCheck(b);
+  assertEq(r.verdict, 'sd', 'verdict');
+  assert(Number(r.mbps) < 5 && Number(r.mbps) >= 1.5, `mbps ${r.mbps}`);
+}, { timeout: 45_000 });
+
+check('connection check: the service answering 503 is a service error, not the network', async () => {
+  const { b, server } = await env();
+  routes(server, { favicon: statusRoute(503, 'busy', { 'cache-control': 'no-store' }), download: statusRoute(503, 'busy') });
+  const r = await runCheck(b);
+  assertEq(r.verdict, 'service-error', 'verdict');
+}, { timeout: 45_000 });
+
+check('connection check: a service that can\'t be resolved is unreachable', async () => {
+  const server = await startServer();
+  const b = await launch({ extensions: [DIST_CHROME], server, hostRules: ['MAP www.netflix.com ~NOTFOUND', 'MAP help.netflix.com ~NOTFOUND'] });
+  try {
+    const page = await b.page();
+    await page.goto(`${BASE}/`).catch(() => {});
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' && s.code === 'DNS' });
+    await until(() => popup.click('[data-action="run-connection-check"]').then(() => true), { what: 'the check button' });
+    await popup.waitFor('document.querySelector("[data-verdict]")', { timeout: 25_000 });
+    const verdict = await popup.evaluate(() => document.querySelector('[data-verdict]').dataset.verdict);
+    assertEq(verdict, 'unreachable', 'verdict');
+  } finally {
+    await b.close();
+    await server.close();
+  }
+}, { timeout: 45_000 });
