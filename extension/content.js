@@ -103,12 +103,12 @@
 
   // One entry point per batch: read what the page shows, forward it if it changed (and
   // once more when the page has settled after loading).
-  async function flush(settled = false) {
+  async function flush(settled = false, force = settled) {
     frame = 0;
     if (host && !host.isConnected && shownCode) document.documentElement.append(host);
     const blocks = collect();
     const key = JSON.stringify(blocks);
-    if (key === lastSent && !settled) return;
+    if (key === lastSent && !force) return;
     lastSent = key;
     const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus(), settled });
     if (reply?.type === 'Verdict') {
@@ -154,7 +154,11 @@
   const SETTLE_MS = 2500;
 
   function start() {
-    const settle = () => setTimeout(() => alive && flush(true), SETTLE_MS);
+    // Once at `load` (the browser may reset the tab's badge as loading ends), once settled.
+    const settle = () => {
+      if (alive) flush(false, true);
+      setTimeout(() => alive && flush(true), SETTLE_MS);
+    };
     if (document.readyState === 'complete') settle();
     else window.addEventListener('load', settle, { once: true });
     observer = new MutationObserver((records) => {
