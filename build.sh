@@ -5,6 +5,7 @@
 #   ./build.sh          set up, build and pack
 #   ./build.sh demo     ... then open the extension on a replayed error page
 #   ./build.sh test     ... then run every test (Rust, lint, end-to-end in Chromium)
+#   ./build.sh bench    ... then print the benchmark figures (also into BENCHMARKS.md)
 #   ./build.sh setup    only install the toolchain pieces
 #
 # Environment: STREAMFIX_WASM_TOOLCHAIN=rustup|debian forces a wasm toolchain;
@@ -164,6 +165,8 @@ run_tests() {
   "$NATIVE_CARGO" clippy --quiet --all-targets -- -D warnings || die "clippy found problems" "fix the warnings above"
   say "cargo test (native core)"
   "$NATIVE_CARGO" test --quiet
+  say "end-to-end harness self-test"
+  node tests/e2e/harness.selftest.mjs
   say "end-to-end tests in headless Chromium"
   node tests/e2e/run.mjs
 }
@@ -174,6 +177,7 @@ case $cmd in
   build) setup; build ;;
   demo) setup; build; chromium; node tools/demo.mjs ;;
   test) setup; build; chromium; run_tests ;;
-  -h|--help|help) sed -n '2,12p' "$0" ;;
-  *) die "unknown command '$cmd'" "use one of: build, demo, test, setup" ;;
+  bench) setup; build; chromium; node bench/run.mjs ;;
+  -h|--help|help) sed -n '2,13p' "$0" ;;
+  *) die "unknown command '$cmd'" "use one of: build, demo, test, bench, setup" ;;
 esac
