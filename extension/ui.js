@@ -38,6 +38,8 @@ function stepItem(step, view) {
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
     step.how.length ? el('ul', { className: 'how' }, step.how.map((h) => el('li', {}, h))) : null,
+    step.id === 'check-extensions' ? renderExtensions(view) : null,
+    step.id === 'connection-check' ? renderConnection(view) : null,
     step.id === 'clear-site-data' && view.cleared
       ? el('p', { className: 'outcome', 'data-cleared': view.cleared.removed.join(' ') }, t('noticeCleared', view.cleared.removed.map(kindLabel).join(', ') || '—'))
       : null,
@@ -167,7 +169,7 @@ function renderExtensions(view) {
   return el(
     'section',
     { className: 'extensions', 'aria-labelledby': 'sf-ext' },
-    el('h2', { id: 'sf-ext' }, t('extensionsTitle')),
+    el('h3', { id: 'sf-ext' }, t('extensionsTitle')),
     proxy?.mode && proxy.mode !== 'direct' && proxy.mode !== 'system'
       ? el('p', { className: 'proxy', 'data-proxy-mode': proxy.mode }, t('proxyMode', t(`proxy_${proxy.mode}`)))
       : null,
@@ -212,7 +214,7 @@ function renderConnection(view) {
   return el(
     'section',
     { className: 'connection', 'aria-labelledby': 'sf-conn' },
-    el('h2', { id: 'sf-conn' }, t('connectionTitle')),
+    el('h3', { id: 'sf-conn' }, t('connectionTitle')),
     el('p', { className: 'verdict', 'data-mbps': c.mbps === null ? '' : String(c.mbps), 'data-verdict': c.verdict }, t(`verdict_${c.verdict}`)),
     el('ul', { className: 'how' }, c.explain.map((line) => el('li', {}, line))),
   );
@@ -244,8 +246,9 @@ export function renderError(view) {
       el('h2', { id: 'sf-plan' }, t('planTitle')),
       el('ol', { className: 'steps' }, view.steps.map((step) => stepItem(step, view))),
     ),
-    renderConnection(view),
-    renderExtensions(view),
+    // Shown inside their plan steps; here only when the plan has no such step.
+    view.steps.some((x) => x.id === 'connection-check') ? null : renderConnection(view),
+    view.steps.some((x) => x.id === 'check-extensions') ? null : renderExtensions(view),
     el(
       'section',
       { className: 'devices' },
