@@ -332,8 +332,9 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
       const reply = await ask({ ...messageFor(button), ...base });
       if (reply.type === 'View' && mine === seq) show(reply.view);
       if (reply.type === 'Report') {
-        await navigator.clipboard.writeText(reply.text);
+        await copyText(reply.text);
         button.textContent = t('reportCopied');
+        button.dataset.copied = 'true';
       }
     } catch (err) {
       fail(err);
@@ -358,4 +359,20 @@ function browserName() {
 
 function osName() {
   return navigator.userAgentData?.platform || (navigator.userAgent.match(/\(([^;)]+)/)?.[1] ?? 'unknown');
+}
+
+// The clipboard API needs a focused document; the classic copy command works from the
+// click itself. Page text never goes in: the report is the core's.
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    const area = el('textarea', { value: text, readOnly: true, className: 'offscreen' });
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    if (!ok) throw new Error(t('copyFailed'));
+  }
 }

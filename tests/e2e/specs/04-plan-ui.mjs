@@ -184,3 +184,27 @@ for (const scheme of ['light', 'dark']) {
     }
   }, { timeout: 45_000 });
 }
+
+check('copy-report copies the support report; it carries the diagnosis and no page URL', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-403?session=abc123secret`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await frame.click('[data-action="copy-report"]');
+    await frame.waitForSelector('[data-action="copy-report"][data-copied="true"]');
+    // What was copied is the core's report for this tab: read it the same way.
+    const tabId = await tabIdOf(b, page);
+    const ext = await b.newPage();
+    await ext.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+    const reply = await ext.evaluate((tab_id) => chrome.runtime.sendMessage({ type: 'GetReport', tab_id, lang: 'en', browser: 'Chromium', os: 'Linux', now_iso: new Date().toISOString() }), tabId);
+    await ext.close();
+    const text = reply.text;
+    assert(text.includes('NSEZ-403'), `report lacks the code: ${text}`);
+    assert(/StreamFix/i.test(text), 'report names StreamFix');
+    assert(!text.includes('abc123secret') && !text.includes('/nsez-403'), `report leaks the page URL: ${text}`);
+  } finally {
+    await page.close();
+  }
+});
