@@ -97,3 +97,23 @@ check('a healthy streaming page gets no panel, no badge, and an "ok" popup', asy
     await page.close();
   }
 });
+
+check('install-time warnings: the site-access one and extension management, nothing broader', async () => {
+  const { b } = await env();
+  const manifest = readFileSync(path.join(DIST_CHROME, 'manifest.json'), 'utf8');
+  const page = await b.newPage();
+  await page.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+  const warnings = await page.evaluate((m) => {
+    const parsed = JSON.parse(m);
+    // Localized names are resolved at install; the API wants plain strings.
+    parsed.name = 'StreamFix';
+    parsed.description = 'StreamFix';
+    delete parsed.default_locale;
+    return chrome.management.getPermissionWarningsByManifest(JSON.stringify(parsed));
+  }, manifest);
+  await page.close();
+  console.log(`      warnings: ${JSON.stringify(warnings)}`);
+  assert(!warnings.some((w) => /all websites|browsing history/i.test(w)), `broad warning: ${warnings}`);
+  assertEq(warnings.length, 2, 'number of warnings');
+  assert(warnings.some((w) => /netflix\.com/.test(w)), 'site access warning names the streaming site');
+});
