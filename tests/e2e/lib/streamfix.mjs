@@ -3,7 +3,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARTIFACTS_DIR } from './browser.mjs';
+import { ARTIFACTS_DIR, launch } from './browser.mjs';
+import { cleanup } from './runner.mjs';
+import { startServer } from './server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DIST_CHROME = path.join(ROOT, 'dist/chrome');
@@ -101,4 +103,25 @@ export async function clickUntil(frame, selector, then, { tries = 3 } = {}) {
       return;
     }
   }
+}
+
+/**
+ * One server and one browser with the packed extension, shared by a spec's checks:
+ * `const env = sharedEnv(); ... const { b, server } = await env();`. Launched on first use,
+ * closed after the run. `options` go to `launch` (extra extensions, host rules).
+ */
+export function sharedEnv(options = {}) {
+  let shared;
+  return async () => {
+    if (!shared) {
+      const server = await startServer();
+      const b = await launch({ ...options, extensions: [DIST_CHROME, ...(options.extensions ?? [])], server });
+      shared = { server, b };
+      cleanup(async () => {
+        await b.close();
+        await server.close();
+      });
+    }
+    return shared;
+  };
 }

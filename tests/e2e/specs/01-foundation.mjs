@@ -3,21 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { check, cleanup } from '../lib/runner.mjs';
-import { startServer } from '../lib/server.mjs';
-import { launch } from '../lib/browser.mjs';
-import { BASE, DIST_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, tabIdOf, until } from '../lib/streamfix.mjs';
+import { check } from '../lib/runner.mjs';
+import { sharedEnv, BASE, DIST_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, tabIdOf, until } from '../lib/streamfix.mjs';
 
-let shared;
-async function env() {
-  if (!shared) {
-    const server = await startServer();
-    const b = await launch({ extensions: [DIST_CHROME], server });
-    shared = { server, b };
-    cleanup(async () => { await b.close(); await server.close(); });
-  }
-  return shared;
-}
+const env = sharedEnv();
 
 const version = readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
 

@@ -1,20 +1,11 @@
 // Detection in the real browser: every replayed error screen gets the panel and the badge
 // with the right code; look-alikes get neither; HTTP and network failures are classified.
-import { check, cleanup } from '../lib/runner.mjs';
+import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
-import { BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
-let shared;
-async function env() {
-  if (!shared) {
-    const server = await startServer();
-    const b = await launch({ extensions: [DIST_CHROME], server, hostRules: ['MAP dnsfail.netflix.com ~NOTFOUND'] });
-    shared = { server, b };
-    cleanup(async () => { await b.close(); await server.close(); });
-  }
-  return shared;
-}
+const env = sharedEnv({ hostRules: ['MAP dnsfail.netflix.com ~NOTFOUND'] });
 
 /** The tab's stored detection code, read from StreamFix's session storage. */
 async function storedCode(b, tabId) {

@@ -1,21 +1,10 @@
 // The plan in use: the retry countdown, step marks that survive a worker restart, muting,
 // the options page, keyboard closing, accessibility audits and screenshots in both themes.
-import { check, cleanup } from '../lib/runner.mjs';
-import { startServer } from '../lib/server.mjs';
-import { launch } from '../lib/browser.mjs';
+import { check } from '../lib/runner.mjs';
 import { audit } from '../lib/axe.mjs';
-import { BASE, DIST_CHROME, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
-let shared;
-async function env() {
-  if (!shared) {
-    const server = await startServer();
-    const b = await launch({ extensions: [DIST_CHROME], server });
-    shared = { server, b };
-    cleanup(async () => { await b.close(); await server.close(); });
-  }
-  return shared;
-}
+const env = sharedEnv();
 
 async function tabState(b, tabId) {
   const all = await (await sw(b)).evaluate(() => chrome.storage.session.get(null));

@@ -1,20 +1,11 @@
 // The connection check against the local server: fast, slow (below 5 and between 5 and
 // 15 Mbps), a service answering 503, a host that can't be resolved, and offline.
-import { check, cleanup } from '../lib/runner.mjs';
+import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute, throttledRoute } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { BASE, DIST_CHROME, assert, assertEq, panelCode, panelFrame, streamfix, surfaceState, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, panelCode, panelFrame, streamfix, surfaceState, until } from '../lib/streamfix.mjs';
 
-let shared;
-async function env() {
-  if (!shared) {
-    const server = await startServer();
-    const b = await launch({ extensions: [DIST_CHROME], server });
-    shared = { server, b };
-    cleanup(async () => { await b.close(); await server.close(); });
-  }
-  return shared;
-}
+const env = sharedEnv();
 
 const ok = (req, res) => { res.writeHead(200, { 'content-type': 'image/x-icon', 'cache-control': 'no-store' }); res.end(Buffer.alloc(512)); };
 
