@@ -1,0 +1,387 @@
+// End-to-end checks of the built Firefox add-on (dist/firefox) in real Firefox ESR,
+// headless, installed as a temporary add-on, on the replayed fixture sites under their
+// real host names. Usage:
+//
+//   node tests/e2e-firefox/run.mjs [--grep substring]      (E2E_VERBOSE=1: stack traces)
+//
+// Prints `ok   - name` / `FAIL - name: message` per check, then `N passed, M failed`.
+import path from 'node:path';
+import { check, cleanup, run } from '../e2e/lib/runner.mjs';
+import {
+  DIST_FIREFOX, FIREFOX_FIXTURE_EXTENSIONS, FIXTURE_EXTENSIONS, assert, assertEq, closeAll, launch, sleep, startFixtures, until,
+} from './lib/firefox.mjs';
+import {
+  BASE, OTHER, clickUntil, distVersion, extensionPage, panelCode, panelFrame, popupFor, streamfixId, surfaceState, waitPanel,
+} from './lib/streamfix.mjs';
+
+// ---------------------------------------------------------------- shared fixtures
+
+let fixtures = null;
+async function server() {
+  fixtures ??= await startFixtures();
+  return fixtures.server;
+}
+cleanup(() => fixtures?.close());
+cleanup(() => closeAll()); // runs first (LIFO): any browser a timed-out check left open
+
+// One browser with StreamFix alone, shared by the load and detection checks.
+let shared = null;
+async function sharedBrowser() {
+  if (shared) return shared;
+  await server();
+  const b = await launch({ extensions: [DIST_FIREFOX] });
+  try {
+    shared = { b, ext: await extensionPage(b) };
+  } catch (err) {
+    await b.close();
+    throw err;
+  }
+  return shared;
+}
+cleanup(() => shared?.b.close());
+
+/** Opens `url` in a new tab; the tab is closed after the check. */
+async function openTab(t, b, url) {
+  const page = await b.newPage(url);
+  t.defer(() => page.close().catch(() => {}));
+  return page;
+}
+
+// ---------------------------------------------------------------- (a) the add-on loads
+
+check('firefox: dist/firefox installs as a temporary add-on and its event page (module + wasm) answers CoreInfo', async () => {
+  const { b, ext } = await sharedBrowser();
+  assertEq(b.installed.map((x) => x.id), [streamfixId()], 'installed add-on ids');
+  const info = await ext.send({ type: 'CoreInfo' });
+  assert(info?.type === 'Info', `CoreInfo reply: ${JSON.stringify(info)}`);
+  assertEq(info.version, distVersion(), 'core version');
+  assert(info.services >= 1 && info.errors >= 1, `catalog sizes: ${JSON.stringify(info)}`);
+}, { timeout: 60_000 });
+
+check('firefox: background is an event page: it suspends when idle, an error page wakes it, the tab\'s diagnosis survives in storage.session', async (t) => {
+  await server();
+  const b = await launch({ extensions: [DIST_FIREFOX], prefs: { 'extensions.background.idle.timeout': 1000 } });
+  t.defer(() => b.close());
+  const ext = await extensionPage(b);
+  // extension.getBackgroundPage() is null while the event page is suspended (it does not wake it).
+  const suspended = () => ext.evaluate(() => browser.extension.getBackgroundPage() === null).then((x) => x || null);
+  await until(suspended, { timeout: 10_000, what: 'the event page to suspend (idle timeout 1 s)' });
+  const page = await openTab(t, b, `${BASE}/nsez-403`);
+  await waitPanel(page, 'NSEZ-403');
+  const tabId = await ext.tabIdOf(page.url());
+  await until(suspended, { timeout: 15_000, what: 'the event page to suspend again after the detection' });
+  const reply = await ext.send({ type: 'GetView', tab_id: tabId, lang: 'en', url: page.url() });
+  assertEq([reply?.type, reply?.view?.state, reply?.view?.code], ['View', 'error', 'NSEZ-403'], 'view after a suspension');
+}, { timeout: 60_000 });
+
+// ---------------------------------------------------------------- (b) detection + panel
+
+for (const [pathname, code] of [['/nsez-503', 'NSEZ-503'], ['/nsez-403', 'NSEZ-403']]) {
+  check(`firefox: ${BASE}${pathname} → <streamfix-panel data-code="${code}">, panel frame renders the error, badge set`, async (t) => {
+    const { b, ext } = await sharedBrowser();
+    const page = await openTab(t, b, `${BASE}${pathname}`);
+    await waitPanel(page, code);
+    const frame = await panelFrame(b, page);
+    const s = await surfaceState(frame, { want: (x) => x.state === 'error' });
+    assertEq([s.state, s.code], ['error', code], 'panel body data-state/data-code');
+    assert(s.steps > 0, 'panel shows no plan steps');
+    const tabId = await ext.tabIdOf(page.url());
+    const badge = await until(async () => (await ext.badgeText(tabId)) || null, { what: 'the toolbar badge' });
+    assert(badge.length > 0, 'empty badge');
+  }, { timeout: 45_000 });
+}
+
+check('firefox: toolbar popup (popup.html for the active error tab) shows data-state="error" data-code="NSEZ-503"', async (t) => {
+  const { b } = await sharedBrowser();
+  const page = await openTab(t, b, `${BASE}/nsez-503`);
+  await waitPanel(page, 'NSEZ-503');
+  const popup = await popupFor(b, page);
+  t.defer(() => popup.close().catch(() => {}));
+  const s = await surfaceState(popup.mainFrame(), { want: (x) => x.state === 'error' });
+  assertEq([s.state, s.code], ['error', 'NSEZ-503'], 'popup body data-state/data-code');
+}, { timeout: 45_000 });
+
+check(`firefox: HTTP 503 answer (${BASE}/service-unavailable) → <streamfix-panel data-code="HTTP-503">`, async (t) => {
+  const { b } = await sharedBrowser();
+  const page = await openTab(t, b, `${BASE}/service-unavailable`);
+  await waitPanel(page, 'HTTP-503');
+}, { timeout: 45_000 });
+
+for (const url of [`${BASE}/article-like`, 'https://help.netflix.com/']) {
+  check(`firefox: look-alike ${url} stays quiet (no panel, no detection, no badge)`, async (t) => {
+    const { b, ext } = await sharedBrowser();
+    const page = await openTab(t, b, url);
+    const tabId = await ext.tabIdOf(page.url());
+    // The content script reports once at load and once settled (2.5 s after load).
+    await until(async () => (await ext.tabState(tabId))?.url?.startsWith(url) || null, { what: 'StreamFix to see the tab' });
+    await sleep(3500);
+    assertEq(await panelCode(page), null, 'panel host');
+    const state = await ext.tabState(tabId);
+    assertEq(state?.detection ?? null, null, 'stored detection');
+    assertEq(await ext.badgeText(tabId), '', 'badge');
+  }, { timeout: 45_000 });
+}
+
+// ---------------------------------------------------------------- (c) clearing site data
+
+/** Every kind of site data the fixture pages write, read from inside the site. */
+async function inventory(page, srv, { cacheName, cachedScript }) {
+  const host = new URL(page.url()).host;
+  const before = srv.requestCount(host, cachedScript);
+  const items = await page.evaluate(async (cacheName, cachedScript) => {
+    const dbs = (await indexedDB.databases()).map((d) => d.name);
+    let marker = null;
+    if (dbs.includes('fixture-db')) {
+      marker = await new Promise((resolve) => {
+        const open = indexedDB.open('fixture-db');
+        open.onsuccess = () => {
+          try {
+            const get = open.result.transaction('kv').objectStore('kv').get('marker');
+            get.onsuccess = () => { resolve(get.result ?? null); open.result.close(); };
+            get.onerror = () => resolve(null);
+          } catch {
+            resolve(null);
+          }
+        };
+        open.onerror = () => resolve(null);
+      });
+    }
+    const cache = (await caches.has(cacheName)) ? await (await caches.open(cacheName)).match('/fixture-cache-entry') : null;
+    await fetch(cachedScript); // served from the HTTP cache if it is still there
+    return {
+      cookie: document.cookie.match(/fixtureCookie=([^;]*)/)?.[1] ?? null,
+      local: localStorage.getItem('fixtureLocal'),
+      indexedDB: marker,
+      cacheStorage: cache ? await cache.text() : null,
+      serviceWorker: (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope),
+    };
+  }, cacheName, cachedScript);
+  items.httpCached = srv.requestCount(host, cachedScript) === before;
+  return items;
+}
+
+const NETFLIX = { cacheName: 'nf-fixture-v1', cachedScript: '/static/cached.js' };
+const EXAMPLE = { cacheName: 'example-v1', cachedScript: '/cached.js' };
+const PRESENT = (inv) => inv.cookie === 'present' && inv.local === 'present' && inv.indexedDB === 'present' &&
+  inv.cacheStorage === 'present' && inv.serviceWorker.length === 1 && inv.httpCached;
+const ready = (page) => page.waitForFunction(
+  () => document.documentElement.dataset.storageReady || document.documentElement.dataset.storageError,
+  { timeout: 10_000 },
+);
+/** The other site's cookies, read from the browser's cookie store over BiDi (not through the extension). */
+const cookieJar = async (page) => (await page.browserContext().cookies())
+  .filter((c) => c.domain.replace(/^\./, '').endsWith('example.org'))
+  .map(({ name, value, domain, path: p, secure, expires }) => ({ name, value, domain, path: p, secure, expires }));
+
+async function clearingSetup(t) {
+  const srv = await server();
+  const b = await launch({ extensions: [DIST_FIREFOX] });
+  t.defer(() => b.close());
+  const other = await b.newPage(`${OTHER}/`);
+  await ready(other);
+  const page = await b.newPage(`${BASE}/storage`);
+  await ready(page);
+  const mine = await inventory(page, srv, NETFLIX);
+  const theirs = await inventory(other, srv, EXAMPLE);
+  assert(PRESENT(mine), `streaming site data not all written: ${JSON.stringify(mine)}`);
+  assert(PRESENT(theirs), `other site data not all written: ${JSON.stringify(theirs)}`);
+  const otherCookies = await cookieJar(other);
+  assert(otherCookies.some((c) => c.name === 'fixtureCookie'), 'other site cookie not set');
+  // The error appears on the same origin, so its data is still there. www.netflix.com now
+  // has a service worker, so Firefox may deliver the navigation's webRequest events after
+  // the page reported its error, and the panel then shows "no error" (see the
+  // "service worker" check): navigate again until the panel shows the error, so these
+  // checks test clearing, not that race.
+  const frame = await until(async () => {
+    await page.goto(`${BASE}/nsez-403`);
+    await waitPanel(page, 'NSEZ-403');
+    const f = await panelFrame(b, page);
+    return (await surfaceState(f, { timeout: 2500, want: (x) => x.state === 'error' }).then(() => f, () => null));
+  }, { timeout: 30_000, interval: 0, what: 'the panel to show NSEZ-403' });
+  const ext = await extensionPage(b);
+  return { srv, b, page, frame, other, theirs, otherCookies, ext };
+}
+
+async function streamingData(env) {
+  const probe = await env.b.newPage(`${BASE}/`);
+  try {
+    return await inventory(probe, env.srv, NETFLIX);
+  } finally {
+    await probe.close().catch(() => {});
+  }
+}
+
+async function assertOtherIntact(env) {
+  const now = await inventory(env.other, env.srv, EXAMPLE);
+  assertEq(now, env.theirs, 'other site data');
+  assertEq(await cookieJar(env.other), env.otherCookies, 'other site cookies');
+}
+
+async function clearedNotice(ext) {
+  const all = await ext.session();
+  return Object.values(all).map((tab) => tab?.cleared).find(Boolean) ?? null;
+}
+
+check('firefox: clear site data from the panel (real clicks): streaming cookie, localStorage, IndexedDB, service worker go; example.org untouched', async (t) => {
+  const env = await clearingSetup(t);
+  const { frame } = env;
+  await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
+  await frame.click('[data-action="confirm"]');
+  const notice = await until(() => clearedNotice(env.ext), { what: 'the clearing to finish', timeout: 10_000 });
+  assertEq(notice.failed, [], 'types Firefox refused');
+  const gone = await until(async () => {
+    const inv = await streamingData(env);
+    return inv.cookie === null && inv.local === null ? inv : null;
+  }, { what: 'the streaming cookie and localStorage to go', timeout: 10_000 });
+  // Firefox: HTTP cache and Cache Storage can't be limited to a host, so StreamFix skips
+  // them (notice.skipped); everything it does remove must be gone.
+  assertEq(
+    { cookie: gone.cookie, local: gone.local, indexedDB: gone.indexedDB, serviceWorker: gone.serviceWorker },
+    { cookie: null, local: null, indexedDB: null, serviceWorker: [] },
+    `streaming site data after clearing (removed ${JSON.stringify(notice.removed)}, skipped ${JSON.stringify(notice.skipped)})`,
+  );
+  await assertOtherIntact(env);
+}, { timeout: 90_000 });
+
+check('firefox: cancel in the panel leaves both sites\' data as it was', async (t) => {
+  const env = await clearingSetup(t);
+  const { frame } = env;
+  await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="cancel"]');
+  await frame.click('[data-action="cancel"]');
+  await frame.waitForSelector('[data-action="confirm"]', { hidden: true, timeout: 5000 });
+  await sleep(500);
+  const mine = await streamingData(env);
+  assert(PRESENT(mine), `streaming data changed after cancel: ${JSON.stringify(mine)}`);
+  await assertOtherIntact(env);
+}, { timeout: 90_000 });
+
+check('firefox: clear site data from the toolbar popup (real clicks) works the same', async (t) => {
+  const env = await clearingSetup(t);
+  const popup = await popupFor(env.b, env.page);
+  const frame = popup.mainFrame();
+  await surfaceState(frame, { want: (s) => s.state === 'error' && s.code === 'NSEZ-403' });
+  await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
+  await frame.click('[data-action="confirm"]');
+  const notice = await until(() => clearedNotice(env.ext), { what: 'the clearing to finish', timeout: 10_000 });
+  assertEq(notice.failed, [], 'types Firefox refused');
+  const inv = await until(async () => {
+    const i = await streamingData(env);
+    return i.cookie === null && i.local === null ? i : null;
+  }, { what: 'the streaming cookie and localStorage to go', timeout: 10_000 });
+  assertEq([inv.cookie, inv.local], [null, null], 'streaming cookie and localStorage');
+  await assertOtherIntact(env);
+}, { timeout: 90_000 });
+
+// ---------------------------------------------------------------- (d) the extension list
+
+const UNRELATED_FF = path.join(FIREFOX_FIXTURE_EXTENSIONS, 'unrelated');
+const ADBLOCKER = path.join(FIXTURE_EXTENSIONS, 'fake-adblocker');
+
+check('firefox: extension list shows a second temporary add-on with data-kind/data-suspect, no disable buttons, and says to use about:addons', async (t) => {
+  await server();
+  const b = await launch({ extensions: [DIST_FIREFOX, UNRELATED_FF, ADBLOCKER] });
+  t.defer(() => b.close());
+  const [, unrelatedId, blockerId] = b.installed.map((x) => x.id);
+  const page = await b.newPage(`${BASE}/nsez-403`);
+  await waitPanel(page, 'NSEZ-403');
+  const frame = await panelFrame(b, page);
+  await surfaceState(frame, { want: (s) => s.state === 'error' });
+  await clickUntil(frame, '[data-action="check-extensions"]', '[data-ext-id]');
+  const items = await until(async () => {
+    const list = await frame.evaluate(() => [...document.querySelectorAll('li[data-ext-id]')].map((li) => ({
+      id: li.dataset.extId, kind: li.dataset.kind, suspect: li.dataset.suspect,
+    })));
+    return list.length >= 2 ? list : null;
+  }, { what: 'both add-ons in the list' });
+  const byId = Object.fromEntries(items.map((x) => [x.id, x]));
+  assert(!byId[streamfixId()], 'StreamFix lists itself');
+  assertEq(byId[unrelatedId], { id: unrelatedId, kind: 'unrelated', suspect: 'false' }, 'Unrelated Notes entry');
+  assertEq(byId[blockerId], { id: blockerId, kind: 'blocker', suspect: 'true' }, 'Fake AdBlock entry');
+  const ui = await frame.evaluate(() => ({
+    toggles: document.querySelectorAll('[data-action="disable-extension"],[data-action="disable-suspects"],[data-action="find-culprit"]').length,
+    text: document.querySelector('.extensions')?.textContent ?? '',
+  }));
+  assertEq(ui.toggles, 0, 'disable/culprit buttons in Firefox');
+  assert(ui.text.includes('about:addons'), `no about:addons guidance in: ${ui.text.slice(0, 300)}`);
+  assert(ui.text.includes('Fake AdBlock'), 'the guidance does not name the suspect');
+}, { timeout: 90_000 });
+
+// ---------------------------------------------------------------- Firefox-specific behaviour
+// These check what a user sees where Firefox differs from Chromium; each failure message
+// names the cause (tests/e2e-firefox/README.md, "Known Firefox issues").
+
+check('firefox: the panel follows background-driven changes (one click on run-connection-check shows the result when it is stored)', async (t) => {
+  await server();
+  const b = await launch({ extensions: [DIST_FIREFOX] });
+  t.defer(() => b.close());
+  const page = await b.newPage(`${BASE}/nw-6-403`);
+  await waitPanel(page, 'NW-6-403');
+  const frame = await panelFrame(b, page);
+  await surfaceState(frame, { want: (s) => s.state === 'error' });
+  // What the panel's own context offers (ui.js re-renders on storage.onChanged 'session').
+  const apis = await frame.evaluate(() => ({ session: typeof browser.storage.session, tabs: typeof browser.tabs }));
+  await frame.click('[data-action="run-connection-check"]');
+  // The result arrives after the click's reply (MeasureConnection → ConnectionMeasured → storage.session).
+  const ext = await extensionPage(b);
+  const tabId = await ext.tabIdOf(page.url());
+  const stored = await until(async () => (await ext.tabState(tabId))?.connection ?? null, { timeout: 20_000, what: 'the connection result to be stored' });
+  const shown = await until(
+    async () => (await frame.evaluate(() => document.querySelector('[data-verdict]')?.dataset.verdict ?? null)),
+    { timeout: 5000, what: 'the panel to show the stored result' },
+  ).catch(() => null);
+  assert(shown, `the result (${stored.verdict}) is stored but the panel never re-rendered: in Firefox the panel iframe gets content-script APIs (storage.session: ${apis.session}, tabs: ${apis.tabs}), so storage.onChanged never fires for 'session'`);
+}, { timeout: 60_000 });
+
+check('firefox: on a site with a service worker, a late webRequest event does not wipe the page\'s fresh detection (16 navigations)', async (t) => {
+  await server();
+  const b = await launch({ extensions: [DIST_FIREFOX] });
+  t.defer(() => b.close());
+  const page = await b.newPage(`${BASE}/storage`);
+  await ready(page);
+  const ext = await extensionPage(b);
+  const tabId = await ext.tabIdOf(page.url());
+  // Every stored state of the tab, and the webRequest events StreamFix's listeners get
+  // (seen from its own background page, with their timeStamp), in arrival order.
+  await ext.evaluate((id) => {
+    window.__log = [];
+    browser.storage.onChanged.addListener((changes, area) => {
+      const v = changes[`tab:${id}`];
+      if (area === 'session' && v) window.__log.push({ at: Date.now(), detection: v.newValue?.detection?.code ?? null });
+    });
+    const bg = browser.extension.getBackgroundPage();
+    bg.browser.webRequest.onBeforeRequest.addListener((d) => {
+      if (d.tabId === id) window.__log.push({ at: Date.now(), navigating: d.url, started: d.timeStamp });
+    }, { urls: ['https://*.netflix.com/*'], types: ['main_frame'] });
+    bg.browser.runtime.onMessage.addListener((m, sender) => {
+      if (sender.tab?.id === id && m?.type === 'Hello') window.__log.push({ at: Date.now(), hello: m.url });
+    });
+  }, tabId);
+  const wiped = [];
+  // The race is timing-dependent (1 to 4 navigations in 8 in our runs): 16 make a miss unlikely.
+  for (let i = 1; i <= 16; i++) {
+    await ext.evaluate(() => { window.__log.length = 0; });
+    await page.goto(`${BASE}/nsez-403`);
+    await waitPanel(page, 'NSEZ-403');
+    await sleep(800);
+    const log = await ext.evaluate(() => window.__log);
+    const first = log.findIndex((e) => e.detection === 'NSEZ-403');
+    const wipe = first >= 0 && log.slice(first).some((e) => 'detection' in e && e.detection === null);
+    if (wipe) {
+      const nav = log.find((e) => e.navigating);
+      const hello = log.find((e) => e.hello);
+      wiped.push(`#${i}: onBeforeRequest started ${Math.round(hello.at - nav.started)} ms before Hello but was delivered ${nav.at - hello.at} ms after it`);
+    }
+  }
+  assert(wiped.length === 0, `the Navigating reset wiped the page's NSEZ-403 detection in ${wiped.length}/16 navigations (${wiped.slice(0, 2).join('; ')})`);
+}, { timeout: 90_000 });
+
+check('firefox: a player error inserted 4 s after load (after the settled report) is detected by the mutation path', async (t) => {
+  const { b } = await sharedBrowser();
+  const page = await openTab(t, b, `${BASE}/watch-late-error?delay=4000&code=NSEZ-503`);
+  await page.waitForFunction(() => document.documentElement.dataset.playerError === 'NSEZ-503', { timeout: 10_000 });
+  await waitPanel(page, 'NSEZ-503', { timeout: 4000 }).catch((err) => {
+    throw new Error(`${err.message} — content.js passes requestAnimationFrame's timestamp as flush(settled), the core refuses {settled: <float>}`);
+  });
+}, { timeout: 45_000 });
+
+await run();
