@@ -113,7 +113,7 @@ node_deps() {
   [ "$major" -ge 18 ] || die "Node.js $major is too old" "install Node.js 18 or newer"
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci"
-    npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed" "check access to the npm registry"
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed" "check access to the npm registry"
   fi
 }
 

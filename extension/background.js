@@ -44,9 +44,20 @@ async function call(msg, sender) {
   if (out.session_remove.length) writes.push(api.storage.session.remove(out.session_remove));
   if (Object.keys(out.local_set).length) writes.push(api.storage.local.set(out.local_set));
   await Promise.all(writes);
+  if (BROWSER === 'firefox') viewsChanged(out, session);
   // In order: turning an extension off must happen before listing or reloading.
   for (const e of out.effects) await perform(e).catch((err) => console.warn('StreamFix:', e.do, err));
   return out.reply;
+}
+
+// Firefox gives the panel's iframe (an extension page inside a web page) only
+// content-script APIs: no storage.session events. Tell the tabs whose state changed.
+function viewsChanged(out, session) {
+  const keys = [...Object.keys(out.session_set), ...out.session_remove];
+  // Stored extension state (what StreamFix turned off) shows on every watched tab.
+  if (Object.keys(out.local_set).length) keys.push(...Object.keys(session));
+  const tabs = new Set(keys.filter((k) => /^tab:\d+$/.test(k)).map((k) => Number(k.slice(4))));
+  for (const tabId of tabs) api.tabs.sendMessage(tabId, { type: 'ViewChanged' }).catch(() => {});
 }
 
 const effects = {
@@ -228,7 +239,7 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 api.webRequest.onBeforeRequest.addListener(
-  (d) => { if (d.tabId >= 0) event({ type: 'Navigating', tab_id: d.tabId, url: d.url }); },
+  (d) => { if (d.tabId >= 0) event({ type: 'Navigating', tab_id: d.tabId, url: d.url, started_at: d.timeStamp }); },
   { urls: HOSTS, types: ['main_frame'] },
 );
 

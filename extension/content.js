@@ -98,7 +98,7 @@
   }
 
   function schedule() {
-    if (!frame && alive) frame = requestAnimationFrame(flush);
+    if (!frame && alive) frame = requestAnimationFrame(() => flush());
   }
 
   // One entry point per batch: read what the page shows, forward it if it changed (and

@@ -345,6 +345,10 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
   api.storage.onChanged.addListener((changes, area) => {
     if (area === 'session') load();
   });
+  // Firefox's panel frame gets no storage.session events; the worker tells it instead.
+  api.runtime.onMessage?.addListener((msg, sender) => {
+    if (sender.id === api.runtime.id && msg?.type === 'ViewChanged') load();
+  });
 
   return { load, show };
 }

@@ -25,9 +25,11 @@ function firefox(m) {
   out.browser_specific_settings = {
     gecko: {
       id: GECKO_ID,
-      strict_min_version: '128.0',
+      // data_collection_permissions is understood from Firefox 140 (142 on Android).
+      strict_min_version: '140.0',
       data_collection_permissions: { required: ['none'] },
     },
+    gecko_android: { strict_min_version: '142.0' },
   };
   // Firefox has no dynamic resource URLs; its resource URLs are per-install already.
   out.web_accessible_resources = m.web_accessible_resources.map(({ use_dynamic_url, ...r }) => r);

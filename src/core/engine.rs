@@ -340,9 +340,14 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             store.put_settings(&settings);
             Reply::Settings { settings }
         }
-        (Msg::Navigating { tab_id, url }, Origin::Internal) => {
-            tab::navigating(catalog, store, tab_id, url)
-        }
+        (
+            Msg::Navigating {
+                tab_id,
+                url,
+                started_at,
+            },
+            Origin::Internal,
+        ) => tab::navigating(catalog, store, tab_id, url, started_at),
         (
             Msg::HttpResponse {
                 tab_id,
@@ -392,7 +397,7 @@ fn view_reply(
         bisect: run
             .filter(|r| r.tab_id == tab_id)
             .map(|r| view::BisectView {
-                check: r.search.checks() + 1,
+                check: r.search.checks().saturating_add(1),
                 max_checks: r.search.max_checks(),
             }),
         can_toggle: store.ctx.env.browser == Browser::Chrome,

@@ -115,6 +115,9 @@ pub enum Msg {
     Navigating {
         tab_id: i64,
         url: String,
+        /// When the request started (ms since epoch), as the browser stamped it.
+        #[serde(default)]
+        started_at: f64,
     },
     /// The tab was closed.
     TabClosed {

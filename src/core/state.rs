@@ -72,6 +72,8 @@ pub struct TabState {
     pub proxy: Option<ProxyReport>,
     /// The last connection check.
     pub connection: Option<ConnectionResult>,
+    /// When the page in the tab last reported (ms since epoch).
+    pub page_at: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,11 +21,15 @@ pub(super) fn hello(
     let service = same_host(url, frame)
         .then(|| detector::watched_service(catalog, url))
         .flatten();
-    let mut tab = store.tab(tab_id);
-    tab.url = url.to_string();
-    tab.service = service.map(|s| s.id.clone());
-    tab.watched = service.is_some();
-    store.put_tab(tab_id, &tab);
+    // A frame of another site inside the tab says nothing about the tab itself.
+    if same_host(url, frame) {
+        let mut tab = store.tab(tab_id);
+        tab.url = url.to_string();
+        tab.service = service.map(|s| s.id.clone());
+        tab.watched = service.is_some();
+        tab.page_at = store.ctx.now;
+        store.put_tab(tab_id, &tab);
+    }
     Reply::Watch {
         watching: service.is_some(),
         selectors: service
@@ -45,6 +49,7 @@ pub(super) fn page_report(
 ) -> Reply {
     let mut tab = store.tab(tab_id);
     tab.url = url.to_string();
+    tab.page_at = store.ctx.now;
     let service = detector::watched_service(catalog, url);
     tab.service = service.map(|s| s.id.clone());
     tab.watched = service.is_some();
@@ -77,8 +82,19 @@ pub(super) fn page_report(
     }
 }
 
-pub(super) fn navigating(catalog: &Catalog, store: &mut Store, tab_id: i64, url: String) -> Reply {
+pub(super) fn navigating(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    url: String,
+    started_at: f64,
+) -> Reply {
     let mut tab = store.tab(tab_id);
+    // Firefox can report a navigation's start after the new document already spoke (a
+    // site's service worker answered it): that news is older than what the page said.
+    if started_at > 0.0 && started_at < tab.page_at && same_document(&tab.url, &url) {
+        return Reply::Ok;
+    }
     tab.url = url;
     tab.detection = None;
     tab.api_hits.clear();
@@ -91,6 +107,12 @@ pub(super) fn navigating(catalog: &Catalog, store: &mut Store, tab_id: i64, url:
     let lang = store.ctx.env.lang.clone();
     store.out.effects.push(badge(catalog, tab_id, None, &lang));
     Reply::Ok
+}
+
+/// The same document address, the fragment aside.
+fn same_document(a: &str, b: &str) -> bool {
+    let strip = |u: &str| u.split('#').next().unwrap_or_default().to_string();
+    strip(a) == strip(b)
 }
 
 pub(super) fn http_response(
@@ -211,8 +233,8 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
             tab.retry = None;
         }
         (Some(r), Some(_)) if r.reloading => {
-            tab.retry = retry::delay_ms(r.attempt + 1).map(|d| Retry {
-                attempt: r.attempt + 1,
+            tab.retry = retry::delay_ms(r.attempt.saturating_add(1)).map(|d| Retry {
+                attempt: r.attempt.saturating_add(1),
                 next_at: now + d,
                 reloading: false,
             });

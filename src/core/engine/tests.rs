@@ -205,6 +205,7 @@ fn http_error_survives_a_codeless_page_report() {
         &Msg::Navigating {
             tab_id: 3,
             url: PAGE.into(),
+            started_at: 0.0,
         },
         Sender::Internal,
     );
@@ -383,6 +384,7 @@ fn step_marks_survive_reloads() {
         &Msg::Navigating {
             tab_id: 2,
             url: PAGE.into(),
+            started_at: 0.0,
         },
         Sender::Internal,
     );
@@ -508,6 +510,7 @@ fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {
         &Msg::Navigating {
             tab_id: tab,
             url: PAGE.into(),
+            started_at: 0.0,
         },
         Sender::Internal,
     );
@@ -749,6 +752,7 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
         &Msg::Navigating {
             tab_id: 9,
             url: PAGE.into(),
+            started_at: 0.0,
         },
         Sender::Internal,
     );
@@ -911,6 +915,7 @@ fn culprit_search_names_the_blocker_and_leaves_only_it_off() {
             &Msg::Navigating {
                 tab_id: 2,
                 url: PAGE.into(),
+                started_at: 0.0,
             },
             Sender::Internal,
         );
@@ -1023,6 +1028,7 @@ fn a_healthy_page_counts_as_fixed_only_once_settled() {
         &Msg::Navigating {
             tab_id: 2,
             url: PAGE.into(),
+            started_at: 0.0,
         },
         Sender::Internal,
     );
@@ -1061,4 +1067,49 @@ fn a_failed_load_still_knows_its_service_for_the_checks() {
         "{:?}",
         out.reply
     );
+}
+
+#[test]
+fn a_late_navigation_start_does_not_wipe_what_the_new_page_reported() {
+    let mut sw = Sw::new();
+    sw.send(&Msg::Hello { url: PAGE.into() }, page(5));
+    sw.send(&report("Error Code: NSEZ-503"), page(5));
+    assert!(sw.tab(5).detection.is_some());
+    // Firefox: the request's start arrives after the page spoke, stamped before it.
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 5,
+            url: format!("{PAGE}#x"),
+            started_at: sw.now - 50.0,
+        },
+        Sender::Internal,
+    );
+    assert!(sw.tab(5).detection.is_some(), "stale navigation wiped it");
+    // A real new navigation (started after the page spoke) does reset it.
+    sw.now += 1000.0;
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 5,
+            url: PAGE.into(),
+            started_at: sw.now,
+        },
+        Sender::Internal,
+    );
+    assert!(sw.tab(5).detection.is_none());
+}
+
+#[test]
+fn a_hello_claiming_another_host_leaves_the_tab_alone() {
+    let mut sw = Sw::new();
+    sw.send(&Msg::Hello { url: PAGE.into() }, page(6));
+    sw.send(&report("Error Code: NSEZ-503"), page(6));
+    let before = sw.tab(6);
+    // The page's message claims an address the sender isn't on.
+    sw.send(
+        &Msg::Hello {
+            url: "https://ads.example/frame".into(),
+        },
+        page(6),
+    );
+    assert_eq!(sw.tab(6), before);
 }

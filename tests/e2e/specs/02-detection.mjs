@@ -76,6 +76,23 @@ check('an error the player inserts later, without a reload, is detected', async 
   }
 });
 
+// After the settled report (2.5 s after load), only the page watcher's own reports count.
+check('an error inserted long after the page settled is detected', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/watch-late-error?delay=4500`);
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await page.waitForTimeout(3500);
+    assertEq(await panelCode(page), null, 'panel before the error');
+    const code = await until(() => panelCode(page), { what: 'the panel after the late error' });
+    assertEq(code, 'NSEZ-503', 'late panel');
+    assert(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
+  } finally {
+    await page.close();
+  }
+});
+
 check('an HTTP 403 answer for the page is classified as HTTP-403', async () => {
   const { b, server } = await env();
   server.setRoute('www.netflix.com', '/forbidden', statusRoute(403, 'Forbidden'));
