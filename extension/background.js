@@ -77,8 +77,11 @@ const effects = {
   async Reload({ tab_id: tabId }) {
     await api.tabs.reload(tabId);
   },
+  // The snapshot is taken in order (after this call's SetEnabled); the report back is
+  // its own queued event.
   async ListExtensions({ tab_id: tabId }) {
-    listExtensions(tabId);
+    const msg = await listExtensions(tabId);
+    event(msg);
   },
   async SetEnabled({ ids, enabled }) {
     for (const id of ids) {
@@ -102,6 +105,7 @@ const effects = {
 const EXT_FIELDS = ['id', 'name', 'enabled', 'installType', 'type', 'permissions', 'hostPermissions', 'mayDisable', 'isApp'];
 
 async function listExtensions(tabId) {
+  const listedAt = Date.now();
   const all = await api.management.getAll();
   const list = all.map((x) => Object.fromEntries(EXT_FIELDS.map((k) => [k, x[k] ?? null])));
   let proxy = null;
@@ -112,7 +116,7 @@ async function listExtensions(tabId) {
     proxy = null;
   }
   const canToggle = BROWSER === 'chrome';
-  event({ type: 'Extensions', tab_id: tabId ?? null, list, proxy, can_toggle: canToggle });
+  return { type: 'Extensions', tab_id: tabId ?? null, list, proxy, can_toggle: canToggle, listed_at: listedAt };
 }
 
 // One small request: its outcome and Resource Timing phases. The network error name

@@ -744,16 +744,19 @@ impl Ledger {
         self.off.is_empty()
     }
 
-    /// Drops the entries the user turned back on or uninstalled, given a fresh
-    /// `management.getAll()` taken after StreamFix's own changes were carried out. An
-    /// empty list is taken as "couldn't read" (it always holds StreamFix itself) and
-    /// changes nothing.
-    pub fn reconcile(&mut self, exts: &[ExtensionInfo]) {
+    /// Drops the entries the user turned back on or uninstalled, given a
+    /// `management.getAll()` started at `listed_at` (ms since the epoch; 0 when unknown).
+    /// Entries noted at or after that moment are kept: the list may predate StreamFix
+    /// turning them off. An empty list is taken as "couldn't read" (it always holds
+    /// StreamFix itself) and changes nothing.
+    pub fn reconcile(&mut self, exts: &[ExtensionInfo], listed_at: f64) {
         if exts.is_empty() {
             return;
         }
-        self.off
-            .retain(|e| exts.iter().any(|x| x.id == e.id && !x.enabled));
+        self.off.retain(|e| {
+            (listed_at > 0.0 && e.at >= listed_at)
+                || exts.iter().any(|x| x.id == e.id && !x.enabled)
+        });
     }
 }
 

@@ -210,7 +210,35 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
     let reply =
         route(catalog, &mut store, msg, from).unwrap_or_else(|error| Reply::Error { error });
     store.out.reply = reply;
-    store.out
+    let mut out = store.out;
+    order_effects(&mut out.effects);
+    out
+}
+
+/// A listing of the extensions must see what this call turned on and off: every
+/// `ListExtensions` moves after the last `SetEnabled`, and only one of them stays (the one
+/// naming a tab, if any).
+fn order_effects(effects: &mut Vec<Effect>) {
+    let is_list = |e: &Effect| matches!(e, Effect::ListExtensions { .. });
+    let Some(last_set) = effects
+        .iter()
+        .rposition(|e| matches!(e, Effect::SetEnabled { .. }))
+    else {
+        return;
+    };
+    let lists: Vec<Effect> = effects.iter().filter(|e| is_list(e)).cloned().collect();
+    let Some(first) = lists.first() else {
+        return;
+    };
+    let keep = lists
+        .iter()
+        .find(|e| matches!(e, Effect::ListExtensions { tab_id: Some(_) }))
+        .unwrap_or(first)
+        .clone();
+    // Where the last SetEnabled ends up once the listings before it are gone.
+    let before = effects.iter().take(last_set).filter(|e| is_list(e)).count();
+    effects.retain(|e| !is_list(e));
+    effects.insert(last_set + 1 - before, keep);
 }
 
 const WRONG_SENDER: &str = "message refused: this message may not come from this sender";
@@ -314,9 +342,18 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 list,
                 proxy,
                 can_toggle,
+                listed_at,
             },
             Origin::Internal,
-        ) => extensions::listed(catalog, store, tab_id, &list, proxy.as_ref(), can_toggle),
+        ) => extensions::listed(
+            catalog,
+            store,
+            tab_id,
+            &list,
+            proxy.as_ref(),
+            can_toggle,
+            listed_at,
+        ),
         (
             Msg::ConnectionMeasured {
                 tab_id,

@@ -141,6 +141,9 @@ pub enum Msg {
         proxy: Option<ProxySettings>,
         /// The browser can turn other extensions off (`management.setEnabled`).
         can_toggle: bool,
+        /// When the listing started (ms since the epoch; 0 when unknown).
+        #[serde(default)]
+        listed_at: f64,
     },
     /// What a `MeasureConnection` effect measured.
     ConnectionMeasured {

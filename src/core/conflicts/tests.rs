@@ -1055,10 +1055,10 @@ fn ledger_reconcile_drops_what_the_user_turned_on_or_removed() {
         ext("user-on", "B", &[], &[]),
         ext("other", "C", &[], &[]),
     ];
-    l.reconcile(&exts);
+    l.reconcile(&exts, 0.0);
     assert_eq!(l.to_restore(), ids(&["still-off"]));
     // An empty list is a failed read, not "everything was uninstalled".
-    l.reconcile(&[]);
+    l.reconcile(&[], 0.0);
     assert_eq!(l.to_restore(), ids(&["still-off"]));
 }
 
@@ -1088,7 +1088,7 @@ fn ledger_never_holds_what_the_user_had_turned_off() {
             .filter(|e| e.id == *id)
             .for_each(|e| e.enabled = false);
     }
-    l.reconcile(&exts);
+    l.reconcile(&exts, 0.0);
     assert_eq!(l.to_restore(), ids(&["b", "m"]));
     for id in l.to_restore() {
         exts.iter_mut()
@@ -1144,4 +1144,21 @@ fn bisection_and_ledger_together() {
         step = b.record(!on.contains(&"b".to_string()));
     }
     assert_eq!(l.to_restore(), ids(&["b"]));
+}
+
+#[test]
+fn a_list_taken_before_streamfix_turned_something_off_does_not_drop_it() {
+    let mut l = Ledger::default();
+    l.note_off("abc", "Fake AdBlock", 2_000.0);
+    // Listed at 1 500 ms: it still showed the extension on.
+    let stale = [ExtensionInfo {
+        id: "abc".into(),
+        enabled: true,
+        ..Default::default()
+    }];
+    l.reconcile(&stale, 1_500.0);
+    assert_eq!(l.to_restore(), vec!["abc".to_string()]);
+    // A list taken afterwards that still shows it on: the user turned it back on.
+    l.reconcile(&stale, 2_500.0);
+    assert!(l.is_empty());
 }

@@ -235,12 +235,13 @@ pub(super) fn listed(
     list: &[ExtensionInfo],
     proxy: Option<&ProxySettings>,
     _can_toggle: bool,
+    listed_at: f64,
 ) -> Reply {
     let domains = conflicts::streaming_domains(catalog);
     let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
     let mut ledger: Ledger = store.local(LEDGER_KEY);
     let before = ledger.clone();
-    ledger.reconcile(list);
+    ledger.reconcile(list, listed_at);
     if ledger != before {
         store.put_local(LEDGER_KEY, &ledger);
     }

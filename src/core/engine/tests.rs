@@ -1113,3 +1113,48 @@ fn a_hello_claiming_another_host_leaves_the_tab_alone() {
     );
     assert_eq!(sw.tab(6), before);
 }
+
+#[test]
+fn extensions_are_listed_only_after_this_call_turned_them_on_or_off() {
+    let mut effects = vec![
+        Effect::Badge {
+            tab_id: 1,
+            text: "!".into(),
+            title: String::new(),
+            after_load: false,
+        },
+        Effect::ListExtensions { tab_id: Some(1) },
+        Effect::SetEnabled {
+            ids: vec!["a".into()],
+            enabled: false,
+        },
+        Effect::SetEnabled {
+            ids: vec!["b".into()],
+            enabled: true,
+        },
+        Effect::ListExtensions { tab_id: None },
+        Effect::Reload { tab_id: 1 },
+    ];
+    super::order_effects(&mut effects);
+    let kinds: Vec<String> = effects
+        .iter()
+        .map(|e| {
+            format!("{e:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Badge",
+            "SetEnabled",
+            "SetEnabled",
+            "ListExtensions",
+            "Reload"
+        ]
+    );
+    assert!(effects.contains(&Effect::ListExtensions { tab_id: Some(1) }));
+}
