@@ -4,12 +4,13 @@
 #
 #   ./build.sh          set up, build and pack
 #   ./build.sh demo     ... then open the extension on a replayed error page
-#   ./build.sh test     ... then run every test (Rust, lint, end-to-end in Chromium)
+#   ./build.sh test     ... then run every test (Rust, lint, end-to-end in Chromium and Firefox)
 #   ./build.sh bench    ... then print the benchmark figures (also into BENCHMARKS.md)
 #   ./build.sh setup    only install the toolchain pieces
 #
 # Environment: STREAMFIX_WASM_TOOLCHAIN=rustup|debian forces a wasm toolchain;
-# CHROMIUM=/path/to/chromium picks the browser for demo and tests.
+# CHROMIUM=/path/to/chromium picks the browser for demo and tests; FIREFOX=/path/to/firefox
+# the Firefox for its tests; STREAMFIX_SKIP_FIREFOX=1 leaves the Firefox end-to-end tests out.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -129,6 +130,19 @@ chromium() {
   export CHROMIUM
 }
 
+firefox() {
+  if [ -n "${STREAMFIX_SKIP_FIREFOX:-}" ]; then return; fi
+  if [ -n "${FIREFOX:-}" ]; then
+    [ -x "$FIREFOX" ] || die "FIREFOX=$FIREFOX is not executable"
+  elif [ -x /usr/bin/firefox-esr ]; then
+    FIREFOX=/usr/bin/firefox-esr
+  else
+    apt_install firefox-esr
+    FIREFOX=/usr/bin/firefox-esr
+  fi
+  export FIREFOX
+}
+
 setup() {
   native_cargo
   have python3 || apt_install python3
@@ -169,6 +183,16 @@ run_tests() {
   node tests/e2e/harness.selftest.mjs
   say "end-to-end tests in headless Chromium"
   node tests/e2e/run.mjs
+  say "web-ext lint of the Firefox add-on"
+  node tests/e2e-firefox/lint.mjs || die "web-ext lint found errors in dist/firefox" "see the findings above"
+  if [ -n "${STREAMFIX_SKIP_FIREFOX:-}" ]; then
+    say "skipping the Firefox end-to-end tests (STREAMFIX_SKIP_FIREFOX is set)"
+  else
+    [ "$(id -u)" = 0 ] || die "the Firefox end-to-end tests serve the real host names on port 443, which needs root" \
+      "run as root, or set STREAMFIX_SKIP_FIREFOX=1 to leave them out"
+    say "end-to-end tests in headless Firefox ESR"
+    node tests/e2e-firefox/run.mjs
+  fi
 }
 
 cmd=${1:-build}
@@ -176,7 +200,7 @@ case $cmd in
   setup) setup ;;
   build) setup; build ;;
   demo) setup; build; chromium; node tools/demo.mjs ;;
-  test) setup; build; chromium; run_tests ;;
+  test) setup; build; chromium; firefox; run_tests ;;
   bench) setup; build; chromium; node bench/run.mjs ;;
   -h|--help|help) sed -n '2,13p' "$0" ;;
   *) die "unknown command '$cmd'" "use one of: build, demo, test, bench, setup" ;;

@@ -28,6 +28,7 @@ function render(settings) {
     muted,
     el('h2', {}, t('optionsPrivacy')),
     el('p', {}, t('privacyStatement')),
+    el('p', {}, el('a', { href: 'privacy.html', target: '_blank', 'data-link': 'privacy' }, t('privacyFull'))),
   );
 }
 

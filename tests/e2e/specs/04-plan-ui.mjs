@@ -1,8 +1,10 @@
 // The plan in use: the retry countdown, step marks that survive a worker restart, muting,
 // the options page, keyboard closing, accessibility audits and screenshots in both themes.
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { check } from '../lib/runner.mjs';
 import { audit } from '../lib/axe.mjs';
-import { sharedEnv, BASE, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -195,5 +197,74 @@ check('copy-report copies the support report; it carries the diagnosis and no pa
     assert(!text.includes('abc123secret') && !text.includes('/nsez-403'), `report leaks the page URL: ${text}`);
   } finally {
     await page.close();
+  }
+});
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(buf) {
+  assertEq(buf.subarray(1, 4).toString('latin1'), 'PNG', 'a PNG file');
+  return [buf.readUInt32BE(16), buf.readUInt32BE(20)];
+}
+
+// The store listings' screenshots (1280×800, the size both stores take), from the real
+// extension on a replayed error page; written to dist/store/.
+check('store screenshots: the panel on the page and the popup, 1280×800', async () => {
+  const { b } = await env();
+  const dir = path.join(ROOT, 'dist/store');
+  mkdirSync(dir, { recursive: true });
+  const page = await b.newPage();
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${BASE}/nsez-503`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+    await page.waitForTimeout(300);
+    const panelShot = path.join(dir, 'screenshot-1-panel.png');
+    await page.screenshot({ path: panelShot });
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    let popupPng;
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+      popupPng = await popup.screenshot(artifact('popup-store.png'));
+    } finally {
+      await popup.close();
+    }
+    // The popup alone is narrow: set it on a plain 1280×800 canvas, as the toolbar shows it.
+    const canvas = await b.newPage();
+    try {
+      await canvas.setViewportSize({ width: 1280, height: 800 });
+      await canvas.setContent(`<!doctype html><body style="margin:0;height:800px;display:flex;align-items:center;justify-content:center;background:#20242a">
+        <img alt="" style="box-shadow:0 12px 40px rgba(0,0,0,.5);border-radius:10px" src="data:image/png;base64,${popupPng.toString('base64')}"></body>`);
+      await canvas.waitForFunction(() => document.images[0]?.complete);
+      await canvas.screenshot({ path: path.join(dir, 'screenshot-2-popup.png') });
+    } finally {
+      await canvas.close();
+    }
+    for (const name of ['screenshot-1-panel.png', 'screenshot-2-popup.png']) {
+      assertEq(pngSize(readFileSync(path.join(dir, name))), [1280, 800], name);
+    }
+  } finally {
+    await page.close();
+  }
+}, { timeout: 45_000 });
+
+check('the options page links to a privacy statement whose every sentence is filled in', async () => {
+  const { b } = await env();
+  const options = await b.newPage();
+  try {
+    await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+    await options.waitForSelector('a[data-link="privacy"]');
+    const href = await options.getAttribute('a[data-link="privacy"]', 'href');
+    await options.goto(new URL(href, options.url()).href);
+    const texts = await options.$$eval('[data-i18n]', (nodes) => nodes.map((n) => n.textContent.trim()));
+    assert(texts.length >= 10, `privacy sections: ${texts.length}`);
+    assertEq(texts.filter((t) => !t), [], 'empty sections');
+    const body = texts.join(' ');
+    assert(/nothing/i.test(body) && /NSEZ-503/.test(body), 'says nothing is sent and what is read');
+    await options.screenshot({ path: artifact('privacy.png'), fullPage: true });
+  } finally {
+    await options.close();
   }
 });
