@@ -188,7 +188,8 @@ pub struct Figures {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionResult {
     pub verdict: Verdict,
-    /// Download speed in Mbps, rounded to 0.1 (the `data-mbps`); `None` when unknown.
+    /// Download speed in Mbps, rounded to 0.1 (0.01 below 0.1; the `data-mbps`); `None`
+    /// when unknown.
     pub mbps: Option<f64>,
     /// Where `mbps` comes from.
     pub basis: Basis,
@@ -312,8 +313,15 @@ fn slowest_phase(f: &Figures) -> Option<String> {
     .map(|(name, _)| name.to_string())
 }
 
+/// Rounded to 0.1, or to 0.01 below 0.1 Mbps so a crawl never reads as 0.
 fn clamp_mbps(v: f64) -> Option<f64> {
-    (v.is_finite() && v > 0.0).then(|| round1(v.min(MAX_MBPS)))
+    (v.is_finite() && v > 0.0).then(|| {
+        if v < 0.1 {
+            ((v * 100.0).round() / 100.0).max(0.01)
+        } else {
+            round1(v.min(MAX_MBPS))
+        }
+    })
 }
 
 /// The speed figure and where it comes from.
@@ -470,9 +478,13 @@ fn is_es(lang: &str) -> bool {
     lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"))
 }
 
-/// A speed with one decimal, in the language's style (`7.5` / `7,5`).
+/// A speed with one decimal (two below 0.1), in the language's style (`7.5` / `7,5`).
 pub fn format_mbps(mbps: f64, lang: &str) -> String {
-    let s = format!("{mbps:.1}");
+    let s = if mbps > 0.0 && mbps < 0.1 {
+        format!("{mbps:.2}")
+    } else {
+        format!("{mbps:.1}")
+    };
     if is_es(lang) {
         s.replace('.', ",")
     } else {
@@ -1323,5 +1335,15 @@ mod tests {
             assert!(en.last().unwrap().contains("fast.com"));
             assert!(es.last().unwrap().contains("fast.com"));
         }
+    }
+
+    #[test]
+    fn a_crawl_never_reads_as_zero() {
+        assert_eq!(clamp_mbps(0.04), Some(0.04));
+        assert_eq!(clamp_mbps(0.001), Some(0.01));
+        assert_eq!(clamp_mbps(7.46), Some(7.5));
+        assert_eq!(format_mbps(0.04, "en"), "0.04");
+        assert_eq!(format_mbps(0.04, "es"), "0,04");
+        assert_eq!(format_mbps(7.5, "en"), "7.5");
     }
 }
