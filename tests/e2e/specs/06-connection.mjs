@@ -78,3 +78,30 @@ check('connection check: a service that can\'t be resolved is unreachable', asyn
     await server.close();
   }
 }, { timeout: 45_000 });
+
+// Offline: the worker's network is cut with DevTools' network emulation (what a pulled
+// cable looks like to it: every request fails with ERR_INTERNET_DISCONNECTED).
+check('connection check: with the network gone, the verdict is offline', async () => {
+  const { b, server } = await env();
+  routes(server, { download: throttledRoute({ size: 1_250_000, bytesPerSec: 1_250_000 }) });
+  const page = await b.newPage();
+  let cut = null;
+  try {
+    await page.goto(`${BASE}/nsez-503`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await frame.waitForSelector('[data-action="run-connection-check"]');
+    await b.serviceWorker(streamfix(b).id);
+    const target = (await b.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${streamfix(b).id}/`));
+    cut = await b.attachToTarget(target);
+    await cut.send('Network.enable');
+    await cut.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await frame.click('[data-action="run-connection-check"]');
+    const el = await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
+    assertEq(await el.getAttribute('data-verdict'), 'offline', 'verdict');
+    assertEq(await el.getAttribute('data-mbps'), '', 'no speed figure');
+  } finally {
+    await cut?.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => {});
+    await page.close();
+  }
+}, { timeout: 45_000 });
