@@ -92,6 +92,7 @@ function renderConfirm(c) {
       el('ul', { className: 'kinds' }, c.types.filter((k) => KIND_KEYS.slice(0, 6).includes(k)).map((k) => el('li', {}, kindLabel(k)))),
       el('p', {}, t('confirmClearSites', c.origins.map((o) => o.replace(/^https?:\/\//, '')).join(', '))),
       el('p', { className: 'warn' }, t('confirmClearSignOut', c.site)),
+      c.note ? el('p', { className: 'warn', 'data-confirm-note': '' }, c.note) : null,
       c.skipped.length ? el('p', { className: 'weak' }, t('confirmClearSkipped', c.skipped.map(kindLabel).join(', '))) : null,
     ),
     el(

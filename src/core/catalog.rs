@@ -57,6 +57,15 @@ pub struct Service {
     pub probe_urls: Vec<String>,
     /// A resource on the service's own hosts the connection check downloads and times.
     pub download_url: String,
+    /// Lower-case phrases that introduce a bare numeric code on the service's error
+    /// screens (`error code` in "Error Code 83"). A number is a code only right after one
+    /// of these, inside one of the service's error containers.
+    #[serde(default)]
+    pub code_labels: Vec<String>,
+    /// Added to the confirmation before clearing the service's data (a sign-in shared with
+    /// other sites of the same company...).
+    #[serde(default)]
+    pub clear_note: Option<Text>,
 }
 
 /// How one entry is recognised.
@@ -240,6 +249,30 @@ impl Catalog {
             for p in &m.phrases {
                 if p.to_lowercase() != *p {
                     return err(format!("error `{}`: phrase `{p}` must be lower case", e.id));
+                }
+            }
+            let numeric = m
+                .codes
+                .iter()
+                .any(|c| c.bytes().all(|b| b.is_ascii_digit()));
+            if numeric
+                && self
+                    .service(&e.service)
+                    .is_some_and(|s| s.code_labels.is_empty())
+            {
+                return err(format!(
+                    "error `{}` has a bare numeric code but service `{}` has no code_labels",
+                    e.id, e.service
+                ));
+            }
+        }
+        for s in &self.service {
+            for l in &s.code_labels {
+                if l.to_lowercase() != *l || l.trim().is_empty() {
+                    return err(format!(
+                        "service `{}`: code label `{l}` must be lower case",
+                        s.id
+                    ));
                 }
             }
         }

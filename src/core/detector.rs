@@ -164,6 +164,17 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
         return None;
     }
     let lower = text.to_lowercase();
+    // A bare number ("Error Code 83") is a code only after the service's own label, and
+    // only inside its error containers: never a season number or a count in page text.
+    let labels = catalog
+        .service(service)
+        .map(|s| s.code_labels.as_slice())
+        .unwrap_or_default();
+    if let Some(number) = labelled_number(&lower, labels) {
+        return entry_for_code(catalog, service, number)
+            .or_else(|| unknown_entry(catalog, service))
+            .map(|e| (number.to_string(), e.id.clone()));
+    }
     let phrase = entry_for_phrase(catalog, service, &lower);
     // An unknown code keeps the code shown; a phrase on the same screen that belongs to a
     // coded entry (the proxy screen's wording) decides the explanation, a generic one
@@ -177,6 +188,36 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
         (None, Some(entry)) => Some((entry.id.clone(), entry.id.clone())),
         (None, None) => None,
     }
+}
+
+/// Longest bare numeric code read after a label.
+const MAX_NUMBER_DIGITS: usize = 6;
+
+/// The number right after one of `labels` in lower-case `text` ("error code: 83",
+/// "código de error 1007"): separated by spaces, `:`, `#` or `-` only, and followed by
+/// something that is not a letter or digit, so "error code 83a" or "error code 12.5" is
+/// not one.
+fn labelled_number<'a>(text: &'a str, labels: &[String]) -> Option<&'a str> {
+    labels.iter().find_map(|label| {
+        text.match_indices(label.as_str()).find_map(|(at, l)| {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(char::is_alphanumeric) {
+                return None;
+            }
+            let rest = &text[at + l.len()..];
+            let rest = rest
+                .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '-'));
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let after = rest[digits..].chars().next();
+            let ends = after.is_none_or(|c| !c.is_alphanumeric() && c != '.' && c != ',')
+                || after == Some('.')
+                    && rest[digits + 1..]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace);
+            ((1..=MAX_NUMBER_DIGITS).contains(&digits) && ends).then(|| &rest[..digits])
+        })
+    })
 }
 
 /// Hyphen look-alikes: hyphen, non-breaking hyphen, figure dash, en dash, minus sign.

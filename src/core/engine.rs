@@ -372,10 +372,14 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
         }
         (Msg::GetSettings {}, Origin::Extension { .. }) => Reply::Settings {
             settings: store.settings(),
+            services: service_choices(catalog),
         },
         (Msg::SetSettings { settings }, Origin::Extension { .. }) => {
             store.put_settings(&settings);
-            Reply::Settings { settings }
+            Reply::Settings {
+                settings,
+                services: service_choices(catalog),
+            }
         }
         (
             Msg::Navigating {
@@ -448,6 +452,18 @@ fn view_reply(
             extras,
         )),
     }
+}
+
+/// The services the options page offers to turn on and off, in catalog order.
+fn service_choices(catalog: &Catalog) -> Vec<messages::ServiceChoice> {
+    catalog
+        .service
+        .iter()
+        .map(|s| messages::ServiceChoice {
+            id: s.id.clone(),
+            name: s.name.clone(),
+        })
+        .collect()
 }
 
 fn same_host(a: &str, b: &str) -> bool {

@@ -218,6 +218,13 @@ pub enum Sender {
     },
 }
 
+/// A service as the options page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceChoice {
+    pub id: String,
+    pub name: String,
+}
+
 /// The answer to a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -238,6 +245,8 @@ pub enum Reply {
     },
     Settings {
         settings: Settings,
+        /// Every service StreamFix knows, for the options page's on/off switches.
+        services: Vec<ServiceChoice>,
     },
     /// The plain-text support report.
     Report {

@@ -141,6 +141,8 @@ pub struct Settings {
     pub auto_panel: bool,
     /// Codes for which the panel is not shown by itself.
     pub muted_codes: Vec<String>,
+    /// Services (catalog ids) the user turned off: not watched, no badge, no panel.
+    pub off_services: Vec<String>,
 }
 
 impl Default for Settings {
@@ -148,6 +150,14 @@ impl Default for Settings {
         Settings {
             auto_panel: true,
             muted_codes: Vec::new(),
+            off_services: Vec::new(),
         }
+    }
+}
+
+impl Settings {
+    /// Whether StreamFix watches this service (all are on unless turned off).
+    pub fn watches(&self, service: &str) -> bool {
+        !self.off_services.iter().any(|s| s == service)
     }
 }

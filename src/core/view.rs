@@ -58,6 +58,8 @@ pub struct ConfirmView {
     pub types: Vec<String>,
     /// Data types this browser can't limit to the site, left alone.
     pub skipped: Vec<String>,
+    /// The service's own caution (a sign-in shared with other sites), in the UI language.
+    pub note: Option<String>,
 }
 
 /// The wait-and-retry countdown.
@@ -126,7 +128,12 @@ pub struct View {
     pub extras: Extras,
 }
 
-fn confirm_view(catalog: &Catalog, tab: &TabState, browser: Browser) -> Option<ConfirmView> {
+fn confirm_view(
+    catalog: &Catalog,
+    tab: &TabState,
+    browser: Browser,
+    lang: &str,
+) -> Option<ConfirmView> {
     let Pending::ClearSiteData = tab.pending?;
     let service = catalog.service(tab.service.as_deref()?)?;
     let plan = sitedata::plan(service, browser);
@@ -136,6 +143,7 @@ fn confirm_view(catalog: &Catalog, tab: &TabState, browser: Browser) -> Option<C
         origins: service.origins.clone(),
         types: plan.types,
         skipped: plan.skipped,
+        note: service.clear_note.as_ref().map(|n| n.get(lang).to_string()),
     })
 }
 
@@ -148,7 +156,7 @@ pub fn tab_view(
     extras: Extras,
 ) -> View {
     let watched = tab.is_some_and(|t| t.watched);
-    let confirm = tab.and_then(|t| confirm_view(catalog, t, browser));
+    let confirm = tab.and_then(|t| confirm_view(catalog, t, browser, lang));
     let notice = tab.and_then(|t| t.notice.clone());
     let notice_step = match &notice {
         Some(Notice::Fixed { step } | Notice::NotFixed { step }) => {

@@ -467,7 +467,17 @@ fn match_patterns_cover_the_streaming_domains() {
     // No streaming domains: nothing is covered.
     assert!(!pattern_covers("<all_urls>", &[]));
     assert!(!pattern_covers("*://*/*", &[]));
-    assert_eq!(domains(), ids(&["netflix.com"]));
+    assert_eq!(
+        domains(),
+        ids(&[
+            "netflix.com",
+            "youtube.com",
+            "disneyplus.com",
+            "primevideo.com",
+            "max.com",
+            "hbomax.com"
+        ])
+    );
 }
 
 #[test]

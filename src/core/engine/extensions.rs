@@ -237,7 +237,13 @@ pub(super) fn listed(
     _can_toggle: bool,
     listed_at: f64,
 ) -> Reply {
-    let domains = conflicts::streaming_domains(catalog);
+    // An extension matters when it can reach the service the tab is on; without a tab,
+    // any service's.
+    let domains = tab_id
+        .and_then(|t| store.tab(t).service)
+        .and_then(|s| catalog.service(&s))
+        .map(|s| s.domains.clone())
+        .unwrap_or_else(|| conflicts::streaming_domains(catalog));
     let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
     let mut ledger: Ledger = store.local(LEDGER_KEY);
     let before = ledger.clone();

@@ -18,9 +18,11 @@ pub(super) fn hello(
     url: &str,
     frame: &str,
 ) -> Reply {
+    let settings = store.settings();
     let service = same_host(url, frame)
         .then(|| detector::watched_service(catalog, url))
-        .flatten();
+        .flatten()
+        .filter(|s| settings.watches(&s.id));
     // A frame of another site inside the tab says nothing about the tab itself.
     if same_host(url, frame) {
         let mut tab = store.tab(tab_id);
@@ -50,7 +52,8 @@ pub(super) fn page_report(
     let mut tab = store.tab(tab_id);
     tab.url = url.to_string();
     tab.page_at = store.ctx.now;
-    let service = detector::watched_service(catalog, url);
+    let settings = store.settings();
+    let service = detector::watched_service(catalog, url).filter(|s| settings.watches(&s.id));
     tab.service = service.map(|s| s.id.clone());
     tab.watched = service.is_some();
     // A network-level detection (HTTP status, failed load) stands until the next
@@ -277,6 +280,9 @@ fn set_detection(
     tab: &mut TabState,
     found: Option<Detection>,
 ) {
+    // A service the user turned off in the options is not judged at all.
+    let settings = store.settings();
+    let found = found.filter(|d| settings.watches(&d.service));
     let changed = tab.detection.as_ref().map(|d| &d.code) != found.as_ref().map(|d| &d.code);
     if let Some(d) = &found {
         // A failed load never ran the content script: the detection names the service.

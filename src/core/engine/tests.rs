@@ -712,7 +712,7 @@ fn muting_a_code_hides_the_panel_and_is_saved() {
         code: None
     }));
     let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
-    let Reply::Settings { settings } = out.reply else {
+    let Reply::Settings { settings, .. } = out.reply else {
         panic!()
     };
     assert_eq!(settings.muted_codes, vec!["NSEZ-503".to_string()]);

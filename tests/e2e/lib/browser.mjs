@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TargetSession, contentBox, dispatchClick, evaluateIn, pierceQuerySession } from './cdp.mjs';
+import { SERVICE_HOSTS } from './server.mjs';
 
 export const CHROMIUM = process.env.STREAMFIX_CHROMIUM ?? '/usr/bin/chromium';
 export const FIXTURE_EXTENSIONS_DIR = fileURLToPath(new URL('../../fixtures/extensions/', import.meta.url));
@@ -81,7 +82,7 @@ function localized(dir, manifest, value) {
 
 /** --host-resolver-rules value: `extra` rules first (they win), then the fixture hosts, then NOTFOUND for the rest. */
 export function hostResolverRules(port, extra = []) {
-  const mapped = ['*.netflix.com', 'netflix.com', 'example.org', '*.example.org'];
+  const mapped = ['*.netflix.com', 'netflix.com', 'example.org', '*.example.org', ...SERVICE_HOSTS.flatMap((h) => [`*.${h}`, h])];
   return [...extra, ...mapped.map((h) => `MAP ${h} 127.0.0.1:${port}`), 'MAP * ~NOTFOUND'].join(',');
 }
 

@@ -17,8 +17,13 @@ const run = promisify(execFile);
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 export const SITES_DIR = path.join(FIXTURES_DIR, 'sites');
 
+/** The other streaming services (issue 11) and a google.com stand-in, each with its subdomains. */
+export const SERVICE_HOSTS = ['youtube.com', 'disneyplus.com', 'primevideo.com', 'max.com', 'hbomax.com', 'google.com'];
+
 export const CERT_NAMES = [
-  'netflix.com', '*.netflix.com', 'example.org', '*.example.org', 'localhost', '127.0.0.1',
+  'netflix.com', '*.netflix.com', 'example.org', '*.example.org',
+  ...SERVICE_HOSTS.flatMap((h) => [h, `*.${h}`]),
+  'localhost', '127.0.0.1',
 ];
 
 export const STRICT_CSP =
