@@ -222,6 +222,15 @@ function renderConnection(view) {
 }
 
 /** The diagnosis and plan for an error view. */
+// What the screen or the browser showed, quoted; nothing for screens without a code.
+function renderShown(shown) {
+  if (!shown) return null;
+  const [label, value] = shown.kind === 'code' ? ['codeLabel', shown.value]
+    : shown.kind === 'http' ? ['httpLabel', `HTTP ${shown.status}`]
+      : ['netLabel', shown.error];
+  return el('p', { className: 'code', 'data-shown': shown.kind }, `${t(label)}: `, el('strong', {}, value));
+}
+
 export function renderError(view) {
   return [
     renderNotice(view.notice, view.notice_step),
@@ -232,7 +241,7 @@ export function renderError(view) {
       'section',
       { className: 'diagnosis', 'aria-labelledby': 'sf-what' },
       el('h2', { id: 'sf-what' }, t('whatHappened')),
-      el('p', { className: 'code' }, `${t('codeLabel')}: `, el('strong', {}, view.code)),
+      renderShown(view.shown),
       el('p', { className: 'meaning' }, view.meaning),
       el('h3', {}, t('likelyCause')),
       el('p', { className: 'cause' }, view.cause),

@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::ExtKind;
-use super::catalog::{Catalog, StepKind};
+use super::catalog::{Catalog, ErrorEntry, StepKind};
 use super::conflicts::{Classified, ProxyReport};
 use super::connection;
+use super::detector::{Detection, Evidence};
 use super::plan::{self, StepState};
 use super::retry;
 use super::sitedata::{self, Browser};
@@ -93,12 +94,46 @@ pub struct DeviceView {
     pub how: Vec<String>,
 }
 
+/// The evidence as the user saw it, to quote in the diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Shown {
+    Code { value: String },
+    Http { status: u16 },
+    Net { error: String },
+}
+
+/// A code is quoted only when the screen showed one: code-less screens are known by their
+/// entry id, which is a hook, not something the user saw.
+fn shown(d: &Detection, entry: &ErrorEntry) -> Option<Shown> {
+    match &d.evidence {
+        Evidence::Http { status } => Some(Shown::Http { status: *status }),
+        Evidence::Net { error, .. } if !error.is_empty() => Some(Shown::Net {
+            error: error.clone(),
+        }),
+        Evidence::Net { .. } => None,
+        Evidence::Page { .. } => {
+            let m = &entry.matcher;
+            let named = m.codes.iter().any(|c| c.eq_ignore_ascii_case(&d.code))
+                || m.prefixes.iter().any(|p| d.code.starts_with(p.as_str()))
+                || (m.unknown_code && d.code != entry.id);
+            named.then(|| Shown::Code {
+                value: d.code.clone(),
+            })
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
     /// `ok` or `error` (`data-state`).
     pub state: String,
     /// The detected code or cause (`data-code`); empty when there is no error.
     pub code: String,
+    /// What the page or the browser actually showed, when there is something to quote
+    /// (a code on the screen, an HTTP status, a network error name); `None` for screens
+    /// without a code.
+    pub shown: Option<Shown>,
     pub service: String,
     pub meaning: String,
     pub cause: String,
@@ -170,6 +205,7 @@ pub fn tab_view(
         return View {
             state: "ok".into(),
             code: String::new(),
+            shown: None,
             service: tab
                 .and_then(|t| t.service.as_deref())
                 .and_then(|s| catalog.service(s))
@@ -201,6 +237,7 @@ pub fn tab_view(
     View {
         state: "error".into(),
         code: d.code.clone(),
+        shown: shown(d, entry),
         service: catalog
             .service(&d.service)
             .map(|s| s.name.clone())

@@ -1158,3 +1158,71 @@ fn extensions_are_listed_only_after_this_call_turned_them_on_or_off() {
     );
     assert!(effects.contains(&Effect::ListExtensions { tab_id: Some(1) }));
 }
+
+#[test]
+fn the_view_quotes_only_what_the_user_actually_saw() {
+    use crate::core::view::Shown;
+    let mut sw = Sw::new();
+    let mut shown_for = |text: &str, tab: i64| {
+        sw.send(&report(text), page(tab));
+        let out = sw.send(
+            &Msg::GetView {
+                tab_id: Some(tab),
+                lang: "en".into(),
+                url: None,
+            },
+            popup(),
+        );
+        let v = view_of(&out);
+        (v.code.clone(), v.shown.clone())
+    };
+    assert_eq!(
+        shown_for("Error Code: NSEZ-503", 1),
+        (
+            "NSEZ-503".into(),
+            Some(Shown::Code {
+                value: "NSEZ-503".into()
+            })
+        )
+    );
+    assert_eq!(
+        shown_for("Error Code: ABCD-1234 Something went wrong", 2).1,
+        Some(Shown::Code {
+            value: "ABCD-1234".into()
+        })
+    );
+    // A code-less screen is known by its entry id, which the user never saw.
+    assert_eq!(
+        shown_for("Pardon the interruption", 3),
+        ("PARDON".into(), None)
+    );
+}
+
+#[test]
+fn the_view_quotes_http_status_and_network_error_names() {
+    use crate::core::view::Shown;
+    let mut sw = Sw::new();
+    sw.send(
+        &Msg::NetError {
+            tab_id: 4,
+            url: PAGE.into(),
+            error: "net::ERR_NAME_NOT_RESOLVED".into(),
+            main_frame: true,
+        },
+        Sender::Internal,
+    );
+    let out = sw.send(
+        &Msg::GetView {
+            tab_id: Some(4),
+            lang: "en".into(),
+            url: None,
+        },
+        popup(),
+    );
+    assert_eq!(
+        view_of(&out).shown,
+        Some(Shown::Net {
+            error: "net::ERR_NAME_NOT_RESOLVED".into()
+        })
+    );
+}

@@ -268,3 +268,25 @@ check('the options page links to a privacy statement whose every sentence is fil
     await options.close();
   }
 });
+
+check('the panel quotes the code the screen showed, and none for a screen without one', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    const quoted = async (pathname) => {
+      await page.goto(`${BASE}${pathname}`);
+      await until(() => panelCode(page), { what: `the panel on ${pathname}` });
+      const frame = await panelFrame(b, page);
+      await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+      return frame.evaluate(() => {
+        const p = document.querySelector('[data-shown]');
+        return p ? [p.dataset.shown, p.querySelector('strong').textContent] : null;
+      });
+    };
+    assertEq(await quoted('/nsez-503'), ['code', 'NSEZ-503'], 'NSEZ-503 screen');
+    assertEq(await quoted('/pardon'), null, 'code-less screen');
+    assertEq(await quoted('/service-unavailable'), ['http', 'HTTP 503'], 'HTTP 503 answer');
+  } finally {
+    await page.close();
+  }
+});
