@@ -8,10 +8,10 @@
 import path from 'node:path';
 import { check, cleanup, run } from '../e2e/lib/runner.mjs';
 import {
-  DIST_FIREFOX, FIREFOX_FIXTURE_EXTENSIONS, FIXTURE_EXTENSIONS, assert, assertEq, closeAll, launch, sleep, startFixtures, until,
+  DIST_FIREFOX, FIREFOX_FIXTURE_EXTENSIONS, FIXTURE_EXTENSIONS, assert, assertEq, closeAll, launch, sleep, startFixtures, until, waitIn,
 } from './lib/firefox.mjs';
 import {
-  BASE, OTHER, clickUntil, distVersion, extensionPage, panelCode, panelFrame, popupFor, streamfixId, surfaceState, waitPanel,
+  BASE, OTHER, clickIn, clickUntil, distVersion, extensionPage, panelCode, panelFrame, popupFor, streamfixId, surfaceState, waitPanel, waitSelector,
 } from './lib/streamfix.mjs';
 
 // ---------------------------------------------------------------- shared fixtures
@@ -164,10 +164,15 @@ const NETFLIX = { cacheName: 'nf-fixture-v1', cachedScript: '/static/cached.js' 
 const EXAMPLE = { cacheName: 'example-v1', cachedScript: '/cached.js' };
 const PRESENT = (inv) => inv.cookie === 'present' && inv.local === 'present' && inv.indexedDB === 'present' &&
   inv.cacheStorage === 'present' && inv.serviceWorker.length === 1 && inv.httpCached;
-const ready = (page) => page.waitForFunction(
-  () => document.documentElement.dataset.storageReady || document.documentElement.dataset.storageError,
-  { timeout: 10_000 },
-);
+const ready = async (page) => {
+  const state = await waitIn(
+    page,
+    () => (document.documentElement.dataset.storageReady ? 'ready' : document.documentElement.dataset.storageError) ?? null,
+    undefined,
+    { timeout: 10_000, what: `${page.url()} to write its site data (data-storage-ready)` },
+  );
+  assert(state === 'ready', `${page.url()} could not write its site data: ${state}`);
+};
 /** The other site's cookies, read from the browser's cookie store over BiDi (not through the extension). */
 const cookieJar = async (page) => (await page.browserContext().cookies())
   .filter((c) => c.domain.replace(/^\./, '').endsWith('example.org'))
@@ -226,7 +231,7 @@ check('firefox: clear site data from the panel (real clicks): streaming cookie, 
   const env = await clearingSetup(t);
   const { frame } = env;
   await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
-  await frame.click('[data-action="confirm"]');
+  await clickIn(frame, '[data-action="confirm"]');
   const notice = await until(() => clearedNotice(env.ext), { what: 'the clearing to finish', timeout: 10_000 });
   assertEq(notice.failed, [], 'types Firefox refused');
   const gone = await until(async () => {
@@ -247,8 +252,8 @@ check('firefox: cancel in the panel leaves both sites\' data as it was', async (
   const env = await clearingSetup(t);
   const { frame } = env;
   await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="cancel"]');
-  await frame.click('[data-action="cancel"]');
-  await frame.waitForSelector('[data-action="confirm"]', { hidden: true, timeout: 5000 });
+  await clickIn(frame, '[data-action="cancel"]');
+  await waitSelector(frame, '[data-action="confirm"]', { hidden: true, timeout: 5000 });
   await sleep(500);
   const mine = await streamingData(env);
   assert(PRESENT(mine), `streaming data changed after cancel: ${JSON.stringify(mine)}`);
@@ -261,7 +266,7 @@ check('firefox: clear site data from the toolbar popup (real clicks) works the s
   const frame = popup.mainFrame();
   await surfaceState(frame, { want: (s) => s.state === 'error' && s.code === 'NSEZ-403' });
   await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
-  await frame.click('[data-action="confirm"]');
+  await clickIn(frame, '[data-action="confirm"]');
   const notice = await until(() => clearedNotice(env.ext), { what: 'the clearing to finish', timeout: 10_000 });
   assertEq(notice.failed, [], 'types Firefox refused');
   const inv = await until(async () => {
@@ -320,7 +325,7 @@ check('firefox: the panel follows background-driven changes (one click on run-co
   await surfaceState(frame, { want: (s) => s.state === 'error' });
   // What the panel's own context offers (ui.js re-renders on storage.onChanged 'session').
   const apis = await frame.evaluate(() => ({ session: typeof browser.storage.session, tabs: typeof browser.tabs }));
-  await frame.click('[data-action="run-connection-check"]');
+  await clickIn(frame, '[data-action="run-connection-check"]');
   // The result arrives after the click's reply (MeasureConnection → ConnectionMeasured → storage.session).
   const ext = await extensionPage(b);
   const tabId = await ext.tabIdOf(page.url());
@@ -378,7 +383,7 @@ check('firefox: on a site with a service worker, a late webRequest event does no
 check('firefox: a player error inserted 4 s after load (after the settled report) is detected by the mutation path', async (t) => {
   const { b } = await sharedBrowser();
   const page = await openTab(t, b, `${BASE}/watch-late-error?delay=4000&code=NSEZ-503`);
-  await page.waitForFunction(() => document.documentElement.dataset.playerError === 'NSEZ-503', { timeout: 10_000 });
+  await waitIn(page, () => document.documentElement.dataset.playerError === 'NSEZ-503', undefined, { timeout: 10_000, what: 'the player error to be inserted' });
   await waitPanel(page, 'NSEZ-503', { timeout: 4000 }).catch((err) => {
     throw new Error(`${err.message} — content.js passes requestAnimationFrame's timestamp as flush(settled), the core refuses {settled: <float>}`);
   });
