@@ -17,6 +17,20 @@ export function streamfixId() {
 export const distVersion = () => JSON.parse(readFileSync(path.join(DIST_FIREFOX, 'manifest.json'), 'utf8')).version;
 
 /**
+ * StreamFix's English UI string `key` from dist/firefox/_locales/en, placeholders filled
+ * with `subs` (for the few checks that assert a message the product must show).
+ */
+export function message(key, ...subs) {
+  const all = JSON.parse(readFileSync(path.join(DIST_FIREFOX, '_locales/en/messages.json'), 'utf8'));
+  const m = all[key];
+  if (!m) throw new Error(`no message ${key} in dist/firefox/_locales/en`);
+  return m.message.replace(/\$([A-Za-z0-9_]+)\$/g, (_, name) => {
+    const content = m.placeholders?.[name.toLowerCase()]?.content ?? '';
+    return content.replace(/\$(\d)/g, (__, i) => subs[Number(i) - 1] ?? '');
+  });
+}
+
+/**
  * A tab showing StreamFix's popup.html: a StreamFix page, so it can call `browser.*`
  * with StreamFix's permissions and talk to the background like the popup and panel do.
  */
