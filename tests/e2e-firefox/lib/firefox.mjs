@@ -49,6 +49,17 @@ export function assertEq(actual, expected, what) {
   }
 }
 
+/**
+ * Polls `fn(arg)` inside `target` (a Page or Frame) until it returns something truthy.
+ * Not puppeteer's waitForFunction/waitForSelector: those build the predicate with
+ * `new Function` inside the page, which Firefox 140's BiDi leaves subject to the page's
+ * CSP (the Netflix fixtures send a strict one: "call to Function() blocked by CSP").
+ * `evaluate` passes the function as a BiDi functionDeclaration, which CSP does not block.
+ */
+export function waitIn(target, fn, arg, { timeout = 10_000, interval = 100, what = 'a condition in the page' } = {}) {
+  return until(async () => (await withTimeout(target.evaluate(fn, arg), 5000, what)) || null, { timeout, interval, what });
+}
+
 /** Rejects after `ms` (so a hung BiDi call can't hold a check past its budget). */
 export function withTimeout(promise, ms, what) {
   let timer;

@@ -3,7 +3,7 @@
 // permissions), never through wording.
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { DIST_FIREFOX, geckoId, until, withTimeout } from './firefox.mjs';
+import { DIST_FIREFOX, geckoId, until, waitIn, withTimeout } from './firefox.mjs';
 
 export const BASE = 'https://www.netflix.com';
 export const OTHER = 'https://example.org';
@@ -15,6 +15,20 @@ export function streamfixId() {
 }
 
 export const distVersion = () => JSON.parse(readFileSync(path.join(DIST_FIREFOX, 'manifest.json'), 'utf8')).version;
+
+/**
+ * StreamFix's English UI string `key` from dist/firefox/_locales/en, placeholders filled
+ * with `subs` (for the few checks that assert a message the product must show).
+ */
+export function message(key, ...subs) {
+  const all = JSON.parse(readFileSync(path.join(DIST_FIREFOX, '_locales/en/messages.json'), 'utf8'));
+  const m = all[key];
+  if (!m) throw new Error(`no message ${key} in dist/firefox/_locales/en`);
+  return m.message.replace(/\$([A-Za-z0-9_]+)\$/g, (_, name) => {
+    const content = m.placeholders?.[name.toLowerCase()]?.content ?? '';
+    return content.replace(/\$(\d)/g, (__, i) => subs[Number(i) - 1] ?? '');
+  });
+}
 
 /**
  * A tab showing StreamFix's popup.html: a StreamFix page, so it can call `browser.*`
@@ -95,15 +109,53 @@ export async function surfaceState(frame, { timeout = 8000, want } = {}) {
   });
 }
 
+/** Waits until `selector` matches in `frame` (or, with `hidden`, matches nothing visible). */
+export function waitSelector(frame, selector, { hidden = false, timeout = 5000 } = {}) {
+  return waitIn(frame, ([sel, hide]) => {
+    const el = document.querySelector(sel);
+    const visible = !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    return hide ? !visible : visible;
+  }, [selector, hidden], { timeout, what: `${selector} to be ${hidden ? 'hidden' : 'visible'}` });
+}
+
 /**
- * Clicks a hooked button (a real pointer click through BiDi input.performActions) until
- * `then` appears, as a person clicks again when nothing happened.
+ * A real pointer click (BiDi input.performActions on the tab's top-level context, as
+ * puppeteer's page.mouse does) at the centre of `selector` in `frame`, which may be the
+ * panel's iframe. Not `frame.click()`: puppeteer finds a frame's position through BiDi
+ * `locateNodes` with a "context" locator, which Firefox 140 lacks, and the page's own DOM
+ * can't reach the iframe (it is in a closed shadow root). So the offset comes from
+ * Firefox's `mozInnerScreenX/Y` (the frame's and the tab's content origin on screen, CSS
+ * pixels). Before clicking, checks that the point hits the element inside the frame.
+ */
+export async function clickIn(frame, selector) {
+  const at = await frame.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return { error: 'no element' };
+    el.scrollIntoView({ block: 'center', inline: 'center' });
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return { error: 'not visible' };
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return { error: `outside the frame's viewport (${x}, ${y})` };
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !(hit === el || el.contains(hit))) return { error: `covered by ${hit?.outerHTML?.slice(0, 80)}` };
+    return { x: x + mozInnerScreenX, y: y + mozInnerScreenY };
+  }, selector);
+  if (at.error) throw new Error(`cannot click ${selector}: ${at.error}`);
+  const page = frame.page();
+  const top = await page.evaluate(() => ({ x: mozInnerScreenX, y: mozInnerScreenY }));
+  await page.mouse.click(at.x - top.x, at.y - top.y);
+}
+
+/**
+ * Clicks a hooked button (a real pointer click, `clickIn`) until `then` appears, as a
+ * person clicks again when nothing happened.
  */
 export async function clickUntil(frame, selector, then, { tries = 3 } = {}) {
   for (let i = 1; ; i++) {
-    await frame.waitForSelector(selector, { timeout: 5000 });
-    await frame.click(selector);
-    const ok = await frame.waitForSelector(then, { timeout: 3000 }).then(() => true, () => false);
+    await waitSelector(frame, selector, { timeout: 5000 });
+    await clickIn(frame, selector);
+    const ok = await waitSelector(frame, then, { timeout: 3000 }).then(() => true, () => false);
     if (ok) return;
     if (i >= tries) throw new Error(`clicking ${selector} did not bring ${then}`);
   }
