@@ -41,7 +41,13 @@ function stepItem(step, view) {
     step.id === 'check-extensions' ? renderExtensions(view) : null,
     step.id === 'connection-check' ? renderConnection(view) : null,
     step.id === 'clear-site-data' && view.cleared
-      ? el('p', { className: 'outcome', 'data-cleared': view.cleared.removed.join(' ') }, t('noticeCleared', view.cleared.removed.map(kindLabel).join(', ') || '—'))
+      ? el(
+        'div',
+        { className: 'outcome', 'data-cleared': view.cleared.removed.join(' '), 'data-skipped': view.cleared.skipped.join(' ') },
+        el('p', {}, t('stepCleared', view.cleared.removed.map(kindLabel).join(', ') || '—')),
+        view.cleared.failed.length ? el('p', {}, t('noticeClearFailed', view.cleared.failed.map(kindLabel).join(', '))) : null,
+        view.cleared.skipped.length ? el('p', {}, t('noticeClearSkipped', view.cleared.skipped.map(kindLabel).join(', '))) : null,
+      )
       : null,
     el(
       'div',

@@ -253,9 +253,11 @@ async function assertCleared(env, surface) {
   // replaces it; the clearing step keeps what was removed.
   await until(async () => {
     const frame = await surface();
-    return frame.evaluate(() => document.querySelector('[data-cleared]')?.dataset.cleared ?? null)
-      .then((x) => (x === 'cookies localStorage indexedDB serviceWorkers' ? x : null));
-  }, { what: 'the clearing step to show data-cleared="cookies localStorage indexedDB serviceWorkers"', timeout: 10_000 });
+    return frame.evaluate(() => {
+      const o = document.querySelector('[data-cleared]');
+      return o ? `${o.dataset.cleared}|${o.dataset.skipped}` : null;
+    }).then((x) => (x === `cookies localStorage indexedDB serviceWorkers|${FIREFOX_SKIPPED.join(' ')}` ? x : null));
+  }, { what: 'the clearing step to show what was removed and what was left alone', timeout: 10_000 });
   const gone = await until(async () => {
     const inv = await streamingData(env);
     return inv.cookie === null && inv.local === null ? inv : null;
