@@ -11,15 +11,19 @@ const BADGE_COLOR = '#c5221f';
 // Firefox has runtime.getBrowserInfo; its browsingData filters by hostnames.
 const BROWSER = typeof api.runtime.getBrowserInfo === 'function' ? 'firefox' : 'chrome';
 
-// One call at a time: each reads the stores, lets the core decide, writes back.
+// One call at a time: each reads the stores, lets the core decide, writes back. The
+// caller gets the core's reply as soon as the core has decided; the writes and effects
+// still finish before the next call starts.
 let queue = Promise.resolve();
 function run(msg, sender) {
-  const job = queue.then(() => call(msg, sender));
+  let answer;
+  const replied = new Promise((resolve) => { answer = resolve; });
+  const job = queue.then(() => call(msg, sender, answer));
   queue = job.catch(() => {});
-  return job;
+  return Promise.race([replied, job]);
 }
 
-async function call(msg, sender) {
+async function call(msg, sender, answer = () => {}) {
   await ready;
   const [session, local] = await Promise.all([
     api.storage.session.get(null),
@@ -39,6 +43,7 @@ async function call(msg, sender) {
     text = '';
   }
   const out = JSON.parse(dispatch(text, JSON.stringify(ctx)));
+  answer(out.reply);
   const writes = [];
   if (Object.keys(out.session_set).length) writes.push(api.storage.session.set(out.session_set));
   if (out.session_remove.length) writes.push(api.storage.session.remove(out.session_remove));

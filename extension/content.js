@@ -2,18 +2,37 @@
 // core (in the service worker), then shows or hides the inline panel as the core says.
 // It never patches page APIs, never moves or removes the site's nodes, and never puts page
 // text into markup. No wasm here: the page's CSP may forbid it.
+//
+// Cheap by design: the MutationObserver callback only notes whether something relevant
+// changed (an error container, text shaped like a code, the title, or a block already
+// reported); nothing is read or sent when nothing relevant changed, however busy the
+// page is. A relevant change is read and reported in the same task, and when the core
+// has decided ahead of time that a code in an error container gets the panel (`quick`),
+// the panel host goes in at once, so it is painted in the frame that shows the error.
 (() => {
   'use strict';
   const api = globalThis.browser ?? globalThis.chrome;
-  const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'INPUT', 'SELECT', 'STREAMFIX-PANEL']);
+  const SKIP_SELECTOR = 'script,style,noscript,template,textarea,input,select,streamfix-panel';
   // Shaped like a service error code; only a hint for which added text to forward.
   const CODE_HINT = /\b[A-Z][A-Z0-9]{0,7}(?:[-\u2010-\u2013\u2212][A-Z0-9]{1,8}){1,3}\b/;
+  const DASHES = /[\u2010-\u2013\u2212]/g;
+  const NOT_CODE = /[^A-Z0-9-]+/;
   const MAX_TEXT_BLOCKS = 16;
+  const ELEMENT = 1;
+  const TEXT = 3;
 
   let spec = null;
+  let selector = '';
+  // Selectors with combinators can start matching when an ancestor changes.
+  let deepSelectors = false;
+  let quickCodes = new Set();
+  let quickQuiet = new Set();
   let observer = null;
-  let frame = 0;
-  let pendingText = new Set();
+  let dirty = false;
+  // Elements whose added text looked like a code, read again at each report while shown.
+  const textBlocks = new Set();
+  // The error containers of the last report: their removal or change matters.
+  let reported = [];
   let lastSent = null;
   let host = null;
   let shownCode = null;
@@ -32,62 +51,117 @@
   function stop() {
     alive = false;
     observer?.disconnect();
-    if (frame) cancelAnimationFrame(frame);
   }
 
   // Visible text of an element, skipping scripts, styles, form fields and our own nodes.
   function textOf(root, max) {
+    if (root.nodeType === TEXT) return root.data.slice(0, max);
     let out = '';
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
       acceptNode: (n) =>
-        n.nodeType === Node.ELEMENT_NODE
-          ? SKIP.has(n.nodeName) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP
+        n.nodeType === ELEMENT
+          ? n.matches(SKIP_SELECTOR) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP
           : NodeFilter.FILTER_ACCEPT,
     });
-    if (root.nodeType === Node.TEXT_NODE) return root.data.slice(0, max);
     while (out.length < max && walker.nextNode()) out += walker.currentNode.data + ' ';
     return out.replace(/\s+/g, ' ').trim().slice(0, max);
   }
 
-  function skipped(node) {
-    for (let n = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement; n; n = n.parentElement) {
-      if (SKIP.has(n.nodeName)) return true;
-    }
-    return false;
-  }
+  const skipped = (el) => el.closest(SKIP_SELECTOR) !== null;
 
   function collect() {
     const max = spec.max_block_chars;
     const blocks = [];
-    if (spec.selectors.length) {
-      for (const el of document.querySelectorAll(spec.selectors.join(','))) {
+    reported = [];
+    if (selector) {
+      for (const el of document.querySelectorAll(selector)) {
         if (el.hidden || skipped(el)) continue;
+        reported.push(el);
         const text = textOf(el, max);
         if (text) blocks.push({ kind: 'container', text });
       }
     }
     if (document.title) blocks.push({ kind: 'title', text: document.title.slice(0, max) });
-    for (const text of pendingText) {
-      if (blocks.length >= 48) break;
-      blocks.push({ kind: 'text', text });
+    for (const el of textBlocks) {
+      if (!el.isConnected || blocks.length >= 48) {
+        textBlocks.delete(el);
+        continue;
+      }
+      const text = textOf(el, max);
+      if (text && CODE_HINT.test(text)) blocks.push({ kind: 'text', text });
+      else textBlocks.delete(el);
     }
-    pendingText = new Set();
     return blocks;
   }
 
-  // Added or changed text that looks like it carries a code, read at its block's level.
+  // Added text that looks like it carries a code: remember its block.
+  function noteText(node, raw) {
+    if (textBlocks.size >= MAX_TEXT_BLOCKS || !CODE_HINT.test(raw)) return false;
+    const block = node.nodeType === TEXT ? node.parentElement : node;
+    if (!block || skipped(block)) return false;
+    textBlocks.add(block);
+    return true;
+  }
+
+  // Inside an error container, or the title: memoised per target within one callback.
+  let memoTarget = null;
+  let memoInside = false;
+  function inside(target) {
+    if (target !== memoTarget) {
+      memoTarget = target;
+      const el = target.nodeType === ELEMENT ? target : target.parentElement;
+      memoInside = !!el && (el.nodeName === 'TITLE' || (selector !== '' && el.closest(selector) !== null) || reported.includes(el));
+    }
+    return memoInside;
+  }
+
+  // Only notes whether anything relevant changed; reading waits for the report.
   function noteMutations(records) {
-    for (const r of records) {
-      const nodes = r.type === 'characterData' ? [r.target] : r.addedNodes;
-      for (const n of nodes) {
-        if (pendingText.size >= MAX_TEXT_BLOCKS) return;
-        if (n === host || skipped(n)) continue;
-        const raw = n.nodeType === Node.TEXT_NODE ? n.data : n.nodeType === Node.ELEMENT_NODE ? n.textContent : '';
-        if (!raw || !CODE_HINT.test(raw)) continue;
-        const block = n.nodeType === Node.TEXT_NODE ? n.parentElement ?? n : n;
-        const text = textOf(block, spec.max_block_chars);
-        if (text) pendingText.add(text);
+    memoTarget = null;
+    let relevant = false;
+    const watching = reported.length > 0 || textBlocks.size > 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const target = r.target;
+      if (r.type === 'childList') {
+        const added = r.addedNodes;
+        if (added.length === 0) {
+          // A removal matters only when something was reported from the page.
+          if (watching) relevant = true;
+          continue;
+        }
+        if (r.removedNodes.length && watching) relevant = true;
+        if (inside(target)) {
+          relevant = true;
+          continue;
+        }
+        for (let j = 0; j < added.length; j++) {
+          const n = added[j];
+          if (n === host) continue;
+          if (n.nodeType === ELEMENT) {
+            if (selector && (n.matches(selector) || (n.firstElementChild !== null && n.querySelector(selector) !== null))) {
+              relevant = true;
+              continue;
+            }
+            const raw = n.textContent;
+            if (raw.length > 2 && noteText(n, raw)) relevant = true;
+          } else if (n.nodeType === TEXT) {
+            if (n.data.length > 2 && noteText(n, n.data)) relevant = true;
+          }
+        }
+      } else if (r.type === 'characterData') {
+        if (inside(target) || noteText(target, target.data)) relevant = true;
+      } else if (!relevant) {
+        // class / hidden: an element may become (or stop being) an error container.
+        relevant = selector !== '' && (target.matches(selector) || reported.includes(target) ||
+          (deepSelectors && target.querySelector(selector) !== null));
       }
+    }
+    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
+    if (relevant) {
+      dirty = true;
+      // Reports from the page's own task: the observer already batched its mutations.
+      flush();
     }
   }
 
@@ -97,24 +171,44 @@
     return status > 0 ? status : null;
   }
 
-  function schedule() {
-    if (!frame && alive) frame = requestAnimationFrame(() => flush());
+  // The core's verdict decided ahead of time: the first known code in the first error
+  // container, read the way the detector reads codes. Only a lookup; the core decides.
+  function quickPanel(blocks) {
+    const first = blocks[0];
+    if (!first || first.kind !== 'container' || quickCodes.size === 0) return null;
+    for (const token of first.text.replace(DASHES, '-').split(NOT_CODE)) {
+      const code = token.replace(/^-+|-+$/g, '');
+      if (quickCodes.has(code)) return quickQuiet.has(code) ? null : code;
+    }
+    return null;
   }
 
   // One entry point per batch: read what the page shows, forward it if it changed (and
   // once more when the page has settled after loading).
   async function flush(settled = false, force = settled) {
-    frame = 0;
+    dirty = false;
+    if (!spec) return;
     if (host && !host.isConnected && shownCode) document.documentElement.append(host);
     const blocks = collect();
     const key = JSON.stringify(blocks);
     if (key === lastSent && !force) return;
     lastSent = key;
+    if (!host) {
+      const code = quickPanel(blocks);
+      if (code) showPanel(code);
+    }
     const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus(), settled });
     if (reply?.type === 'Verdict') {
-      showPanel(reply.panel);
+      // Only the newest report's verdict stands.
+      if (key === lastSent) showPanel(reply.panel);
+      setQuick(reply.quick);
       scheduleRetry(reply.retry_at);
     }
+  }
+
+  function setQuick(quick) {
+    quickCodes = new Set(quick?.codes ?? []);
+    quickQuiet = new Set(quick?.quiet ?? []);
   }
 
   // The core's countdown: tell it when the time is up; it decides whether to reload.
@@ -124,24 +218,41 @@
     if (at) retryTimer = setTimeout(() => send({ type: 'RetryDue' }), Math.max(0, at - Date.now()));
   }
 
+  // The host is a themed box at once (painted with the frame that shows the error); its
+  // extension-origin iframe, which takes a few milliseconds to create, follows in the
+  // next frame so it doesn't hold up that one (its content loads far later anyway).
   function showPanel(code) {
     if (!code) return hidePanel();
     if (code === shownCode && host?.isConnected) return;
     hidePanel();
     shownCode = code;
-    host = document.createElement('streamfix-panel');
-    host.dataset.code = code;
-    const shadow = host.attachShadow({ mode: 'closed' });
+    const el = document.createElement('streamfix-panel');
+    host = el;
+    el.dataset.code = code;
+    const shadow = el.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
-    style.textContent = `:host{all:initial;position:fixed;top:16px;right:16px;z-index:2147483647;display:block}
-      iframe{display:block;width:min(400px,calc(100vw - 32px));height:min(620px,calc(100vh - 32px));border:0;border-radius:14px;
-      box-shadow:0 12px 40px rgba(0,0,0,.45);color-scheme:normal;background:transparent}`;
-    const frameEl = document.createElement('iframe');
-    frameEl.src = api.runtime.getURL('panel.html');
-    frameEl.title = 'StreamFix';
-    frameEl.setAttribute('allow', 'clipboard-write');
-    shadow.append(style, frameEl);
-    document.documentElement.append(host);
+    style.textContent = `:host{all:initial;position:fixed;top:16px;right:16px;z-index:2147483647;display:block;
+      width:min(400px,calc(100vw - 32px));height:min(620px,calc(100vh - 32px));border-radius:14px;overflow:hidden;
+      box-shadow:0 12px 40px rgba(0,0,0,.45);color-scheme:light dark;background:Canvas}
+      iframe{display:block;width:100%;height:100%;border:0;color-scheme:normal;background:transparent}`;
+    shadow.append(style);
+    document.documentElement.append(el);
+    let attached = false;
+    const attach = () => {
+      if (host !== el || attached) return;
+      attached = true;
+      const frameEl = document.createElement('iframe');
+      frameEl.src = api.runtime.getURL('panel.html');
+      frameEl.title = 'StreamFix';
+      frameEl.setAttribute('allow', 'clipboard-write');
+      shadow.append(frameEl);
+    };
+    // After the next frame (a hidden tab runs no frames: a timer then).
+    if (document.hidden) setTimeout(attach, 0);
+    else {
+      requestAnimationFrame(() => requestAnimationFrame(attach));
+      setTimeout(attach, 100);
+    }
   }
 
   function hidePanel() {
@@ -154,6 +265,10 @@
   const SETTLE_MS = 2500;
 
   function start() {
+    selector = spec.selectors.join(',');
+    // Combinators outside attribute values: an ancestor's change can make a match.
+    deepSelectors = spec.selectors.some((s) => /[\s>+~]/.test(s.replace(/\[[^\]]*\]/g, '')));
+    setQuick(spec.quick);
     // Once at `load` (the browser may reset the tab's badge as loading ends), once settled.
     const settle = () => {
       if (alive) flush(false, true);
@@ -161,10 +276,7 @@
     };
     if (document.readyState === 'complete') settle();
     else window.addEventListener('load', settle, { once: true });
-    observer = new MutationObserver((records) => {
-      noteMutations(records);
-      schedule();
-    });
+    observer = new MutationObserver(noteMutations);
     observer.observe(document, {
       subtree: true,
       childList: true,
@@ -172,16 +284,20 @@
       attributes: true,
       attributeFilter: ['class', 'hidden'],
     });
-    schedule();
+    flush();
   }
 
   api.runtime.onMessage.addListener((msg, sender) => {
     if (sender.id !== api.runtime.id || msg?.type !== 'ShowPanel') return;
     if (msg.code) {
       lastSent = null;
-      schedule();
+      flush();
     } else {
       hidePanel();
+      // The user closed it: no panel ahead of the core's next verdict.
+      setQuick(null);
+      lastSent = null;
+      flush();
     }
   });
 

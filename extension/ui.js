@@ -327,10 +327,11 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     main.prepend(p);
   }
 
-  async function load() {
+  /** Shows the tab's view; `pending`: a GetView answer already asked for. */
+  async function load(pending) {
     try {
       const mine = ++seq;
-      const { view } = await ask({ type: 'GetView', lang: api.i18n.getUILanguage(), ...base, ...viewArgs });
+      const { view } = await (pending ?? ask({ type: 'GetView', lang: api.i18n.getUILanguage(), ...base, ...viewArgs }));
       if (mine === seq) show(view);
       return view;
     } catch (err) {

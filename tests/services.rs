@@ -33,8 +33,14 @@ mod tests {
             }))
             .unwrap();
             let out = dispatch(catalog, &msg.to_string(), &ctx);
-            self.session.extend(out.session_set.clone());
-            self.local.extend(out.local_set.clone());
+            // Stored values come back as raw JSON text, as the worker stores them.
+            let parse = |m: &BTreeMap<String, Box<serde_json::value::RawValue>>| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), serde_json::from_str::<Value>(v.get()).unwrap()))
+                    .collect::<Vec<_>>()
+            };
+            self.session.extend(parse(&out.session_set));
+            self.local.extend(parse(&out.local_set));
             out
         }
     }

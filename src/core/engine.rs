@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::catalog::Catalog;
 use super::conflicts::Ledger;
@@ -18,6 +18,10 @@ use super::view;
 /// How many failing API calls within [`BURST_WINDOW_MS`] make an error.
 pub const BURST_COUNT: usize = 3;
 pub const BURST_WINDOW_MS: f64 = 10_000.0;
+
+/// One stored value, kept as its JSON text: decoded straight into the type that reads it
+/// (no intermediate `serde_json::Value`, which would double every decoder in the wasm).
+pub type Stored = Box<RawValue>;
 
 /// Facts about the running extension, supplied by the service worker.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -43,21 +47,21 @@ pub struct Context {
     pub env: Env,
     /// `storage.session` contents.
     #[serde(default)]
-    pub session: BTreeMap<String, Value>,
+    pub session: BTreeMap<String, Stored>,
     /// `storage.local` contents.
     #[serde(default)]
-    pub local: BTreeMap<String, Value>,
+    pub local: BTreeMap<String, Stored>,
     /// Milliseconds since the epoch.
     pub now: f64,
 }
 
 /// What to reply, what to store, and what to do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Output {
     pub reply: Reply,
-    pub session_set: BTreeMap<String, Value>,
+    pub session_set: BTreeMap<String, Stored>,
     pub session_remove: Vec<String>,
-    pub local_set: BTreeMap<String, Value>,
+    pub local_set: BTreeMap<String, Stored>,
     pub effects: Vec<Effect>,
 }
 
@@ -129,12 +133,12 @@ impl<'a> Store<'a> {
             .session_set
             .get(&key)
             .or_else(|| self.ctx.session.get(&key))
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .and_then(|v| serde_json::from_str(v.get()).ok())
             .unwrap_or_default()
     }
 
     fn put_tab(&mut self, tab_id: i64, tab: &TabState) {
-        if let Ok(v) = serde_json::to_value(tab) {
+        if let Ok(v) = serde_json::value::to_raw_value(tab) {
             self.out.session_set.insert(tab_key(tab_id), v);
         }
     }
@@ -144,7 +148,7 @@ impl<'a> Store<'a> {
             .local_set
             .get(SETTINGS_KEY)
             .or_else(|| self.ctx.local.get(SETTINGS_KEY))
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .and_then(|v| serde_json::from_str(v.get()).ok())
             .unwrap_or_default()
     }
 
@@ -154,18 +158,18 @@ impl<'a> Store<'a> {
             .local_set
             .get(key)
             .or_else(|| self.ctx.local.get(key))
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .and_then(|v| serde_json::from_str(v.get()).ok())
             .unwrap_or_default()
     }
 
     fn put_local<T: Serialize>(&mut self, key: &str, value: &T) {
-        if let Ok(v) = serde_json::to_value(value) {
+        if let Ok(v) = serde_json::value::to_raw_value(value) {
             self.out.local_set.insert(key.to_string(), v);
         }
     }
 
     fn put_settings(&mut self, settings: &Settings) {
-        if let Ok(v) = serde_json::to_value(settings) {
+        if let Ok(v) = serde_json::value::to_raw_value(settings) {
             self.out.local_set.insert(SETTINGS_KEY.to_string(), v);
         }
     }
@@ -182,7 +186,19 @@ pub fn dispatch(catalog: &Catalog, msg_json: &str, ctx: &Context) -> Output {
 /// The whole call as the service worker makes it: message and context as JSON text in,
 /// [`Output`] as JSON text out. Never fails: every problem becomes an error reply.
 pub fn dispatch_json(msg_json: &str, ctx_json: &str) -> String {
-    let out = match (Catalog::shared(), serde_json::from_str::<Context>(ctx_json)) {
+    let ctx = serde_json::from_str::<Context>(ctx_json).and_then(|ctx| {
+        // Stored values are kept as text: hold them to the decoder's nesting limit.
+        match ctx
+            .session
+            .values()
+            .chain(ctx.local.values())
+            .any(|v| too_deep(v.get()))
+        {
+            true => Err(serde::de::Error::custom("recursion limit exceeded")),
+            false => Ok(ctx),
+        }
+    });
+    let out = match (Catalog::shared(), ctx) {
         (Ok(catalog), Ok(ctx)) => dispatch(catalog, msg_json, &ctx),
         (Err(e), _) => Output::error(e),
         (_, Err(e)) => Output::error(format!("bad call context: {e}")),
@@ -190,6 +206,38 @@ pub fn dispatch_json(msg_json: &str, ctx_json: &str) -> String {
     serde_json::to_string(&out).unwrap_or_else(|e| {
         format!(r#"{{"reply":{{"type":"Error","error":"output: {e}"}},"session_set":{{}},"session_remove":[],"local_set":{{}},"effects":[]}}"#)
     })
+}
+
+/// Deepest nesting of arrays and objects a stored value may have (serde_json's own
+/// limit for the values it decodes).
+const MAX_DEPTH: usize = 128;
+
+/// True when JSON text nests arrays and objects deeper than [`MAX_DEPTH`].
+fn too_deep(json: &str) -> bool {
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for b in json.bytes() {
+        if in_str {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Handles one decoded message.

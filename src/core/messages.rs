@@ -225,6 +225,21 @@ pub struct ServiceChoice {
     pub name: String,
 }
 
+/// Verdicts the core decides ahead of time so the content script can paint the panel
+/// host in the same frame the page shows its error, without waiting for a round trip:
+/// when the first error container it reads names one of `codes` as its first known code
+/// (read the way the detector reads it), the core's verdict for that page is a panel for
+/// that code, unless the code is in `quiet` (muted, dismissed, or the panel is off).
+/// The content script only looks codes up here; it still reports the page at once and
+/// the core's `Verdict` that follows is what stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quick {
+    /// Exact codes the detector knows for the service.
+    pub codes: Vec<String>,
+    /// Of those, the ones that would get no panel now.
+    pub quiet: Vec<String>,
+}
+
 /// The answer to a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -234,6 +249,8 @@ pub enum Reply {
         watching: bool,
         selectors: Vec<String>,
         max_block_chars: usize,
+        /// The core's verdicts decided ahead of time (see [`Quick`]).
+        quick: Quick,
     },
     /// The core's judgement of the tab after a page report.
     Verdict {
@@ -242,6 +259,8 @@ pub enum Reply {
         /// When the wait-and-retry countdown wants the tab reloaded (ms since epoch): the
         /// content script says `RetryDue` then.
         retry_at: Option<f64>,
+        /// The verdicts decided ahead of time, as of this report (see [`Quick`]).
+        quick: Quick,
     },
     Settings {
         settings: Settings,

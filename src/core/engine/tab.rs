@@ -4,7 +4,7 @@
 use super::{same_host, Store, BURST_COUNT, BURST_WINDOW_MS};
 use crate::core::catalog::Catalog;
 use crate::core::detector::{self, Detection, Evidence};
-use crate::core::messages::{Effect, Reply};
+use crate::core::messages::{Effect, Quick, Reply};
 use crate::core::plan::StepState;
 use crate::core::retry;
 use crate::core::state::{ApiHit, Notice, Retry, Settings, TabState};
@@ -32,12 +32,17 @@ pub(super) fn hello(
         tab.page_at = store.ctx.now;
         store.put_tab(tab_id, &tab);
     }
+    let quick = match service {
+        Some(s) => quick(catalog, &s.id, &store.tab(tab_id), &store.settings()),
+        None => Quick::default(),
+    };
     Reply::Watch {
         watching: service.is_some(),
         selectors: service
             .map(|s| s.error_selectors.clone())
             .unwrap_or_default(),
         max_block_chars: detector::MAX_BLOCK_CHARS,
+        quick,
     }
 }
 
@@ -79,9 +84,14 @@ pub(super) fn page_report(
         let b = badge(catalog, tab_id, tab.detection.as_ref(), &lang);
         store.out.effects.push(b);
     }
+    let settings = store.settings();
     Reply::Verdict {
-        panel: panel_code(&tab, &store.settings()),
+        panel: panel_code(&tab, &settings),
         retry_at: tab.retry.filter(|r| !r.reloading).map(|r| r.next_at),
+        quick: match &tab.service {
+            Some(s) => quick(catalog, s, &tab, &settings),
+            None => Quick::default(),
+        },
     }
 }
 
@@ -261,6 +271,25 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
         }
         _ => {}
     }
+}
+
+/// The verdicts for known codes in an error container, decided ahead of time: a page
+/// detection of code `c` gets the panel for `c` unless [`panel_code`] mutes it.
+fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) -> Quick {
+    let codes: Vec<String> = catalog
+        .error
+        .iter()
+        .filter(|e| e.service == service)
+        .flat_map(|e| e.matcher.codes.iter().cloned())
+        .collect();
+    let quiet = codes
+        .iter()
+        .filter(|c| {
+            !settings.auto_panel || settings.muted_codes.contains(c) || tab.dismissed.contains(c)
+        })
+        .cloned()
+        .collect();
+    Quick { codes, quiet }
 }
 
 /// The code to show the panel for, unless the user closed or muted it.

@@ -1,9 +1,22 @@
 use super::*;
 use crate::core::detector::{Block, BlockKind};
+use serde_json::Value;
 
 const ID: &str = "streamfixid";
 const ORIGIN: &str = "chrome-extension://streamfixid/";
 const PAGE: &str = "https://www.netflix.com/watch/1";
+
+fn raw(map: &BTreeMap<String, Value>) -> BTreeMap<String, Stored> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), serde_json::value::to_raw_value(v).unwrap()))
+        .collect()
+}
+
+fn value(map: &BTreeMap<String, Stored>) -> BTreeMap<String, Value> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), serde_json::from_str(v.get()).unwrap()))
+        .collect()
+}
 
 /// Plays the service worker's part: keeps the stores and applies what the core returns.
 struct Sw {
@@ -50,16 +63,16 @@ impl Sw {
                 lang: "en".into(),
                 browser: self.browser,
             },
-            session: self.session.clone(),
-            local: self.local.clone(),
+            session: raw(&self.session),
+            local: raw(&self.local),
             now: self.now,
         };
         let out = dispatch(&self.catalog, json, &ctx);
-        self.session.extend(out.session_set.clone());
+        self.session.extend(value(&out.session_set));
         for k in &out.session_remove {
             self.session.remove(k);
         }
-        self.local.extend(out.local_set.clone());
+        self.local.extend(value(&out.local_set));
         out
     }
 
@@ -1225,4 +1238,40 @@ fn the_view_quotes_http_status_and_network_error_names() {
             error: "net::ERR_NAME_NOT_RESOLVED".into()
         })
     );
+}
+
+fn quick_of(out: &Output) -> crate::core::messages::Quick {
+    match &out.reply {
+        Reply::Verdict { quick, .. } | Reply::Watch { quick, .. } => quick.clone(),
+        other => panic!("no quick verdicts: {other:?}"),
+    }
+}
+
+/// The verdicts decided ahead of time agree with the verdicts the reports then get.
+#[test]
+fn quick_verdicts_agree_with_the_reports() {
+    let mut sw = Sw::new();
+    let quick = quick_of(&sw.send(&Msg::Hello { url: PAGE.into() }, page(3)));
+    assert!(quick.codes.iter().any(|c| c == "NSEZ-503"));
+    assert!(quick.quiet.is_empty());
+    for code in &quick.codes {
+        let out = sw.send(
+            &report(&format!("Whoops. Error Code: {code} and more")),
+            page(3),
+        );
+        assert_eq!(panel_of(&out).as_deref(), Some(code.as_str()), "{code}");
+    }
+    // Dismissed: quiet, and the report agrees.
+    sw.send(&report("Error Code: NSEZ-403"), page(3));
+    sw.send_raw(r#"{"type":"Dismiss","tab_id":3}"#, popup());
+    let out = sw.send(&report("Error Code: NSEZ-403"), page(3));
+    assert_eq!(panel_of(&out), None);
+    assert!(quick_of(&out).quiet.iter().any(|c| c == "NSEZ-403"));
+    // Panel off: every code is quiet.
+    let set = r#"{"type":"SetSettings","settings":{"auto_panel":false,"muted_codes":[]}}"#;
+    sw.send_raw(set, popup());
+    let out = sw.send(&report("Error Code: NSEZ-503"), page(3));
+    assert_eq!(panel_of(&out), None);
+    let quick = quick_of(&out);
+    assert_eq!(quick.quiet, quick.codes);
 }
