@@ -33,6 +33,10 @@ pub struct Env {
     /// Which browser API family is underneath.
     #[serde(default)]
     pub browser: Browser,
+    /// This service worker's instance: a random id drawn at every worker start. Work
+    /// handed to an instance that is gone is recovered by the next one (`recover`).
+    #[serde(default)]
+    pub instance: String,
 }
 
 /// Everything a call needs besides the message.
@@ -207,6 +211,9 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
         ctx,
         out: Output::reply(Reply::Ok),
     };
+    if let Some(tab_id) = recover::tab_to_recover(&msg, &from) {
+        recover::recover(&mut store, tab_id);
+    }
     let reply =
         route(catalog, &mut store, msg, from).unwrap_or_else(|error| Reply::Error { error });
     store.out.reply = reply;
@@ -314,9 +321,18 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 list,
                 proxy,
                 can_toggle,
+                covers,
             },
             Origin::Internal,
-        ) => extensions::listed(catalog, store, tab_id, &list, proxy.as_ref(), can_toggle),
+        ) => extensions::listed(
+            catalog,
+            store,
+            tab_id,
+            &list,
+            proxy.as_ref(),
+            can_toggle,
+            covers,
+        ),
         (
             Msg::ConnectionMeasured {
                 tab_id,
@@ -368,6 +384,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
         ) => tab::net_error(catalog, store, tab_id, url, &error, main_frame),
         (Msg::TabClosed { tab_id }, Origin::Internal) => {
             store.out.session_remove.push(tab_key(tab_id));
+            extensions::tab_closed(store, tab_id);
             Reply::Ok
         }
         (
@@ -419,6 +436,7 @@ fn same_host(a: &str, b: &str) -> bool {
 
 mod actions;
 mod extensions;
+mod recover;
 mod report;
 mod tab;
 #[cfg(test)]

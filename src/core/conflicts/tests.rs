@@ -1145,3 +1145,28 @@ fn bisection_and_ledger_together() {
     }
     assert_eq!(l.to_restore(), ids(&["b"]));
 }
+
+#[test]
+fn ledger_reconcile_keeps_what_a_listing_does_not_cover() {
+    let mut l = Ledger::default();
+    l.note_off("early", "Early", 100.0);
+    l.note_off("late", "Late", 200.0);
+    // Both shown on, by a listing read after the changes noted until 150 only.
+    let on = [
+        ext("early", "Early", &[], &[]),
+        ext("late", "Late", &[], &[]),
+    ];
+    l.reconcile_covering(&on, 150.0);
+    assert_eq!(l.to_restore(), ids(&["late"]), "noted later: kept");
+    // Turned off again later (a step carried out anew): an older listing no longer
+    // covers it, a newer one does.
+    l.note_off("late", "Renamed", 300.0);
+    l.refresh("late", 300.0);
+    assert_eq!((l.off[0].name.as_str(), l.off[0].at), ("Late", 300.0));
+    l.refresh("late", 250.0);
+    assert_eq!(l.off[0].at, 300.0, "never moves back");
+    l.reconcile_covering(&on, 299.0);
+    assert_eq!(l.to_restore(), ids(&["late"]));
+    l.reconcile_covering(&on, 300.0);
+    assert!(l.is_empty());
+}
