@@ -10,6 +10,12 @@ const HOSTS = api.runtime.getManifest().host_permissions;
 const BADGE_COLOR = '#c5221f';
 // Firefox has runtime.getBrowserInfo; its browsingData filters by hostnames.
 const BROWSER = typeof api.runtime.getBrowserInfo === 'function' ? 'firefox' : 'chrome';
+// Who this worker is, not state: new at every start. The core records which instance
+// took on a piece of work, so the next instance recognises work a stopped one left
+// half-done (a clearing, a reload, a culprit-search step) and settles it.
+const INSTANCE = crypto.randomUUID();
+// A browser call that never settles must not hold up every later call.
+const EFFECT_TIMEOUT_MS = 10_000;
 
 // One call at a time: each reads the stores, lets the core decide, writes back. The
 // caller gets the core's reply as soon as the core has decided; the writes and effects
@@ -31,7 +37,7 @@ async function call(msg, sender, answer = () => {}) {
   ]);
   const ctx = {
     sender,
-    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: api.i18n.getUILanguage(), browser: BROWSER },
+    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: api.i18n.getUILanguage(), browser: BROWSER, instance: INSTANCE },
     session,
     local,
     now: Date.now(),
@@ -51,7 +57,7 @@ async function call(msg, sender, answer = () => {}) {
   await Promise.all(writes);
   if (BROWSER === 'firefox') viewsChanged(out, session);
   // In order: turning an extension off must happen before listing or reloading.
-  for (const e of out.effects) await perform(e).catch((err) => console.warn('StreamFix:', e.do, err));
+  for (const e of out.effects) await timed(perform(e), EFFECT_TIMEOUT_MS).catch((err) => console.warn('StreamFix:', e.do, err));
   return out.reply;
 }
 
@@ -84,9 +90,8 @@ const effects = {
   },
   // The snapshot is taken in order (after this call's SetEnabled); the report back is
   // its own queued event.
-  async ListExtensions({ tab_id: tabId }) {
-    const msg = await listExtensions(tabId);
-    event(msg);
+  async ListExtensions({ tab_id: tabId, covers }) {
+    event(await listExtensions(tabId, covers));
   },
   async SetEnabled({ ids, enabled }) {
     for (const id of ids) {
@@ -109,8 +114,7 @@ const effects = {
 
 const EXT_FIELDS = ['id', 'name', 'enabled', 'installType', 'type', 'permissions', 'hostPermissions', 'mayDisable', 'isApp'];
 
-async function listExtensions(tabId) {
-  const listedAt = Date.now();
+async function listExtensions(tabId, covers) {
   const all = await api.management.getAll();
   const list = all.map((x) => Object.fromEntries(EXT_FIELDS.map((k) => [k, x[k] ?? null])));
   let proxy = null;
@@ -121,7 +125,7 @@ async function listExtensions(tabId) {
     proxy = null;
   }
   const canToggle = BROWSER === 'chrome';
-  return { type: 'Extensions', tab_id: tabId ?? null, list, proxy, can_toggle: canToggle, listed_at: listedAt };
+  return { type: 'Extensions', tab_id: tabId ?? null, list, proxy, can_toggle: canToggle, covers };
 }
 
 // One small request: its outcome and Resource Timing phases. The network error name
@@ -220,6 +224,12 @@ async function loaded(tabId) {
     if (tab.status === 'complete') return;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function timed(promise, ms) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function perform(effect) {

@@ -211,11 +211,16 @@
     quickQuiet = new Set(quick?.quiet ?? []);
   }
 
-  // The core's countdown: tell it when the time is up; it decides whether to reload.
+  // The core's countdown: tell it when the time is up; it decides whether to reload, and
+  // says when to ask again (the reload may be lost if its service worker stops).
   let retryTimer = 0;
   function scheduleRetry(at) {
     clearTimeout(retryTimer);
-    if (at) retryTimer = setTimeout(() => send({ type: 'RetryDue' }), Math.max(0, at - Date.now()));
+    if (!at) return;
+    retryTimer = setTimeout(async () => {
+      const reply = await send({ type: 'RetryDue' });
+      if (reply?.type === 'Verdict') scheduleRetry(reply.retry_at);
+    }, Math.max(0, at - Date.now()));
   }
 
   // The host is a themed box at once (painted with the frame that shows the error); its

@@ -17,10 +17,31 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Asks the core (through the service worker) and returns its reply, or throws. */
+// How long an open surface waits for the service worker before saying it isn't answering.
+const ANSWER_TIMEOUT_MS = 8000;
+
+/** The service worker did not answer (stopped, hung, or gone): `unresponsive` is set. */
+function notAnswering(cause) {
+  const err = new Error(t('notAnswering'));
+  err.unresponsive = true;
+  err.cause = cause;
+  return err;
+}
+
+/**
+ * Asks the core (through the service worker) and returns its reply, or throws: the
+ * core's refusal as is, a missing or late answer as a "not answering" error.
+ */
 export async function ask(msg) {
-  const reply = await api.runtime.sendMessage(msg);
-  if (!reply) throw new Error('no answer from the service worker');
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(notAnswering('timeout')), ANSWER_TIMEOUT_MS); });
+  let reply;
+  try {
+    reply = await Promise.race([api.runtime.sendMessage(msg).catch((err) => { throw notAnswering(err); }), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!reply) throw notAnswering('no answer');
   if (reply.type === 'Error') throw new Error(reply.error);
   return reply;
 }
@@ -71,6 +92,7 @@ export function renderNotice(notice, stepTitle) {
   const lines = [];
   switch (notice.kind) {
     case 'clearing': lines.push(t('noticeClearing')); break;
+    case 'clear-interrupted': lines.push(t('noticeClearInterrupted')); break;
     case 'cleared':
       if (notice.removed.length) lines.push(t('noticeCleared', notice.removed.map(kindLabel).join(', ')));
       if (notice.failed.length) lines.push(t('noticeClearFailed', notice.failed.map(kindLabel).join(', ')));
@@ -81,8 +103,12 @@ export function renderNotice(notice, stepTitle) {
     case 'retry-gave-up': lines.push(t('noticeRetryGaveUp')); break;
     default: return null;
   }
-  const bad = notice.kind === 'not-fixed' || notice.kind === 'retry-gave-up' || notice.failed?.length;
-  return el('div', { className: `notice${bad ? ' bad' : ''}`, role: 'status', 'data-notice': notice.kind }, lines.map((l) => el('p', {}, l)));
+  const bad = notice.kind === 'not-fixed' || notice.kind === 'retry-gave-up' || notice.kind === 'clear-interrupted' || notice.failed?.length;
+  // Trying again asks for the confirmation again.
+  const again = notice.kind === 'clear-interrupted'
+    ? el('div', { className: 'step-actions' }, el('button', { type: 'button', className: 'primary', 'data-action': 'clear-site-data' }, t('clearAgain')))
+    : null;
+  return el('div', { className: `notice${bad ? ' bad' : ''}`, role: 'status', 'data-notice': notice.kind }, lines.map((l) => el('p', {}, l)), again);
 }
 
 /** The confirmation before clearing the site's data. */
@@ -303,8 +329,17 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
   // Answers can come back out of order (a storage-triggered reload racing a click):
   // only the newest request's view is shown.
   let seq = 0;
+  // Asks again a little later: while the core says something is under way, and while
+  // the service worker isn't answering.
+  let again = 0;
+  const askAgain = (ms) => {
+    clearTimeout(again);
+    again = setTimeout(() => load(), ms);
+  };
   function show(view) {
     const json = JSON.stringify(view);
+    main.querySelector('[data-failure="unresponsive"]')?.remove();
+    if (view.busy) askAgain(2000);
     if (json === last) return;
     last = json;
     // Re-rendering must not lose the keyboard user's place.
@@ -321,10 +356,14 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     tickCountdown(main, () => ask({ type: 'RetryDue', ...base }).catch(() => {}));
   }
 
-  function fail(err) {
-    const p = el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message));
+  // A failure is shown above what was last shown (never instead of it). When the worker
+  // isn't answering, the surface keeps asking and clears the message once it answers.
+  function fail(err, key = 'actionFailed') {
+    const text = err.unresponsive ? err.message : t(key, err.message);
+    const p = el('p', { className: 'failure', role: 'alert', 'data-failure': err.unresponsive ? 'unresponsive' : 'refused' }, text);
     main.querySelector('.failure')?.remove();
     main.prepend(p);
+    if (err.unresponsive) askAgain(3000);
   }
 
   /** Shows the tab's view; `pending`: a GetView answer already asked for. */
@@ -335,7 +374,8 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
       if (mine === seq) show(view);
       return view;
     } catch (err) {
-      main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message)));
+      if (!last && !err.unresponsive) main.replaceChildren();
+      fail(err, 'loadFailed');
       return null;
     }
   }
@@ -358,9 +398,10 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     }
   });
 
-  // Other surfaces and the tab change the state too: follow it while open.
+  // Other surfaces and the tab change the state too: follow it while open (`local`
+  // holds what StreamFix turned off, shown on every tab).
   api.storage.onChanged.addListener((changes, area) => {
-    if (area === 'session') load();
+    if (area === 'session' || area === 'local') load();
   });
   // Firefox's panel frame gets no storage.session events; the worker tells it instead.
   api.runtime.onMessage?.addListener((msg, sender) => {

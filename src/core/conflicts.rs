@@ -730,6 +730,14 @@ impl Ledger {
         });
     }
 
+    /// Notes that StreamFix turns `id` off again now (a step carried out anew): a listing
+    /// that does not cover `at` must not drop it (see [`Ledger::reconcile_covering`]).
+    pub fn refresh(&mut self, id: &str, at: f64) {
+        for e in self.off.iter_mut().filter(|e| e.id == id) {
+            e.at = e.at.max(at);
+        }
+    }
+
     /// Notes that `id` is on again (StreamFix turned it back on).
     pub fn note_on(&mut self, id: &str) {
         self.off.retain(|e| e.id != id);
@@ -744,19 +752,25 @@ impl Ledger {
         self.off.is_empty()
     }
 
-    /// Drops the entries the user turned back on or uninstalled, given a
-    /// `management.getAll()` started at `listed_at` (ms since the epoch; 0 when unknown).
-    /// Entries noted at or after that moment are kept: the list may predate StreamFix
-    /// turning them off. An empty list is taken as "couldn't read" (it always holds
-    /// StreamFix itself) and changes nothing.
-    pub fn reconcile(&mut self, exts: &[ExtensionInfo], listed_at: f64) {
+    /// Drops the entries the user turned back on or uninstalled, given a fresh
+    /// `management.getAll()` taken after StreamFix's own changes were carried out. An
+    /// empty list is taken as "couldn't read" (it always holds StreamFix itself) and
+    /// changes nothing.
+    pub fn reconcile(&mut self, exts: &[ExtensionInfo]) {
+        self.reconcile_covering(exts, f64::INFINITY);
+    }
+
+    /// [`Ledger::reconcile`] with a listing that was read after every change noted up
+    /// to `covers` (ms since the epoch) was carried out: an entry noted later is kept
+    /// whatever the listing says (the listing may predate the turning off, and dropping
+    /// the entry would leave the extension off with no way back). Entries leave the
+    /// ledger only here: once a listing shows them on again (or gone).
+    pub fn reconcile_covering(&mut self, exts: &[ExtensionInfo], covers: f64) {
         if exts.is_empty() {
             return;
         }
-        self.off.retain(|e| {
-            (listed_at > 0.0 && e.at >= listed_at)
-                || exts.iter().any(|x| x.id == e.id && !x.enabled)
-        });
+        self.off
+            .retain(|e| e.at > covers || exts.iter().any(|x| x.id == e.id && !x.enabled));
     }
 }
 

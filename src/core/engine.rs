@@ -37,6 +37,10 @@ pub struct Env {
     /// Which browser API family is underneath.
     #[serde(default)]
     pub browser: Browser,
+    /// This service worker's instance: a random id drawn at every worker start. Work
+    /// handed to an instance that is gone is recovered by the next one (`recover`).
+    #[serde(default)]
+    pub instance: String,
 }
 
 /// Everything a call needs besides the message.
@@ -255,38 +259,13 @@ pub fn handle(catalog: &Catalog, msg: Msg, ctx: &Context) -> Output {
         ctx,
         out: Output::reply(Reply::Ok),
     };
+    if let Some(tab_id) = recover::tab_to_recover(&msg, &from) {
+        recover::recover(&mut store, tab_id);
+    }
     let reply =
         route(catalog, &mut store, msg, from).unwrap_or_else(|error| Reply::Error { error });
     store.out.reply = reply;
-    let mut out = store.out;
-    order_effects(&mut out.effects);
-    out
-}
-
-/// A listing of the extensions must see what this call turned on and off: every
-/// `ListExtensions` moves after the last `SetEnabled`, and only one of them stays (the one
-/// naming a tab, if any).
-fn order_effects(effects: &mut Vec<Effect>) {
-    let is_list = |e: &Effect| matches!(e, Effect::ListExtensions { .. });
-    let Some(last_set) = effects
-        .iter()
-        .rposition(|e| matches!(e, Effect::SetEnabled { .. }))
-    else {
-        return;
-    };
-    let lists: Vec<Effect> = effects.iter().filter(|e| is_list(e)).cloned().collect();
-    let Some(first) = lists.first() else {
-        return;
-    };
-    let keep = lists
-        .iter()
-        .find(|e| matches!(e, Effect::ListExtensions { tab_id: Some(_) }))
-        .unwrap_or(first)
-        .clone();
-    // Where the last SetEnabled ends up once the listings before it are gone.
-    let before = effects.iter().take(last_set).filter(|e| is_list(e)).count();
-    effects.retain(|e| !is_list(e));
-    effects.insert(last_set + 1 - before, keep);
+    store.out
 }
 
 const WRONG_SENDER: &str = "message refused: this message may not come from this sender";
@@ -390,7 +369,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 list,
                 proxy,
                 can_toggle,
-                listed_at,
+                covers,
             },
             Origin::Internal,
         ) => extensions::listed(
@@ -400,7 +379,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             &list,
             proxy.as_ref(),
             can_toggle,
-            listed_at,
+            covers,
         ),
         (
             Msg::ConnectionMeasured {
@@ -457,6 +436,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
         ) => tab::net_error(catalog, store, tab_id, url, &error, main_frame),
         (Msg::TabClosed { tab_id }, Origin::Internal) => {
             store.out.session_remove.push(tab_key(tab_id));
+            extensions::tab_closed(store, tab_id);
             Reply::Ok
         }
         (
@@ -520,6 +500,7 @@ fn same_host(a: &str, b: &str) -> bool {
 
 mod actions;
 mod extensions;
+mod recover;
 mod report;
 mod tab;
 #[cfg(test)]

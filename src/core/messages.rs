@@ -141,9 +141,10 @@ pub enum Msg {
         proxy: Option<ProxySettings>,
         /// The browser can turn other extensions off (`management.setEnabled`).
         can_toggle: bool,
-        /// When the listing started (ms since the epoch; 0 when unknown).
+        /// The `covers` of the `ListExtensions` effect this answers: ledger entries noted
+        /// later are not judged by this listing (absent: it judges them all).
         #[serde(default)]
-        listed_at: f64,
+        covers: Option<f64>,
     },
     /// What a `MeasureConnection` effect measured.
     ConnectionMeasured {
@@ -304,8 +305,9 @@ pub enum Effect {
     /// Reload the tab.
     Reload { tab_id: i64 },
     /// List the extensions (and read the proxy settings), then report back with
-    /// `Extensions`.
-    ListExtensions { tab_id: Option<i64> },
+    /// `Extensions`, passing `covers` back: the listing is read after every change
+    /// StreamFix noted up to that time was carried out, and may judge only those.
+    ListExtensions { tab_id: Option<i64>, covers: f64 },
     /// Turn extensions on or off (`management.setEnabled`), one by one, in order.
     SetEnabled { ids: Vec<String>, enabled: bool },
     /// Measure the connection (probes, one timed download), then report back with

@@ -29,6 +29,41 @@ pub struct BisectRun {
     pub tab_id: i64,
     pub search: Bisect,
     pub armed: bool,
+    /// The worker that issued the current step (turn off/on, reload) and when: a step
+    /// whose reload never came because that worker died is carried out again.
+    #[serde(default)]
+    pub issued: Option<InFlight>,
+}
+
+/// Work handed to the service worker whose outcome has not come back yet: when, and by
+/// which worker instance (`Env::instance`, new at every worker start). A worker that
+/// stopped mid-way leaves it behind; the next call, in a new instance, recovers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// When it was handed over (ms since epoch).
+    pub at: f64,
+    /// The worker instance that was carrying it out.
+    pub by: String,
+}
+
+/// A worker instance that is not the one carrying the work out may take it over this
+/// long after it was issued (what was already under way has shown up by then).
+pub const TAKEOVER_GRACE_MS: f64 = 2_000.0;
+
+impl InFlight {
+    pub fn new(at: f64, by: &str) -> Self {
+        InFlight {
+            at,
+            by: by.to_string(),
+        }
+    }
+
+    /// True when the work will not report back by itself: the worker carrying it out is
+    /// gone (another instance is running now), or it has taken longer than `limit_ms`.
+    pub fn is_stale(&self, now: f64, instance: &str, limit_ms: f64) -> bool {
+        let age = now - self.at;
+        (self.by != instance && age >= TAKEOVER_GRACE_MS) || age >= limit_ms
+    }
 }
 
 /// A failed API call remembered for burst detection.
@@ -74,6 +109,8 @@ pub struct TabState {
     pub connection: Option<ConnectionResult>,
     /// When the page in the tab last reported (ms since epoch).
     pub page_at: f64,
+    /// A confirmed clearing of the site's data under way (its report not back yet).
+    pub clearing: Option<InFlight>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,7 +134,7 @@ pub struct Judging {
     pub armed: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Retry {
     /// 1 for the first automatic reload.
     pub attempt: u32,
@@ -105,6 +142,9 @@ pub struct Retry {
     pub next_at: f64,
     /// A reload was issued and its outcome is not known yet.
     pub reloading: bool,
+    /// Who issued that reload and when (set while `reloading`).
+    #[serde(default)]
+    pub issued: Option<InFlight>,
 }
 
 /// What the last action did, for the surface that triggered it.
@@ -113,6 +153,9 @@ pub struct Retry {
 pub enum Notice {
     /// Site data is being cleared.
     Clearing,
+    /// The clearing stopped before it reported back (the service worker was stopped or
+    /// the browser never answered): some data may be left. The user may try again.
+    ClearInterrupted,
     /// Site data was cleared (data types by name); `failed` could not be, `skipped`
     /// can't be limited to this site in this browser and were left alone.
     Cleared {
@@ -159,5 +202,27 @@ impl Settings {
     /// Whether StreamFix watches this service (all are on unless turned off).
     pub fn watches(&self, service: &str) -> bool {
         !self.off_services.iter().any(|s| s == service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_flight_work_is_stale_once_its_worker_is_gone_or_it_took_too_long() {
+        let w = InFlight::new(1_000.0, "a");
+        // Its own worker: only past the limit.
+        assert!(!w.is_stale(1_000.0 + 59_999.0, "a", 60_000.0));
+        assert!(w.is_stale(1_000.0 + 60_000.0, "a", 60_000.0));
+        // Another worker: after the takeover grace.
+        assert!(!w.is_stale(1_000.0 + TAKEOVER_GRACE_MS - 1.0, "b", 60_000.0));
+        assert!(w.is_stale(1_000.0 + TAKEOVER_GRACE_MS, "b", 60_000.0));
+        // Older stored values without the new fields still read.
+        let r: Retry =
+            serde_json::from_str(r#"{"attempt":1,"next_at":5.0,"reloading":true}"#).unwrap();
+        assert_eq!(r.issued, None);
+        let t: TabState = serde_json::from_str(r#"{"url":"u"}"#).unwrap();
+        assert_eq!(t.clearing, None);
     }
 }

@@ -161,6 +161,10 @@ pub struct View {
     pub proxy_outside_browser: bool,
     pub connection: Option<ConnectionView>,
     pub extras: Extras,
+    /// Something is under way (clearing, a retry reload, a culprit-search step) whose
+    /// outcome comes back by itself: an open surface asks for the view again shortly,
+    /// which also lets the core notice work a stopped worker left half-done.
+    pub busy: bool,
 }
 
 fn confirm_view(
@@ -191,6 +195,9 @@ pub fn tab_view(
     extras: Extras,
 ) -> View {
     let watched = tab.is_some_and(|t| t.watched);
+    let busy = extras.bisect.is_some()
+        || tab
+            .is_some_and(|t| t.clearing.is_some() || t.retry.as_ref().is_some_and(|r| r.reloading));
     let confirm = tab.and_then(|t| confirm_view(catalog, t, browser, lang));
     let notice = tab.and_then(|t| t.notice.clone());
     let notice_step = match &notice {
@@ -230,6 +237,7 @@ pub fn tab_view(
                 .and_then(|t| t.connection.as_ref())
                 .map(|c| connection_view(c, lang)),
             extras,
+            busy,
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
@@ -276,7 +284,7 @@ pub fn tab_view(
             .collect(),
         watched,
         confirm,
-        retry: tab.retry.map(|r| RetryView {
+        retry: tab.retry.as_ref().map(|r| RetryView {
             attempt: r.attempt,
             max_attempts: retry::max_attempts(),
             next_at: r.next_at,
@@ -295,6 +303,7 @@ pub fn tab_view(
             }),
         connection: tab.connection.as_ref().map(|c| connection_view(c, lang)),
         extras,
+        busy,
     }
 }
 

@@ -1065,10 +1065,10 @@ fn ledger_reconcile_drops_what_the_user_turned_on_or_removed() {
         ext("user-on", "B", &[], &[]),
         ext("other", "C", &[], &[]),
     ];
-    l.reconcile(&exts, 0.0);
+    l.reconcile(&exts);
     assert_eq!(l.to_restore(), ids(&["still-off"]));
     // An empty list is a failed read, not "everything was uninstalled".
-    l.reconcile(&[], 0.0);
+    l.reconcile(&[]);
     assert_eq!(l.to_restore(), ids(&["still-off"]));
 }
 
@@ -1098,7 +1098,7 @@ fn ledger_never_holds_what_the_user_had_turned_off() {
             .filter(|e| e.id == *id)
             .for_each(|e| e.enabled = false);
     }
-    l.reconcile(&exts, 0.0);
+    l.reconcile(&exts);
     assert_eq!(l.to_restore(), ids(&["b", "m"]));
     for id in l.to_restore() {
         exts.iter_mut()
@@ -1157,18 +1157,26 @@ fn bisection_and_ledger_together() {
 }
 
 #[test]
-fn a_list_taken_before_streamfix_turned_something_off_does_not_drop_it() {
+fn ledger_reconcile_keeps_what_a_listing_does_not_cover() {
     let mut l = Ledger::default();
-    l.note_off("abc", "Fake AdBlock", 2_000.0);
-    // Listed at 1 500 ms: it still showed the extension on.
-    let stale = [ExtensionInfo {
-        id: "abc".into(),
-        enabled: true,
-        ..Default::default()
-    }];
-    l.reconcile(&stale, 1_500.0);
-    assert_eq!(l.to_restore(), vec!["abc".to_string()]);
-    // A list taken afterwards that still shows it on: the user turned it back on.
-    l.reconcile(&stale, 2_500.0);
+    l.note_off("early", "Early", 100.0);
+    l.note_off("late", "Late", 200.0);
+    // Both shown on, by a listing read after the changes noted until 150 only.
+    let on = [
+        ext("early", "Early", &[], &[]),
+        ext("late", "Late", &[], &[]),
+    ];
+    l.reconcile_covering(&on, 150.0);
+    assert_eq!(l.to_restore(), ids(&["late"]), "noted later: kept");
+    // Turned off again later (a step carried out anew): an older listing no longer
+    // covers it, a newer one does.
+    l.note_off("late", "Renamed", 300.0);
+    l.refresh("late", 300.0);
+    assert_eq!((l.off[0].name.as_str(), l.off[0].at), ("Late", 300.0));
+    l.refresh("late", 250.0);
+    assert_eq!(l.off[0].at, 300.0, "never moves back");
+    l.reconcile_covering(&on, 299.0);
+    assert_eq!(l.to_restore(), ids(&["late"]));
+    l.reconcile_covering(&on, 300.0);
     assert!(l.is_empty());
 }

@@ -6,7 +6,7 @@ use crate::core::catalog::Catalog;
 use crate::core::messages::{Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
-use crate::core::state::{Cleared, Judging, Notice, Pending};
+use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending};
 
 pub const CLEAR_STEP: &str = "clear-site-data";
 
@@ -42,6 +42,7 @@ pub(super) fn run(
         Action::RetryNow => {
             if let Some(r) = &mut tab.retry {
                 r.reloading = true;
+                r.issued = Some(InFlight::new(store.ctx.now, &store.ctx.env.instance));
             }
             tab.notice = None;
             store.out.effects.push(Effect::Reload { tab_id });
@@ -86,6 +87,8 @@ pub(super) fn run(
                 armed: false,
             });
             tab.notice = Some(Notice::Clearing);
+            // Until its report comes back; a worker stop in between is recovered.
+            tab.clearing = Some(InFlight::new(store.ctx.now, &store.ctx.env.instance));
         }
         Action::MuteCode => {
             let code = tab
@@ -116,6 +119,7 @@ pub(super) fn site_data_cleared(
     skipped: Vec<String>,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
+    tab.clearing = None;
     tab.cleared = Some(Cleared {
         removed: removed.clone(),
         failed: failed.clone(),

@@ -9,7 +9,9 @@ use crate::core::conflicts::{
 use crate::core::messages::{Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata::Browser;
-use crate::core::state::{BisectRun, Judging, Notice, TabState, BISECT_KEY, LEDGER_KEY};
+use crate::core::state::{
+    tab_key, BisectRun, InFlight, Judging, Notice, TabState, BISECT_KEY, LEDGER_KEY,
+};
 
 pub const CHECK_STEP: &str = "check-extensions";
 
@@ -22,9 +24,7 @@ pub(super) fn run(
     ext_id: Option<String>,
 ) -> Result<(), String> {
     if action == Action::CheckExtensions {
-        store.out.effects.push(Effect::ListExtensions {
-            tab_id: Some(tab_id),
-        });
+        list_extensions(store, Some(tab_id));
         return Ok(());
     }
     if action == Action::RestoreExtensions {
@@ -76,12 +76,29 @@ pub(super) fn run(
                 tab_id,
                 search,
                 armed: false,
+                issued: Some(InFlight::new(store.ctx.now, &store.ctx.env.instance)),
             });
             store.put_local(BISECT_KEY, &run);
         }
         _ => {}
     }
     Ok(())
+}
+
+/// Asks for a listing. It judges the ledger entries noted before this call, and this
+/// call's own only when their `SetEnabled` comes before it (effects run in order): a
+/// listing read before an extension was turned off must not drop it from the ledger.
+pub(super) fn list_extensions(store: &mut Store, tab_id: Option<i64>) {
+    let applied = store
+        .out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::SetEnabled { .. }));
+    let now = store.ctx.now;
+    store.out.effects.push(Effect::ListExtensions {
+        tab_id,
+        covers: if applied { now } else { now - 1.0 },
+    });
 }
 
 fn name_of(classified: &[Classified], id: &str) -> String {
@@ -105,15 +122,14 @@ fn turn_off(
     let mut ledger: Ledger = store.local(LEDGER_KEY);
     for id in &ids {
         ledger.note_off(id, &name_of(classified, id), now);
+        ledger.refresh(id, now);
     }
     store.put_local(LEDGER_KEY, &ledger);
     store.out.effects.push(Effect::SetEnabled {
         ids,
         enabled: false,
     });
-    store.out.effects.push(Effect::ListExtensions {
-        tab_id: Some(tab_id),
-    });
+    list_extensions(store, Some(tab_id));
     store.out.effects.push(Effect::Reload { tab_id });
     tab.steps.insert(CHECK_STEP.to_string(), StepState::Done);
     tab.judging = Some(Judging {
@@ -156,11 +172,11 @@ fn apply(
         }
     };
     // Recorded before it is turned off, so a restart in between still knows to restore.
+    // What is turned back on leaves the ledger only once a listing shows it on: a
+    // restart before `SetEnabled` ran must not forget it.
     for id in &disable {
         ledger.note_off(id, &name_of(classified, id), now);
-    }
-    for id in &enable {
-        ledger.note_on(id);
+        ledger.refresh(id, now);
     }
     store.put_local(LEDGER_KEY, &ledger);
     if !disable.is_empty() {
@@ -175,22 +191,18 @@ fn apply(
             enabled: true,
         });
     }
-    store.out.effects.push(Effect::ListExtensions {
-        tab_id: Some(tab_id),
-    });
+    list_extensions(store, Some(tab_id));
     store.out.effects.push(Effect::Reload { tab_id });
     finished
 }
 
-/// Turns back on exactly what StreamFix turned off, and ends any culprit search.
+/// Turns back on exactly what StreamFix turned off, and ends any culprit search. The
+/// ledger keeps the entries until the listing that follows shows them on again: if the
+/// worker stops before `SetEnabled` ran, "restore" is still offered.
 fn restore(store: &mut Store, tab: &mut TabState) {
-    let mut ledger: Ledger = store.local(LEDGER_KEY);
+    let ledger: Ledger = store.local(LEDGER_KEY);
     let ids = ledger.to_restore();
     let names: Vec<String> = ledger.off.iter().map(|e| e.name.clone()).collect();
-    for id in &ids {
-        ledger.note_on(id);
-    }
-    store.put_local(LEDGER_KEY, &ledger);
     store.put_local(BISECT_KEY, &None::<BisectRun>);
     if !ids.is_empty() {
         store
@@ -198,10 +210,7 @@ fn restore(store: &mut Store, tab: &mut TabState) {
             .effects
             .push(Effect::SetEnabled { ids, enabled: true });
     }
-    store
-        .out
-        .effects
-        .push(Effect::ListExtensions { tab_id: None });
+    list_extensions(store, None);
     tab.notice = Some(Notice::Restored { names });
 }
 
@@ -224,7 +233,50 @@ pub(super) fn outcome(store: &mut Store, tab_id: i64, tab: &mut TabState, error:
     let step = run.search.record(!error);
     let finished = apply(store, tab_id, tab, &classified, step);
     run.armed = false;
+    run.issued = Some(InFlight::new(store.ctx.now, &store.ctx.env.instance));
     store.put_local(BISECT_KEY, &(!finished).then_some(run));
+}
+
+/// A culprit-search step whose reload never came (the worker that carried it out
+/// stopped before turning extensions off or reloading): carry out the whole wanted
+/// state again and reload. Its tab gone: the search ends; what is off stays in the
+/// ledger, so "restore" is offered.
+pub(super) fn recover(store: &mut Store, limit_ms: f64) {
+    let run: Option<BisectRun> = store.local(BISECT_KEY);
+    let Some(mut run) = run.filter(|r| !r.armed) else {
+        return;
+    };
+    let now = store.ctx.now;
+    let me = store.ctx.env.instance.clone();
+    if run
+        .issued
+        .as_ref()
+        .is_some_and(|i| !i.is_stale(now, &me, limit_ms))
+    {
+        return;
+    }
+    let tab_id = run.tab_id;
+    let known = store.out.session_set.contains_key(&tab_key(tab_id))
+        || store.ctx.session.contains_key(&tab_key(tab_id));
+    if !known {
+        store.put_local(BISECT_KEY, &None::<BisectRun>);
+        return;
+    }
+    let mut tab = store.tab(tab_id);
+    let classified = tab.extensions.clone().unwrap_or_default();
+    let finished = apply(store, tab_id, &mut tab, &classified, run.search.resume());
+    store.put_tab(tab_id, &tab);
+    run.issued = Some(InFlight::new(now, &me));
+    store.put_local(BISECT_KEY, &(!finished).then_some(run));
+}
+
+/// The tab of a culprit search was closed: the search ends there. What it turned off
+/// stays in the ledger ("restore" is offered on every tab).
+pub(super) fn tab_closed(store: &mut Store, tab_id: i64) {
+    let run: Option<BisectRun> = store.local(BISECT_KEY);
+    if run.is_some_and(|r| r.tab_id == tab_id) {
+        store.put_local(BISECT_KEY, &None::<BisectRun>);
+    }
 }
 
 /// The browser listed the extensions: classify, reconcile the ledger, read the proxy.
@@ -235,7 +287,7 @@ pub(super) fn listed(
     list: &[ExtensionInfo],
     proxy: Option<&ProxySettings>,
     _can_toggle: bool,
-    listed_at: f64,
+    covers: Option<f64>,
 ) -> Reply {
     // An extension matters when it can reach the service the tab is on; without a tab,
     // any service's.
@@ -247,7 +299,7 @@ pub(super) fn listed(
     let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
     let mut ledger: Ledger = store.local(LEDGER_KEY);
     let before = ledger.clone();
-    ledger.reconcile(list, listed_at);
+    ledger.reconcile_covering(list, covers.unwrap_or(f64::INFINITY));
     if ledger != before {
         store.put_local(LEDGER_KEY, &ledger);
     }

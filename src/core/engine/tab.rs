@@ -7,7 +7,7 @@ use crate::core::detector::{self, Detection, Evidence};
 use crate::core::messages::{Effect, Quick, Reply};
 use crate::core::plan::StepState;
 use crate::core::retry;
-use crate::core::state::{ApiHit, Notice, Retry, Settings, TabState};
+use crate::core::state::{ApiHit, InFlight, Notice, Retry, Settings, TabState};
 
 pub const WAIT_RETRY_STEP: &str = "wait-retry";
 
@@ -87,7 +87,11 @@ pub(super) fn page_report(
     let settings = store.settings();
     Reply::Verdict {
         panel: panel_code(&tab, &settings),
-        retry_at: tab.retry.filter(|r| !r.reloading).map(|r| r.next_at),
+        retry_at: tab
+            .retry
+            .as_ref()
+            .filter(|r| !r.reloading)
+            .map(|r| r.next_at),
         quick: match &tab.service {
             Some(s) => quick(catalog, s, &tab, &settings),
             None => Quick::default(),
@@ -114,6 +118,10 @@ pub(super) fn navigating(
     tab.pending = None;
     if let Some(j) = &mut tab.judging {
         j.armed = true;
+    }
+    // The retry reload is under way: news of it, in this worker.
+    if let Some(r) = tab.retry.as_mut().filter(|r| r.reloading) {
+        r.issued = Some(InFlight::new(store.ctx.now, &store.ctx.env.instance));
     }
     store.put_tab(tab_id, &tab);
     super::extensions::navigating(store, tab_id);
@@ -193,22 +201,38 @@ pub(super) fn net_error(
     Reply::Ok
 }
 
-/// The countdown ran out: reload, once, if the error is still there.
+/// The countdown ran out: reload, once, if the error is still there. The answer (for
+/// the content script) says when to ask again: the countdown's new end, or while the
+/// reload is under way a little later, in case the worker stops before it happens.
 pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
     let now = store.ctx.now;
     let mut tab = store.tab(tab_id);
     // Timers in the page may fire a little early; a second early is still due.
     let due = tab
         .retry
+        .as_ref()
         .is_some_and(|r| !r.reloading && now + 1000.0 >= r.next_at);
     if due && tab.detection.is_some() {
         if let Some(r) = &mut tab.retry {
             r.reloading = true;
+            r.issued = Some(InFlight::new(now, &store.ctx.env.instance));
         }
         store.out.effects.push(Effect::Reload { tab_id });
         store.put_tab(tab_id, &tab);
     }
-    Reply::Ok
+    Reply::Verdict {
+        panel: panel_code(&tab, &store.settings()),
+        // Never a time already past: the caller would ask again at once.
+        retry_at: tab.retry.as_ref().map(|r| {
+            if r.reloading || r.next_at <= now + 1000.0 {
+                now + super::recover::RECHECK_MS
+            } else {
+                r.next_at
+            }
+        }),
+        // The content script reads only `retry_at` from this answer.
+        quick: Quick::default(),
+    }
 }
 
 /// After a page outcome: judge the step that was just tried, feed a culprit search, and
@@ -234,7 +258,7 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
     }
     super::extensions::outcome(store, tab_id, tab, error);
     let now = store.ctx.now;
-    match (tab.retry, tab.detection.as_ref()) {
+    match (tab.retry.clone(), tab.detection.as_ref()) {
         (Some(r), None) => {
             if r.reloading {
                 tab.steps
@@ -250,6 +274,7 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
                 attempt: r.attempt.saturating_add(1),
                 next_at: now + d,
                 reloading: false,
+                issued: None,
             });
             if tab.retry.is_none() {
                 tab.steps
@@ -266,6 +291,7 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
                     attempt: 1,
                     next_at: now + d,
                     reloading: false,
+                    issued: None,
                 });
             }
         }
@@ -326,9 +352,7 @@ fn set_detection(
         store.out.effects.push(b);
         // Suspect extensions are listed the moment an error appears.
         if tab.detection.is_some() {
-            store.out.effects.push(Effect::ListExtensions {
-                tab_id: Some(tab_id),
-            });
+            super::extensions::list_extensions(store, Some(tab_id));
         }
     }
 }

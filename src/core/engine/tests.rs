@@ -1,5 +1,7 @@
 use super::*;
 use crate::core::detector::{Block, BlockKind};
+use crate::core::plan::StepState;
+use crate::core::state::{BisectRun, InFlight, Notice, BISECT_KEY};
 use serde_json::Value;
 
 const ID: &str = "streamfixid";
@@ -25,6 +27,8 @@ struct Sw {
     local: BTreeMap<String, Value>,
     now: f64,
     browser: crate::core::sitedata::Browser,
+    /// The worker instance; a new value plays a worker restart.
+    instance: String,
 }
 
 impl Sw {
@@ -35,6 +39,7 @@ impl Sw {
             local: BTreeMap::new(),
             now: 1_000_000.0,
             browser: Default::default(),
+            instance: "worker-1".into(),
         }
     }
 
@@ -62,6 +67,7 @@ impl Sw {
                 self_origin: ORIGIN.into(),
                 lang: "en".into(),
                 browser: self.browser,
+                instance: self.instance.clone(),
             },
             session: raw(&self.session),
             local: raw(&self.local),
@@ -786,6 +792,14 @@ fn list_extensions(sw: &mut Sw, tab: i64, exts: &[Value]) {
     assert_eq!(out.reply, Reply::Ok);
 }
 
+/// A listing answering a `ListExtensions` effect that `covers` changes noted until then.
+fn list_extensions_at(sw: &mut Sw, tab: Option<i64>, exts: &[Value], covers: f64) {
+    let msg = serde_json::json!({"type": "Extensions", "tab_id": tab, "list": exts,
+        "can_toggle": true, "covers": covers});
+    let out = sw.send_raw(&msg.to_string(), Sender::Internal);
+    assert_eq!(out.reply, Reply::Ok);
+}
+
 fn ledger(sw: &Sw) -> Vec<String> {
     sw.local
         .get(crate::core::state::LEDGER_KEY)
@@ -813,9 +827,13 @@ fn toggles(out: &Output) -> Vec<(Vec<String>, bool)> {
 fn an_error_lists_the_extensions_at_once() {
     let mut sw = Sw::new();
     let out = sw.send(&report("M7111-1331-5059"), page(2));
-    assert!(out
-        .effects
-        .contains(&Effect::ListExtensions { tab_id: Some(2) }));
+    assert!(out.effects.iter().any(|e| matches!(
+        e,
+        Effect::ListExtensions {
+            tab_id: Some(2),
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -854,6 +872,27 @@ fn disabling_suspects_records_them_first_and_restore_puts_back_exactly_those() {
     assert_eq!(
         (on, t[0].1),
         (vec!["ads".to_string(), "vpn".to_string()], true)
+    );
+    // They leave the ledger once a listing shows them on (a restart before the browser
+    // turned them on must still offer "restore").
+    let mut recorded = ledger(&sw);
+    recorded.sort();
+    assert_eq!(recorded, vec!["ads".to_string(), "vpn".to_string()]);
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::ListExtensions { tab_id: None, .. })));
+    sw.now += 10.0;
+    let taken_at = sw.now;
+    list_extensions_at(
+        &mut sw,
+        None,
+        &[
+            ext("vpn", "Fake VPN Proxy", true, &["proxy"]),
+            ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"]),
+            ext("off", "Old VPN", false, &["proxy"]),
+        ],
+        taken_at,
     );
     assert!(ledger(&sw).is_empty());
 }
@@ -954,6 +993,18 @@ fn culprit_search_names_the_blocker_and_leaves_only_it_off() {
         on.iter().cloned().collect::<Vec<_>>(),
         vec!["dark".to_string(), "vpn".to_string()]
     );
+    // The listing after the last step: what is on again leaves the ledger.
+    sw.now += 10.0;
+    let now_listed: Vec<Value> = exts
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            e["enabled"] = on.contains(e["id"].as_str().unwrap()).into();
+            e
+        })
+        .collect();
+    let taken_at = sw.now;
+    list_extensions_at(&mut sw, Some(2), &now_listed, taken_at);
     assert_eq!(ledger(&sw), vec!["ads".to_string()]);
     assert_eq!(
         sw.tab(2).notice,
@@ -1128,51 +1179,6 @@ fn a_hello_claiming_another_host_leaves_the_tab_alone() {
 }
 
 #[test]
-fn extensions_are_listed_only_after_this_call_turned_them_on_or_off() {
-    let mut effects = vec![
-        Effect::Badge {
-            tab_id: 1,
-            text: "!".into(),
-            title: String::new(),
-            after_load: false,
-        },
-        Effect::ListExtensions { tab_id: Some(1) },
-        Effect::SetEnabled {
-            ids: vec!["a".into()],
-            enabled: false,
-        },
-        Effect::SetEnabled {
-            ids: vec!["b".into()],
-            enabled: true,
-        },
-        Effect::ListExtensions { tab_id: None },
-        Effect::Reload { tab_id: 1 },
-    ];
-    super::order_effects(&mut effects);
-    let kinds: Vec<String> = effects
-        .iter()
-        .map(|e| {
-            format!("{e:?}")
-                .split([' ', '{'])
-                .next()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "Badge",
-            "SetEnabled",
-            "SetEnabled",
-            "ListExtensions",
-            "Reload"
-        ]
-    );
-    assert!(effects.contains(&Effect::ListExtensions { tab_id: Some(1) }));
-}
-
-#[test]
 fn the_view_quotes_only_what_the_user_actually_saw() {
     use crate::core::view::Shown;
     let mut sw = Sw::new();
@@ -1208,6 +1214,48 @@ fn the_view_quotes_only_what_the_user_actually_saw() {
     assert_eq!(
         shown_for("Pardon the interruption", 3),
         ("PARDON".into(), None)
+    );
+}
+
+// ---- work a stopped service worker left half-done (engine/recover.rs)
+
+fn get_view(sw: &mut Sw, tab: i64) -> Output {
+    sw.send_raw(
+        &format!(r#"{{"type":"GetView","tab_id":{tab},"lang":"en"}}"#),
+        popup(),
+    )
+}
+
+/// Plays a worker restart: a new instance, `ms` later.
+fn restart(sw: &mut Sw, ms: f64) {
+    sw.instance = format!("{}+", sw.instance);
+    sw.now += ms;
+}
+
+fn reloads(out: &Output, tab: i64) -> usize {
+    out.effects
+        .iter()
+        .filter(|e| **e == Effect::Reload { tab_id: tab })
+        .count()
+}
+
+fn confirmed_clear(sw: &mut Sw) {
+    sw.send(&report("NSEZ-403"), page(2));
+    run(sw, 2, "clear-site-data");
+    let out = run(sw, 2, "confirm");
+    assert!(matches!(
+        out.effects.first(),
+        Some(Effect::ClearSiteData { .. })
+    ));
+    let tab = sw.tab(2);
+    assert_eq!(
+        tab.clearing,
+        Some(InFlight::new(sw.now, &sw.instance)),
+        "the clearing is recorded with its worker"
+    );
+    assert!(
+        view_of(&out).busy,
+        "an open surface asks again while clearing"
     );
 }
 
@@ -1274,4 +1322,321 @@ fn quick_verdicts_agree_with_the_reports() {
     assert_eq!(panel_of(&out), None);
     let quick = quick_of(&out);
     assert_eq!(quick.quiet, quick.codes);
+}
+
+#[test]
+fn a_clear_cut_off_by_a_worker_restart_becomes_interrupted_and_is_offered_again() {
+    let mut sw = Sw::new();
+    confirmed_clear(&mut sw);
+    // The next worker, too soon: what was under way may still show up.
+    restart(&mut sw, 500.0);
+    let out = get_view(&mut sw, 2);
+    assert_eq!(view_of(&out).notice, Some(Notice::Clearing));
+    assert!(sw.tab(2).clearing.is_some());
+    // Later: the clearing will never report back.
+    sw.now += 2_000.0;
+    let out = get_view(&mut sw, 2);
+    let v = view_of(&out);
+    assert_eq!(v.notice, Some(Notice::ClearInterrupted));
+    assert!(!v.busy);
+    let clear = v.steps.iter().find(|s| s.id == "clear-site-data").unwrap();
+    assert_eq!(clear.state, StepState::Todo, "not marked done");
+    assert_eq!(
+        clear.action.as_deref(),
+        Some("clear-site-data"),
+        "offered again"
+    );
+    let tab = sw.tab(2);
+    assert_eq!((tab.clearing, tab.judging), (None, None));
+    // Nothing is redone by itself, and nothing else is touched.
+    assert!(out.effects.is_empty(), "{:?}", out.effects);
+    assert!(out.local_set.is_empty());
+    // Trying again asks for the confirmation again.
+    let out = run(&mut sw, 2, "clear-site-data");
+    assert!(view_of(&out).confirm.is_some());
+    assert!(out.effects.is_empty());
+}
+
+#[test]
+fn a_clear_that_never_reports_in_the_same_worker_ends_interrupted_after_its_limit() {
+    let mut sw = Sw::new();
+    confirmed_clear(&mut sw);
+    sw.now += recover::CLEAR_LIMIT_MS - 1.0;
+    get_view(&mut sw, 2);
+    assert_eq!(sw.tab(2).notice, Some(Notice::Clearing));
+    sw.now += 1.0;
+    get_view(&mut sw, 2);
+    assert_eq!(sw.tab(2).notice, Some(Notice::ClearInterrupted));
+}
+
+#[test]
+fn a_clear_that_reports_back_is_no_longer_under_way() {
+    let mut sw = Sw::new();
+    confirmed_clear(&mut sw);
+    let msg = serde_json::json!({"type": "SiteDataCleared", "tab_id": 2,
+        "removed": ["cookies"], "failed": [], "skipped": []});
+    sw.send_raw(&msg.to_string(), Sender::Internal);
+    assert_eq!(sw.tab(2).clearing, None);
+    // A later worker finds nothing to recover.
+    restart(&mut sw, 10_000.0);
+    let out = get_view(&mut sw, 2);
+    assert!(matches!(view_of(&out).notice, Some(Notice::Cleared { .. })));
+    assert!(out.session_set.is_empty());
+}
+
+fn counting_down(sw: &mut Sw) {
+    sw.send(&report("NSEZ-503"), page(3));
+    let r = sw.tab(3).retry.unwrap();
+    sw.now = r.next_at;
+}
+
+#[test]
+fn a_retry_reload_lost_with_its_worker_is_issued_again() {
+    let mut sw = Sw::new();
+    counting_down(&mut sw);
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(reloads(&out, 3), 1);
+    let first = sw.now;
+    // While the reload is under way, the content script is told to ask again soon.
+    assert_eq!(
+        out.reply,
+        Reply::Verdict {
+            panel: Some("NSEZ-503".into()),
+            retry_at: Some(first + recover::RECHECK_MS),
+            quick: crate::core::messages::Quick::default(),
+        }
+    );
+    let r = sw.tab(3).retry.unwrap();
+    assert!(r.reloading);
+    assert_eq!(r.issued, Some(InFlight::new(first, "worker-1")));
+    assert!(view_of(&get_view(&mut sw, 3)).busy);
+    // The same worker asks again: the reload is its own and still fresh.
+    sw.now += 1_000.0;
+    assert_eq!(
+        reloads(&sw.send_raw(r#"{"type":"RetryDue"}"#, page(3)), 3),
+        0
+    );
+    // The worker stopped before reloading: the next one reloads.
+    restart(&mut sw, recover::RECHECK_MS);
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(reloads(&out, 3), 1);
+    let r = sw.tab(3).retry.unwrap();
+    assert_eq!((r.attempt, r.reloading), (1, true));
+    assert_eq!(r.issued, Some(InFlight::new(sw.now, &sw.instance)));
+    // Its outcome re-arms the countdown as usual.
+    navigate_and_report(&mut sw, 3, "NSEZ-503");
+    let r = sw.tab(3).retry.unwrap();
+    assert_eq!((r.attempt, r.reloading, r.issued), (2, false, None));
+}
+
+#[test]
+fn a_retry_reload_under_way_is_not_issued_twice() {
+    let mut sw = Sw::new();
+    counting_down(&mut sw);
+    sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    // The reload happened: the new worker hears of the navigation first.
+    restart(&mut sw, 3_000.0);
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 3,
+            url: PAGE.into(),
+            started_at: 0.0,
+        },
+        Sender::Internal,
+    );
+    assert_eq!(
+        sw.tab(3).retry.unwrap().issued,
+        Some(InFlight::new(sw.now, &sw.instance))
+    );
+    sw.now += 1_000.0;
+    assert_eq!(reloads(&get_view(&mut sw, 3), 3), 0);
+    // A reload with no news for too long, even in the same worker: issued again.
+    sw.now += recover::RELOAD_LIMIT_MS;
+    assert_eq!(reloads(&get_view(&mut sw, 3), 3), 1);
+}
+
+fn culprit_setup(sw: &mut Sw) -> Vec<Value> {
+    sw.send(&report("NSES-UHX"), page(2));
+    let exts = vec![
+        ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"]),
+        ext("dark", "Fake Dark Mode", true, &["scripting"]),
+        ext("notes", "Unrelated Notes", true, &["storage"]),
+    ];
+    list_extensions(sw, 2, &exts);
+    exts
+}
+
+fn bisect_run(sw: &Sw) -> Option<BisectRun> {
+    sw.local
+        .get(BISECT_KEY)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .flatten()
+}
+
+#[test]
+fn a_culprit_search_step_lost_with_its_worker_is_carried_out_again() {
+    let mut sw = Sw::new();
+    culprit_setup(&mut sw);
+    let out = run_ext(&mut sw, 2, "find-culprit", None);
+    let step = toggles(&out);
+    assert_eq!(step, vec![(vec!["ads".into(), "dark".into()], false)]);
+    assert_eq!(ledger(&sw), vec!["ads".to_string(), "dark".to_string()]);
+    let run = bisect_run(&sw).unwrap();
+    assert_eq!(run.issued, Some(InFlight::new(sw.now, "worker-1")));
+    assert!(view_of(&get_view(&mut sw, 2)).busy);
+    // Too soon for another worker to take over.
+    restart(&mut sw, 1_000.0);
+    assert!(toggles(&get_view(&mut sw, 2)).is_empty());
+    // The step never happened (no navigation came): any call carries it out again,
+    // also one about another tab.
+    sw.now += 1_500.0;
+    let out = get_view(&mut sw, 7);
+    assert_eq!(toggles(&out), step);
+    assert_eq!(reloads(&out, 2), 1);
+    let list = out
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::ListExtensions { .. }));
+    let set = out
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::SetEnabled { .. }));
+    assert!(set < list, "listed after turning off: {:?}", out.effects);
+    assert_eq!(ledger(&sw), vec!["ads".to_string(), "dark".to_string()]);
+    let run = bisect_run(&sw).unwrap();
+    assert_eq!(run.issued, Some(InFlight::new(sw.now, &sw.instance)));
+    assert_eq!(run.search.checks(), 0, "the same step, not a new one");
+    // Once the tab navigates, the step is under way: nothing is redone.
+    sw.send(
+        &Msg::Navigating {
+            tab_id: 2,
+            url: PAGE.into(),
+            started_at: 0.0,
+        },
+        Sender::Internal,
+    );
+    restart(&mut sw, 10_000.0);
+    assert!(toggles(&get_view(&mut sw, 2)).is_empty());
+}
+
+#[test]
+fn closing_the_tab_of_a_culprit_search_ends_it_and_keeps_the_way_back() {
+    let mut sw = Sw::new();
+    culprit_setup(&mut sw);
+    run_ext(&mut sw, 2, "find-culprit", None);
+    sw.send(&Msg::TabClosed { tab_id: 2 }, Sender::Internal);
+    assert_eq!(bisect_run(&sw), None);
+    assert_eq!(ledger(&sw), vec!["ads".to_string(), "dark".to_string()]);
+    let out = get_view(&mut sw, 7);
+    assert_eq!(
+        view_of(&out).extras.restore,
+        vec!["Fake AdBlock".to_string(), "Fake Dark Mode".to_string()]
+    );
+    // A search whose tab state is gone (closed while no worker ran) ends the same way.
+    run_ext(&mut sw, 2, "find-culprit", None);
+    sw.session.remove("tab:2");
+    restart(&mut sw, 5_000.0);
+    let out = get_view(&mut sw, 7);
+    assert!(toggles(&out).is_empty());
+    assert_eq!(bisect_run(&sw), None);
+    assert!(!sw.session.contains_key("tab:2"));
+}
+
+#[test]
+fn restore_keeps_the_ledger_until_a_listing_shows_the_extensions_on() {
+    let mut sw = Sw::new();
+    let exts = culprit_setup(&mut sw);
+    run_ext(&mut sw, 2, "disable-suspects", None);
+    let noted = sw.now;
+    sw.now += 100.0;
+    let out = run_ext(&mut sw, 5, "restore-extensions", None);
+    assert_eq!(
+        toggles(&out),
+        vec![(vec!["ads".into(), "dark".into()], true)]
+    );
+    // The worker stops before the browser turned them on: still offered, on every tab.
+    assert_eq!(ledger(&sw), vec!["ads".to_string(), "dark".to_string()]);
+    restart(&mut sw, 5_000.0);
+    assert_eq!(view_of(&get_view(&mut sw, 9)).extras.restore.len(), 2);
+    let out = run_ext(&mut sw, 9, "restore-extensions", None);
+    assert_eq!(
+        toggles(&out),
+        vec![(vec!["ads".into(), "dark".into()], true)]
+    );
+    let Some(Effect::ListExtensions { covers, .. }) = out
+        .effects
+        .iter()
+        .find(|e| matches!(e, Effect::ListExtensions { .. }))
+    else {
+        panic!("{:?}", out.effects)
+    };
+    assert_eq!(*covers, sw.now);
+    // The listing after it shows them on: the ledger empties.
+    list_extensions_at(&mut sw, None, &exts, *covers);
+    assert!(ledger(&sw).is_empty());
+    assert!(noted < sw.now);
+}
+
+#[test]
+fn a_listing_read_before_the_turning_off_does_not_drop_it_from_the_ledger() {
+    let mut sw = Sw::new();
+    let exts = culprit_setup(&mut sw);
+    let navigate = |sw: &mut Sw| {
+        sw.send(
+            &Msg::Navigating {
+                tab_id: 2,
+                url: PAGE.into(),
+                started_at: 0.0,
+            },
+            Sender::Internal,
+        );
+        sw.now += 1_000.0;
+    };
+    run_ext(&mut sw, 2, "find-culprit", None);
+    navigate(&mut sw);
+    // All off, the page works: "ads" goes back on for the next check.
+    let out = sw.send(&report("Continue watching"), page(2));
+    assert_eq!(toggles(&out), vec![(vec!["ads".into()], true)]);
+    // Its listing shows "ads" on: it leaves the ledger.
+    let mut dark_off = exts.clone();
+    dark_off[1]["enabled"] = false.into();
+    let covers = sw.now;
+    list_extensions_at(&mut sw, Some(2), &dark_off, covers);
+    assert_eq!(ledger(&sw), vec!["dark".to_string()]);
+    navigate(&mut sw);
+    // The error is back: the new detection asks for a listing first, then the last step
+    // turns "ads" off again in the same call.
+    let out = sw.send(&report("NSES-UHX"), page(2));
+    let lists: Vec<(usize, f64)> = out
+        .effects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Effect::ListExtensions { covers, .. } => Some((i, *covers)),
+            _ => None,
+        })
+        .collect();
+    let off_at = out
+        .effects
+        .iter()
+        .position(|e| {
+            *e == Effect::SetEnabled {
+                ids: vec!["ads".into()],
+                enabled: false,
+            }
+        })
+        .expect("the culprit is turned off");
+    assert_eq!(lists.len(), 2, "{:?}", out.effects);
+    let (early_at, early_covers) = lists[0];
+    let (late_at, late_covers) = lists[1];
+    assert!(early_at < off_at && off_at < late_at);
+    assert!(early_covers < sw.now && late_covers == sw.now);
+    // The early listing shows "ads" still on (read before the turning off): it stays in
+    // the ledger. The late one shows it off.
+    list_extensions_at(&mut sw, Some(2), &dark_off, early_covers);
+    assert_eq!(ledger(&sw), vec!["dark".to_string(), "ads".to_string()]);
+    let mut late = exts.clone();
+    late[0]["enabled"] = false.into();
+    list_extensions_at(&mut sw, Some(2), &late, late_covers);
+    assert_eq!(ledger(&sw), vec!["ads".to_string()]);
 }
