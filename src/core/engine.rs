@@ -290,7 +290,10 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             }
             let found = detector::detect_page(catalog, &url, &blocks)
                 .or_else(|| status.and_then(|s| detector::detect_http(catalog, &url, s)));
-            tab::page_report(catalog, store, tab_id, &url, found, settled)
+            // Nothing readable yet (no title, no container: a document still being
+            // parsed, or one being torn down) says nothing about an error shown before.
+            let news = found.is_some() || settled || !blocks.is_empty();
+            tab::page_report(catalog, store, tab_id, &url, found, settled, news)
         }
         (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {
             tab::retry_due(store, tab_id)

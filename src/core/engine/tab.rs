@@ -53,6 +53,7 @@ pub(super) fn page_report(
     url: &str,
     found: Option<Detection>,
     settled: bool,
+    news: bool,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
     tab.url = url.to_string();
@@ -67,7 +68,7 @@ pub(super) fn page_report(
         tab.detection.as_ref().map(|d| &d.evidence),
         Some(Evidence::Http { .. } | Evidence::Net { .. })
     );
-    if found.is_some() || !keep_network {
+    if found.is_some() || (!keep_network && news) {
         set_detection(catalog, store, tab_id, &mut tab, found);
     }
     outcome(catalog, store, tab_id, &mut tab, settled);

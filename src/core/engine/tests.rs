@@ -1640,3 +1640,28 @@ fn a_listing_read_before_the_turning_off_does_not_drop_it_from_the_ledger() {
     list_extensions_at(&mut sw, Some(2), &late, late_covers);
     assert_eq!(ledger(&sw), vec!["ads".to_string()]);
 }
+
+#[test]
+fn an_empty_early_report_does_not_wipe_what_the_page_showed() {
+    let mut sw = Sw::new();
+    sw.send(&report("Error Code: NSEZ-403"), page(8));
+    // A document still being parsed (or torn down) reads as nothing at all.
+    let empty = Msg::PageReport {
+        status: None,
+        settled: false,
+        url: PAGE.into(),
+        blocks: vec![],
+    };
+    let out = sw.send(&empty, page(8));
+    assert_eq!(panel_of(&out), Some("NSEZ-403".into()));
+    assert!(sw.tab(8).detection.is_some());
+    // Settled and still empty: the page really shows nothing wrong.
+    let settled = Msg::PageReport {
+        status: None,
+        settled: true,
+        url: PAGE.into(),
+        blocks: vec![],
+    };
+    sw.send(&settled, page(8));
+    assert!(sw.tab(8).detection.is_none());
+}
