@@ -110,3 +110,20 @@ check('install-time warnings: the site-access one and extension management, noth
   const hosts = JSON.parse(manifest).host_permissions;
   assertEq(hosts, ['netflix.com', 'youtube.com', 'disneyplus.com', 'primevideo.com', 'max.com', 'hbomax.com'].map((d) => `https://*.${d}/*`), 'host permissions');
 });
+
+// The stores cut or refuse longer listings: Chrome takes a name up to 75 characters and a
+// description up to 132; addons.mozilla.org a name up to 50.
+check('every locale\'s name and description fit both stores\' limits', async () => {
+  const dir = path.join(DIST_CHROME, '_locales');
+  const { readdirSync } = await import('node:fs');
+  const too = [];
+  for (const lang of readdirSync(dir)) {
+    const m = JSON.parse(readFileSync(path.join(dir, lang, 'messages.json'), 'utf8'));
+    const name = m.extName?.message ?? '';
+    const desc = m.extDescription?.message ?? '';
+    assert(name && desc, `${lang}: name and description present`);
+    if ([...name].length > 50) too.push(`${lang} name ${[...name].length}`);
+    if ([...desc].length > 132) too.push(`${lang} description ${[...desc].length}`);
+  }
+  assertEq(too, [], 'listing fields over the limit');
+});
