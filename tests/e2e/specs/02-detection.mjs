@@ -60,13 +60,14 @@ for (const url of [`${BASE}/`, `${BASE}/article-like`, 'https://help.netflix.com
   check(`look-alike ${url} stays quiet`, () => expectQuiet(url));
 }
 
-check('an error the player inserts later, without a reload, is detected', async () => {
+/** The player inserts its error `delay` ms after load, without a reload. */
+async function lateError(delay, quietFor) {
   const { b } = await env();
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/watch-late-error?delay=1500`);
+    await page.goto(`${BASE}/watch-late-error?delay=${delay}`);
     await page.evaluate(() => { window.__sameDocument = true; });
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(quietFor);
     assertEq(await panelCode(page), null, 'panel before the error');
     const code = await until(() => panelCode(page), { what: 'the panel after the late error' });
     assertEq(code, 'NSEZ-503', 'late panel');
@@ -74,24 +75,11 @@ check('an error the player inserts later, without a reload, is detected', async 
   } finally {
     await page.close();
   }
-});
+}
 
+check('an error the player inserts later, without a reload, is detected', () => lateError(1500, 500));
 // After the settled report (2.5 s after load), only the page watcher's own reports count.
-check('an error inserted long after the page settled is detected', async () => {
-  const { b } = await env();
-  const page = await b.newPage();
-  try {
-    await page.goto(`${BASE}/watch-late-error?delay=4500`);
-    await page.evaluate(() => { window.__sameDocument = true; });
-    await page.waitForTimeout(3500);
-    assertEq(await panelCode(page), null, 'panel before the error');
-    const code = await until(() => panelCode(page), { what: 'the panel after the late error' });
-    assertEq(code, 'NSEZ-503', 'late panel');
-    assert(await page.evaluate(() => window.__sameDocument === true), 'the page reloaded');
-  } finally {
-    await page.close();
-  }
-});
+check('an error inserted long after the page settled is detected', () => lateError(4500, 3500));
 
 check('an HTTP 403 answer for the page is classified as HTTP-403', async () => {
   const { b, server } = await env();
