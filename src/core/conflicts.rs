@@ -122,7 +122,7 @@ pub const BLOCKING_PERMISSIONS: &[&str] = &[
 /// Every registrable domain of every service in the rule data, for [`classify`].
 pub fn streaming_domains(catalog: &Catalog) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for d in catalog.service.iter().flat_map(|s| &s.domains) {
+    for d in catalog.service.iter().flat_map(|s| s.domains.iter()) {
         let d = d.to_ascii_lowercase();
         if !out.contains(&d) {
             out.push(d);
@@ -188,7 +188,7 @@ fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
     let name = ext.name.to_lowercase();
     let mut kinds = Vec::new();
     for entry in known {
-        let by_id = !ext.id.is_empty() && entry.ids.contains(&ext.id);
+        let by_id = !ext.id.is_empty() && entry.ids.iter().any(|i| *i == ext.id);
         let by_name = entry.kind != ExtKind::Unrelated
             && entry
                 .names

@@ -36,6 +36,8 @@
 //! Bad numbers (NaN can't come through JSON, but negative, zero, infinite or absurdly
 //! large ones can) are ignored or clamped: the result never holds a NaN or an infinity.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Text;
@@ -467,7 +469,7 @@ pub fn judge_json(json: &str) -> Result<ConnectionResult, String> {
         .map_err(|e| format!("bad measurement: {e}"))
 }
 
-fn t(en: impl Into<String>, es: impl Into<String>) -> Text {
+fn t(en: impl Into<Cow<'static, str>>, es: impl Into<Cow<'static, str>>) -> Text {
     Text {
         en: en.into(),
         es: es.into(),
@@ -771,8 +773,11 @@ pub fn summary_line(result: &ConnectionResult, lang: &str) -> String {
                 let (en, es) = cause
                     .map(|c| (format!(" ({})", c.en), format!(" ({})", c.es)))
                     .unwrap_or_default();
-                line.en.push_str(&format!("; some addresses failed{en}"));
+                line.en
+                    .to_mut()
+                    .push_str(&format!("; some addresses failed{en}"));
                 line.es
+                    .to_mut()
                     .push_str(&format!("; algunas direcciones fallaron{es}"));
             }
             line

@@ -203,8 +203,7 @@ pub fn dispatch_json(msg_json: &str, ctx_json: &str) -> String {
         }
     });
     let out = match (Catalog::shared(), ctx) {
-        (Ok(catalog), Ok(ctx)) => dispatch(catalog, msg_json, &ctx),
-        (Err(e), _) => Output::error(e),
+        (catalog, Ok(ctx)) => dispatch(catalog, msg_json, &ctx),
         (_, Err(e)) => Output::error(format!("bad call context: {e}")),
     };
     serde_json::to_string(&out).unwrap_or_else(|e| {
@@ -488,8 +487,8 @@ fn service_choices(catalog: &Catalog) -> Vec<messages::ServiceChoice> {
         .service
         .iter()
         .map(|s| messages::ServiceChoice {
-            id: s.id.clone(),
-            name: s.name.clone(),
+            id: s.id.to_string(),
+            name: s.name.to_string(),
         })
         .collect()
 }

@@ -87,7 +87,7 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
             .service
             .as_deref()
             .and_then(|s| catalog.service(s))
-            .map(|s| s.name.clone()),
+            .map(|s| s.name.to_string()),
         code: d.map(|d| d.code.clone()),
         meaning: entry.map(|e| e.meaning.get(env.lang).to_string()),
         detected_iso: None,

@@ -34,7 +34,7 @@ struct Sw {
 impl Sw {
     fn new() -> Self {
         Sw {
-            catalog: Catalog::embedded().unwrap(),
+            catalog: Catalog::embedded(),
             session: BTreeMap::new(),
             local: BTreeMap::new(),
             now: 1_000_000.0,
