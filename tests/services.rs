@@ -8,7 +8,7 @@ mod tests {
 
     use serde_json::{json, Value};
     use streamfix::core::catalog::{strings, Catalog};
-    use streamfix::core::engine::{dispatch, Context, Output};
+    use streamfix::core::engine::{dispatch, Context, Output, Stored};
     use streamfix::core::messages::{Effect, Reply};
     use streamfix::core::sitedata::{self, Browser};
 
@@ -24,17 +24,20 @@ mod tests {
 
     impl Stores {
         fn call(&mut self, catalog: &Catalog, msg: Value, sender: Value) -> Output {
-            let ctx: Context = serde_json::from_value(json!({
-                "sender": sender,
-                "env": { "self_id": ID, "self_origin": ORIGIN, "lang": "en", "browser": "chrome" },
-                "session": self.session,
-                "local": self.local,
-                "now": 1_000_000.0,
-            }))
+            let ctx = Context::from_json_text(
+                &json!({
+                    "sender": sender,
+                    "env": { "self_id": ID, "self_origin": ORIGIN, "lang": "en", "browser": "chrome" },
+                    "session": self.session,
+                    "local": self.local,
+                    "now": 1_000_000.0,
+                })
+                .to_string(),
+            )
             .unwrap();
             let out = dispatch(catalog, &msg.to_string(), &ctx);
             // Stored values come back as raw JSON text, as the worker stores them.
-            let parse = |m: &BTreeMap<String, Box<serde_json::value::RawValue>>| {
+            let parse = |m: &BTreeMap<String, Stored>| {
                 m.iter()
                     .map(|(k, v)| (k.clone(), serde_json::from_str::<Value>(v.get()).unwrap()))
                     .collect::<Vec<_>>()

@@ -36,6 +36,16 @@ impl Catalog {
     }
 }
 
+// ---- decoding (see core::json)
+
+crate::json_unit!(ExtKind {
+    Vpn "vpn",
+    Proxy "proxy",
+    Blocker "blocker",
+    Modifier "modifier",
+    Unrelated "unrelated",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

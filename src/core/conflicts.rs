@@ -774,5 +774,73 @@ impl Ledger {
     }
 }
 
+// ---- decoding (see core::json)
+
+crate::json_struct!(ExtensionInfo, allow, {
+    id: "id" nul,
+    name: "name" nul,
+    enabled: "enabled" nul,
+    install_type: "installType" nul,
+    r#type: "type" nul,
+    permissions: "permissions" nul,
+    host_permissions: "hostPermissions" nul,
+    may_disable: "mayDisable" nul,
+    is_app: "isApp" nul,
+});
+crate::json_tagged!(Reason, "reason", allow, {
+    KnownVpn "known-vpn" {},
+    KnownProxy "known-proxy" {},
+    KnownBlocker "known-blocker" {},
+    KnownModifier "known-modifier" {},
+    KnownUnrelated "known-unrelated" {},
+    HasProxyPermission "has-proxy-permission" {},
+    BlocksRequests "blocks-requests" { permission: "permission" req },
+    ChangesStreamingSite "changes-streaming-site" { pattern: "pattern" req },
+});
+crate::json_struct!(Classified, allow, {
+    id: "id" req,
+    name: "name" req,
+    enabled: "enabled" req,
+    kind: "kind" req,
+    suspect: "suspect" req,
+    reasons: "reasons" req,
+    can_disable: "can_disable" req,
+});
+crate::json_struct!(ProxySettings, allow, {
+    level_of_control: "levelOfControl" nul,
+    value: "value" nul,
+});
+crate::json_struct!(ProxyValue, allow, { mode: "mode" nul, proxy_type: "proxyType" nul });
+crate::json_struct!(ProxyReport, allow, {
+    mode: "mode" req,
+    readable: "readable" req,
+    controlled_by_extension: "controlled_by_extension" req,
+    likely_controller: "likely_controller" req,
+    candidates: "candidates" req,
+    managed: "managed" req,
+});
+crate::json_tagged!(Step, "type", allow, {
+    Apply "Apply" { disable: "disable" req, enable: "enable" req },
+    Done "Done" { culprit: "culprit" req, disable: "disable" req, enable: "enable" req },
+    NotExtensions "NotExtensions" { enable: "enable" req },
+});
+crate::json_unit!(Phase {
+    AllOff "all-off",
+    Halving "halving",
+    Found "found",
+    NotExtensions "not-extensions",
+});
+crate::json_struct!(Bisect, allow, {
+    suspects: "suspects" req,
+    phase: "phase" req,
+    candidates: "candidates" req,
+    testing: "testing" req,
+    off: "off" req,
+    culprit: "culprit" req,
+    checks: "checks" req,
+});
+crate::json_struct!(LedgerEntry, allow, { id: "id" req, name: "name" def, at: "at" def });
+crate::json_struct!(Ledger, allow, default, { off: "off" });
+
 #[cfg(test)]
 mod tests;

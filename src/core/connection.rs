@@ -786,6 +786,56 @@ pub fn summary_line(result: &ConnectionResult, lang: &str) -> String {
     line.get(lang).to_string()
 }
 
+// ---- decoding (see core::json)
+
+crate::json_struct!(Measurement, deny, {
+    online: "online" req,
+    probes: "probes" def,
+    download: "download" def,
+    effective_type: "effective_type" def,
+    downlink_mbps: "downlink_mbps" def,
+});
+crate::json_struct!(Probe, deny, { url: "url" req, outcome: "outcome" req });
+crate::json_tagged!(ProbeOutcome, "kind", deny, {
+    Ok "ok" {
+        status: "status" req,
+        dns_ms: "dns_ms" def,
+        connect_ms: "connect_ms" def,
+        tls_ms: "tls_ms" def,
+        ttfb_ms: "ttfb_ms" def,
+        total_ms: "total_ms" def,
+    },
+    Failed "failed" { error: "error" req },
+});
+crate::json_struct!(Download, deny, { bytes: "bytes" req, ms: "ms" req });
+crate::json_unit!(Verdict {
+    FourK "4k",
+    Hd "hd",
+    Sd "sd",
+    TooSlow "too-slow",
+    Unreachable "unreachable",
+    ServiceError "service-error",
+    Offline "offline",
+});
+crate::json_unit!(Where { Network "network", Service "service", Browser "browser", Unknown "unknown" });
+crate::json_unit!(Basis { Download "download", Estimate "estimate", None "none" });
+crate::json_struct!(Figures, allow, {
+    dns_ms: "dns_ms" req,
+    connect_ms: "connect_ms" req,
+    tls_ms: "tls_ms" req,
+    ttfb_ms: "ttfb_ms" req,
+});
+crate::json_struct!(ConnectionResult, allow, {
+    verdict: "verdict" req,
+    mbps: "mbps" req,
+    basis: "basis" req,
+    reached: "reached" req,
+    cause: "cause" req,
+    where_: "where" req,
+    slowest_phase: "slowest_phase" req,
+    figures: "figures" req,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

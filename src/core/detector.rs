@@ -328,6 +328,22 @@ pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection
     })
 }
 
+// ---- decoding (see core::json)
+
+crate::json_unit!(BlockKind { Container "container", Title "title", Text "text" });
+crate::json_struct!(Block, deny, { kind: "kind" req, text: "text" req });
+crate::json_tagged!(Evidence, "by", allow, {
+    Page "page" { kind: "kind" req },
+    Http "http" { status: "status" req },
+    Net "net" { cause: "cause" req, error: "error" req },
+});
+crate::json_struct!(Detection, allow, {
+    code: "code" req,
+    entry: "entry" req,
+    service: "service" req,
+    evidence: "evidence" req,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,10 @@ pub fn next_step<'a>(plan: &[(&'a Step, StepState)]) -> Option<&'a Step> {
         .map(|(s, _)| *s)
 }
 
+// ---- decoding (see core::json)
+
+crate::json_unit!(StepState { Todo "todo", Done "done", Helped "helped", NotHelped "not-helped" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,10 @@ pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
     }
 }
 
+// ---- decoding (see core::json)
+
+crate::json_unit!(Browser { Chrome "chrome", Firefox "firefox" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ const PAGE: &str = "https://www.netflix.com/watch/1";
 
 fn raw(map: &BTreeMap<String, Value>) -> BTreeMap<String, Stored> {
     map.iter()
-        .map(|(k, v)| (k.clone(), serde_json::value::to_raw_value(v).unwrap()))
+        .map(|(k, v)| (k.clone(), Stored::from_json_text(v.to_string())))
         .collect()
 }
 
