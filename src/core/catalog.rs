@@ -38,6 +38,19 @@ impl Catalog {
 
 // ---- decoding (see core::json)
 
+impl ExtKind {
+    /// The kind as the rule data and the UI name it (`vpn`, `proxy`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtKind::Vpn => "vpn",
+            ExtKind::Proxy => "proxy",
+            ExtKind::Blocker => "blocker",
+            ExtKind::Modifier => "modifier",
+            ExtKind::Unrelated => "unrelated",
+        }
+    }
+}
+
 crate::json_unit!(ExtKind {
     Vpn "vpn",
     Proxy "proxy",
@@ -87,6 +100,19 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(EMBEDDED_JSON).unwrap();
         v["error"][0].as_object_mut().unwrap().remove("meaning");
         assert!(Catalog::from_json(&v.to_string()).is_err());
+    }
+
+    #[test]
+    fn ext_kind_names_match_serde() {
+        for k in [
+            ExtKind::Vpn,
+            ExtKind::Proxy,
+            ExtKind::Blocker,
+            ExtKind::Modifier,
+            ExtKind::Unrelated,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
     }
 
     #[test]
