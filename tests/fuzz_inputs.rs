@@ -1554,6 +1554,13 @@ fn changes_nothing(a: &Answer) -> bool {
 fn check_decoded(text: &str) -> Result<(), TestCaseError> {
     match messages::decode(text) {
         Ok(msg) => {
+            // The shipped reader (`core::json`) accepts nothing serde's derived decoder
+            // refuses, and reads the same message.
+            let serde = serde_json::from_str::<Msg>(text);
+            ensure!(
+                serde.as_ref().is_ok_and(|m| *m == msg),
+                "core::json and serde disagree on {text}: {msg:?} vs {serde:?}"
+            );
             ensure!(
                 text.len() <= MAX_MESSAGE_BYTES,
                 "oversized message accepted"
