@@ -96,13 +96,7 @@ fn arg(name: &str, default: f64) -> f64 {
 }
 
 fn main() {
-    let catalog = match Catalog::embedded() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("detector bench: catalog does not load: {}", e.0);
-            std::process::exit(1);
-        }
-    };
+    let catalog = Catalog::embedded();
     let bytes = (arg("--mb", 1.0) * 1_000_000.0) as usize;
     let budget = Duration::from_millis(arg("--ms", 700.0) as u64);
 

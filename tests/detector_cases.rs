@@ -165,7 +165,7 @@ fn table_errors(catalog: &Catalog, case: &Case, seen: &mut HashSet<String>) -> V
 
 #[test]
 fn page_detection_cases() {
-    let catalog = Catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let catalog = Catalog::embedded();
     let cases = fixture()
         .unwrap_or_else(|e| panic!("cases.toml is malformed: {e}"))
         .case;
@@ -195,7 +195,7 @@ fn page_detection_cases() {
 #[test]
 fn network_error_causes() {
     const CAUSES: [&str; 7] = ["", "dns", "proxy", "offline", "timeout", "tls", "network"];
-    let catalog = Catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let catalog = Catalog::embedded();
     let rows = fixture()
         .unwrap_or_else(|e| panic!("cases.toml is malformed: {e}"))
         .net;

@@ -7,8 +7,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     use serde_json::{json, Value};
-    use streamfix::core::catalog::Catalog;
-    use streamfix::core::engine::{dispatch, Context, Output};
+    use streamfix::core::catalog::{strings, Catalog};
+    use streamfix::core::engine::{dispatch, Context, Output, Stored};
     use streamfix::core::messages::{Effect, Reply};
     use streamfix::core::sitedata::{self, Browser};
 
@@ -24,17 +24,20 @@ mod tests {
 
     impl Stores {
         fn call(&mut self, catalog: &Catalog, msg: Value, sender: Value) -> Output {
-            let ctx: Context = serde_json::from_value(json!({
-                "sender": sender,
-                "env": { "self_id": ID, "self_origin": ORIGIN, "lang": "en", "browser": "chrome" },
-                "session": self.session,
-                "local": self.local,
-                "now": 1_000_000.0,
-            }))
+            let ctx = Context::from_json_text(
+                &json!({
+                    "sender": sender,
+                    "env": { "self_id": ID, "self_origin": ORIGIN, "lang": "en", "browser": "chrome" },
+                    "session": self.session,
+                    "local": self.local,
+                    "now": 1_000_000.0,
+                })
+                .to_string(),
+            )
             .unwrap();
             let out = dispatch(catalog, &msg.to_string(), &ctx);
             // Stored values come back as raw JSON text, as the worker stores them.
-            let parse = |m: &BTreeMap<String, Box<serde_json::value::RawValue>>| {
+            let parse = |m: &BTreeMap<String, Stored>| {
                 m.iter()
                     .map(|(k, v)| (k.clone(), serde_json::from_str::<Value>(v.get()).unwrap()))
                     .collect::<Vec<_>>()
@@ -102,7 +105,7 @@ mod tests {
 
     #[test]
     fn each_service_is_watched_and_gets_its_panel_and_badge() {
-        let catalog = Catalog::embedded().unwrap();
+        let catalog = Catalog::embedded();
         for (i, (service, url, text, code)) in SCREENS.iter().enumerate() {
             let mut s = Stores::default();
             let tab = i as i64 + 1;
@@ -126,7 +129,7 @@ mod tests {
 
     #[test]
     fn a_service_turned_off_is_not_watched_nor_judged_and_the_others_are() {
-        let catalog = Catalog::embedded().unwrap();
+        let catalog = Catalog::embedded();
         let mut s = Stores::default();
         let out = s.call(&catalog, json!({"type": "GetSettings"}), popup());
         let Reply::Settings { settings, services } = out.reply else {
@@ -186,7 +189,7 @@ mod tests {
 
     #[test]
     fn clearing_and_probing_stay_on_each_services_own_hosts() {
-        let catalog = Catalog::embedded().unwrap();
+        let catalog = Catalog::embedded();
         for (service, url, text, _) in SCREENS {
             let svc = catalog.service(service).unwrap();
             let own = |u: &str| {
@@ -201,7 +204,7 @@ mod tests {
                 for h in &plan.hostnames {
                     assert!(own(&format!("https://{h}/")), "{service}: {h}");
                 }
-                assert_eq!(plan.cookie_domains, svc.domains, "{service}");
+                assert_eq!(plan.cookie_domains, strings(&svc.domains), "{service}");
             }
             assert!(svc.probe_urls.iter().all(|u| own(u)), "{service} probes");
             assert!(own(&svc.download_url), "{service} download");
@@ -217,7 +220,7 @@ mod tests {
             else {
                 panic!("{service}: no measurement")
             };
-            assert_eq!(probes, &svc.probe_urls);
+            assert_eq!(probes, &strings(&svc.probe_urls));
             s.call(&catalog, run("clear-site-data"), popup());
             let out = s.call(&catalog, run("confirm"), popup());
             let Some(Effect::ClearSiteData {
@@ -231,14 +234,14 @@ mod tests {
             else {
                 panic!("{service}: no clearing")
             };
-            assert_eq!(origins, &svc.origins);
-            assert_eq!(cookie_domains, &svc.domains);
+            assert_eq!(origins, &strings(&svc.origins));
+            assert_eq!(cookie_domains, &strings(&svc.domains));
         }
     }
 
     #[test]
     fn youtube_clearing_never_names_google_and_says_so() {
-        let catalog = Catalog::embedded().unwrap();
+        let catalog = Catalog::embedded();
         let yt = catalog.service("youtube").unwrap();
         let plan = sitedata::plan(yt, Browser::Firefox);
         assert!(plan
@@ -269,7 +272,7 @@ mod tests {
 
     #[test]
     fn a_removed_youtube_video_is_not_sent_to_cache_clearing() {
-        let catalog = Catalog::embedded().unwrap();
+        let catalog = Catalog::embedded();
         let mut s = Stores::default();
         let url = "https://www.youtube.com/watch?v=gone";
         let out = s.call(
@@ -298,7 +301,7 @@ mod tests {
     /// and not on a Netflix one.
     #[test]
     fn extension_suspects_follow_the_tabs_service() {
-        let catalog = Catalog::embedded().unwrap();
+        let catalog = Catalog::embedded();
         let ext = json!({"id": "ytenh", "name": "Tube Tweaks", "enabled": true, "installType": "normal",
             "type": "extension", "permissions": ["scripting"], "hostPermissions": ["https://www.youtube.com/*"],
             "mayDisable": true, "isApp": false});

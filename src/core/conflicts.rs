@@ -122,7 +122,7 @@ pub const BLOCKING_PERMISSIONS: &[&str] = &[
 /// Every registrable domain of every service in the rule data, for [`classify`].
 pub fn streaming_domains(catalog: &Catalog) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for d in catalog.service.iter().flat_map(|s| &s.domains) {
+    for d in catalog.service.iter().flat_map(|s| s.domains.iter()) {
         let d = d.to_ascii_lowercase();
         if !out.contains(&d) {
             out.push(d);
@@ -188,7 +188,7 @@ fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
     let name = ext.name.to_lowercase();
     let mut kinds = Vec::new();
     for entry in known {
-        let by_id = !ext.id.is_empty() && entry.ids.contains(&ext.id);
+        let by_id = !ext.id.is_empty() && entry.ids.iter().any(|i| *i == ext.id);
         let by_name = entry.kind != ExtKind::Unrelated
             && entry
                 .names
@@ -773,6 +773,74 @@ impl Ledger {
             .retain(|e| e.at > covers || exts.iter().any(|x| x.id == e.id && !x.enabled));
     }
 }
+
+// ---- decoding (see core::json)
+
+crate::json_struct!(ExtensionInfo, allow, {
+    id: "id" nul,
+    name: "name" nul,
+    enabled: "enabled" nul,
+    install_type: "installType" nul,
+    r#type: "type" nul,
+    permissions: "permissions" nul,
+    host_permissions: "hostPermissions" nul,
+    may_disable: "mayDisable" nul,
+    is_app: "isApp" nul,
+});
+crate::json_tagged!(Reason, "reason", allow, {
+    KnownVpn "known-vpn" {},
+    KnownProxy "known-proxy" {},
+    KnownBlocker "known-blocker" {},
+    KnownModifier "known-modifier" {},
+    KnownUnrelated "known-unrelated" {},
+    HasProxyPermission "has-proxy-permission" {},
+    BlocksRequests "blocks-requests" { permission: "permission" req },
+    ChangesStreamingSite "changes-streaming-site" { pattern: "pattern" req },
+});
+crate::json_struct!(Classified, allow, {
+    id: "id" req,
+    name: "name" req,
+    enabled: "enabled" req,
+    kind: "kind" req,
+    suspect: "suspect" req,
+    reasons: "reasons" req,
+    can_disable: "can_disable" req,
+});
+crate::json_struct!(ProxySettings, allow, {
+    level_of_control: "levelOfControl" nul,
+    value: "value" nul,
+});
+crate::json_struct!(ProxyValue, allow, { mode: "mode" nul, proxy_type: "proxyType" nul });
+crate::json_struct!(ProxyReport, allow, {
+    mode: "mode" req,
+    readable: "readable" req,
+    controlled_by_extension: "controlled_by_extension" req,
+    likely_controller: "likely_controller" req,
+    candidates: "candidates" req,
+    managed: "managed" req,
+});
+crate::json_tagged!(Step, "type", allow, {
+    Apply "Apply" { disable: "disable" req, enable: "enable" req },
+    Done "Done" { culprit: "culprit" req, disable: "disable" req, enable: "enable" req },
+    NotExtensions "NotExtensions" { enable: "enable" req },
+});
+crate::json_unit!(Phase {
+    AllOff "all-off",
+    Halving "halving",
+    Found "found",
+    NotExtensions "not-extensions",
+});
+crate::json_struct!(Bisect, allow, {
+    suspects: "suspects" req,
+    phase: "phase" req,
+    candidates: "candidates" req,
+    testing: "testing" req,
+    off: "off" req,
+    culprit: "culprit" req,
+    checks: "checks" req,
+});
+crate::json_struct!(LedgerEntry, allow, { id: "id" req, name: "name" def, at: "at" def });
+crate::json_struct!(Ledger, allow, default, { off: "off" });
 
 #[cfg(test)]
 mod tests;

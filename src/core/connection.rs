@@ -36,6 +36,8 @@
 //! Bad numbers (NaN can't come through JSON, but negative, zero, infinite or absurdly
 //! large ones can) are ignored or clamped: the result never holds a NaN or an infinity.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Text;
@@ -467,7 +469,7 @@ pub fn judge_json(json: &str) -> Result<ConnectionResult, String> {
         .map_err(|e| format!("bad measurement: {e}"))
 }
 
-fn t(en: impl Into<String>, es: impl Into<String>) -> Text {
+fn t(en: impl Into<Cow<'static, str>>, es: impl Into<Cow<'static, str>>) -> Text {
     Text {
         en: en.into(),
         es: es.into(),
@@ -481,9 +483,9 @@ fn is_es(lang: &str) -> bool {
 /// A speed with one decimal (two below 0.1), in the language's style (`7.5` / `7,5`).
 pub fn format_mbps(mbps: f64, lang: &str) -> String {
     let s = if mbps > 0.0 && mbps < 0.1 {
-        format!("{mbps:.2}")
+        decimals(mbps, 2)
     } else {
-        format!("{mbps:.1}")
+        decimals(mbps, 1)
     };
     if is_es(lang) {
         s.replace('.', ",")
@@ -554,10 +556,26 @@ fn quality_sentence(verdict: Verdict) -> Option<Text> {
 /// Whole numbers without decimals (`5`, `15`), others with one.
 fn format_num(v: f64) -> String {
     if v.fract() == 0.0 {
-        format!("{v:.0}")
+        decimals(v, 0)
     } else {
-        format!("{v:.1}")
+        decimals(v, 1)
     }
+}
+
+/// `v` with `places` decimals, like `format!("{v:.places$}")` for the figures shown
+/// (already rounded to that many decimals, see [`clamp_mbps`]), in integer arithmetic: the
+/// float formatter is a large part of a wasm binary. Figures beyond 10^15 saturate.
+fn decimals(v: f64, places: u32) -> String {
+    let scale = 10u64.pow(places);
+    let n = (v.abs() * scale as f64).round() as u64;
+    let sign = if v.is_sign_negative() { "-" } else { "" };
+    let whole = n / scale;
+    if places == 0 {
+        return format!("{sign}{whole}");
+    }
+    let frac = (n % scale).to_string();
+    let pad = "0".repeat(places as usize - frac.len());
+    format!("{sign}{whole}.{pad}{frac}")
 }
 
 fn limits_sentence() -> Text {
@@ -771,8 +789,11 @@ pub fn summary_line(result: &ConnectionResult, lang: &str) -> String {
                 let (en, es) = cause
                     .map(|c| (format!(" ({})", c.en), format!(" ({})", c.es)))
                     .unwrap_or_default();
-                line.en.push_str(&format!("; some addresses failed{en}"));
+                line.en
+                    .to_mut()
+                    .push_str(&format!("; some addresses failed{en}"));
                 line.es
+                    .to_mut()
                     .push_str(&format!("; algunas direcciones fallaron{es}"));
             }
             line
@@ -780,6 +801,56 @@ pub fn summary_line(result: &ConnectionResult, lang: &str) -> String {
     };
     line.get(lang).to_string()
 }
+
+// ---- decoding (see core::json)
+
+crate::json_struct!(Measurement, deny, {
+    online: "online" req,
+    probes: "probes" def,
+    download: "download" def,
+    effective_type: "effective_type" def,
+    downlink_mbps: "downlink_mbps" def,
+});
+crate::json_struct!(Probe, deny, { url: "url" req, outcome: "outcome" req });
+crate::json_tagged!(ProbeOutcome, "kind", deny, {
+    Ok "ok" {
+        status: "status" req,
+        dns_ms: "dns_ms" def,
+        connect_ms: "connect_ms" def,
+        tls_ms: "tls_ms" def,
+        ttfb_ms: "ttfb_ms" def,
+        total_ms: "total_ms" def,
+    },
+    Failed "failed" { error: "error" req },
+});
+crate::json_struct!(Download, deny, { bytes: "bytes" req, ms: "ms" req });
+crate::json_unit!(Verdict {
+    FourK "4k",
+    Hd "hd",
+    Sd "sd",
+    TooSlow "too-slow",
+    Unreachable "unreachable",
+    ServiceError "service-error",
+    Offline "offline",
+});
+crate::json_unit!(Where { Network "network", Service "service", Browser "browser", Unknown "unknown" });
+crate::json_unit!(Basis { Download "download", Estimate "estimate", None "none" });
+crate::json_struct!(Figures, allow, {
+    dns_ms: "dns_ms" req,
+    connect_ms: "connect_ms" req,
+    tls_ms: "tls_ms" req,
+    ttfb_ms: "ttfb_ms" req,
+});
+crate::json_struct!(ConnectionResult, allow, {
+    verdict: "verdict" req,
+    mbps: "mbps" req,
+    basis: "basis" req,
+    reached: "reached" req,
+    cause: "cause" req,
+    where_: "where" req,
+    slowest_phase: "slowest_phase" req,
+    figures: "figures" req,
+});
 
 #[cfg(test)]
 mod tests {
@@ -1342,6 +1413,24 @@ mod tests {
         assert_eq!(clamp_mbps(0.04), Some(0.04));
         assert_eq!(clamp_mbps(0.001), Some(0.01));
         assert_eq!(clamp_mbps(7.46), Some(7.5));
+        for v in [
+            0.0, -0.0, 0.01, 0.04, 0.1, 0.5, 1.0, 7.5, 15.0, 99.9, 10_000.0, -3.2,
+        ] {
+            assert_eq!(decimals(v, 1), format!("{v:.1}"), "{v}");
+            assert_eq!(decimals(v, 2), format!("{v:.2}"), "{v}");
+            if v.fract() == 0.0 {
+                assert_eq!(decimals(v, 0), format!("{v:.0}"), "{v}");
+            }
+        }
+        for k in 0..=100_000u32 {
+            let v = clamp_mbps(f64::from(k) / 1000.0).unwrap_or(0.0);
+            let want = if v > 0.0 && v < 0.1 {
+                format!("{v:.2}")
+            } else {
+                format!("{v:.1}")
+            };
+            assert_eq!(format_mbps(v, "en"), want, "{v}");
+        }
         assert_eq!(format_mbps(0.04, "en"), "0.04");
         assert_eq!(format_mbps(0.04, "es"), "0,04");
         assert_eq!(format_mbps(7.5, "en"), "7.5");

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, ErrorEntry, Service};
+use super::catalog::{Catalog, ErrorEntry, Service, Str};
 
 /// Longest text of one block the detector reads; the rest is ignored.
 pub const MAX_BLOCK_CHARS: usize = 4096;
@@ -64,7 +64,7 @@ pub fn host_of(url: &str) -> Option<String> {
 pub fn watched_service<'a>(catalog: &'a Catalog, url: &str) -> Option<&'a Service> {
     let host = host_of(url)?;
     let service = catalog.service_for_host(&host)?;
-    (!service.quiet_hosts.contains(&host)).then_some(service)
+    (!service.quiet_hosts.iter().any(|q| *q == host)).then_some(service)
 }
 
 fn entries<'a>(catalog: &'a Catalog, service: &str) -> impl Iterator<Item = &'a ErrorEntry> {
@@ -114,12 +114,8 @@ fn entry_for_code<'a>(catalog: &'a Catalog, service: &str, code: &str) -> Option
     entries(catalog, service)
         .find(|e| e.matcher.codes.iter().any(|c| c == code))
         .or_else(|| {
-            entries(catalog, service).find(|e| {
-                e.matcher
-                    .prefixes
-                    .iter()
-                    .any(|p| code.starts_with(p.as_str()))
-            })
+            entries(catalog, service)
+                .find(|e| e.matcher.prefixes.iter().any(|p| code.starts_with(&**p)))
         })
 }
 
@@ -128,7 +124,7 @@ fn entry_for_phrase<'a>(
     service: &str,
     lower: &str,
 ) -> Option<&'a ErrorEntry> {
-    entries(catalog, service).find(|e| e.matcher.phrases.iter().any(|p| lower.contains(p)))
+    entries(catalog, service).find(|e| e.matcher.phrases.iter().any(|p| lower.contains(&**p)))
 }
 
 fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEntry> {
@@ -152,7 +148,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
         if block.kind != BlockKind::Text || word_count(text) <= MAX_FREE_TEXT_WORDS {
-            return Some((code.to_string(), entry.id.clone()));
+            return Some((code.to_string(), entry.id.to_string()));
         }
         return None;
     }
@@ -168,12 +164,12 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
     // only inside its error containers: never a season number or a count in page text.
     let labels = catalog
         .service(service)
-        .map(|s| s.code_labels.as_slice())
+        .map(|s| &*s.code_labels)
         .unwrap_or_default();
     if let Some(number) = labelled_number(&lower, labels) {
         return entry_for_code(catalog, service, number)
             .or_else(|| unknown_entry(catalog, service))
-            .map(|e| (number.to_string(), e.id.clone()));
+            .map(|e| (number.to_string(), e.id.to_string()));
     }
     let phrase = entry_for_phrase(catalog, service, &lower);
     // An unknown code keeps the code shown; a phrase on the same screen that belongs to a
@@ -184,8 +180,8 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
     match (unknown, phrase) {
         (Some(code), _) => specific
             .or_else(|| unknown_entry(catalog, service))
-            .map(|e| (code.to_string(), e.id.clone())),
-        (None, Some(entry)) => Some((entry.id.clone(), entry.id.clone())),
+            .map(|e| (code.to_string(), e.id.to_string())),
+        (None, Some(entry)) => Some((entry.id.to_string(), entry.id.to_string())),
         (None, None) => None,
     }
 }
@@ -197,9 +193,9 @@ const MAX_NUMBER_DIGITS: usize = 6;
 /// "código de error 1007"): separated by spaces, `:`, `#` or `-` only, and followed by
 /// something that is not a letter or digit, so "error code 83a" or "error code 12.5" is
 /// not one.
-fn labelled_number<'a>(text: &'a str, labels: &[String]) -> Option<&'a str> {
+fn labelled_number<'a>(text: &'a str, labels: &[Str]) -> Option<&'a str> {
     labels.iter().find_map(|label| {
-        text.match_indices(label.as_str()).find_map(|(at, l)| {
+        text.match_indices(&**label).find_map(|(at, l)| {
             let before = text[..at].chars().next_back();
             if before.is_some_and(char::is_alphanumeric) {
                 return None;
@@ -251,7 +247,7 @@ pub fn detect_page(catalog: &Catalog, url: &str, blocks: &[Block]) -> Option<Det
             detect_block(catalog, &service.id, b).map(|(code, entry)| Detection {
                 code,
                 entry,
-                service: service.id.clone(),
+                service: service.id.to_string(),
                 evidence: Evidence::Page { kind: b.kind },
             })
         })
@@ -263,8 +259,8 @@ pub fn detect_http(catalog: &Catalog, url: &str, status: u16) -> Option<Detectio
     let entry = entries(catalog, &service.id).find(|e| e.matcher.http.contains(&status))?;
     Some(Detection {
         code: format!("HTTP-{status}"),
-        entry: entry.id.clone(),
-        service: service.id.clone(),
+        entry: entry.id.to_string(),
+        service: service.id.to_string(),
         evidence: Evidence::Http { status },
     })
 }
@@ -322,9 +318,9 @@ pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection
     let cause = net_cause(error)?;
     let entry = entries(catalog, &service.id).find(|e| e.matcher.net.iter().any(|n| n == cause))?;
     Some(Detection {
-        code: entry.id.clone(),
-        entry: entry.id.clone(),
-        service: service.id.clone(),
+        code: entry.id.to_string(),
+        entry: entry.id.to_string(),
+        service: service.id.to_string(),
         evidence: Evidence::Net {
             cause: cause.to_string(),
             error: clip(error, 120).to_string(),
@@ -332,12 +328,28 @@ pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection
     })
 }
 
+// ---- decoding (see core::json)
+
+crate::json_unit!(BlockKind { Container "container", Title "title", Text "text" });
+crate::json_struct!(Block, deny, { kind: "kind" req, text: "text" req });
+crate::json_tagged!(Evidence, "by", allow, {
+    Page "page" { kind: "kind" req },
+    Http "http" { status: "status" req },
+    Net "net" { cause: "cause" req, error: "error" req },
+});
+crate::json_struct!(Detection, allow, {
+    code: "code" req,
+    entry: "entry" req,
+    service: "service" req,
+    evidence: "evidence" req,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn cat() -> Catalog {
-        Catalog::embedded().unwrap()
+        Catalog::embedded()
     }
     fn block(kind: BlockKind, text: &str) -> Block {
         Block {

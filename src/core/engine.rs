@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use super::catalog::Catalog;
 use super::conflicts::Ledger;
 use super::detector;
+use super::json::{self, FromJson, Value};
 use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
 use super::sitedata::Browser;
 use super::state::{tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_KEY, SETTINGS_KEY};
@@ -19,12 +19,36 @@ use super::view;
 pub const BURST_COUNT: usize = 3;
 pub const BURST_WINDOW_MS: f64 = 10_000.0;
 
-/// One stored value, kept as its JSON text: decoded straight into the type that reads it
-/// (no intermediate `serde_json::Value`, which would double every decoder in the wasm).
-pub type Stored = Box<RawValue>;
+/// One stored value, kept as its JSON text (as it came in, or as this call wrote it):
+/// decoded only by the type that reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored(String);
+
+impl Stored {
+    /// A value from JSON text the caller vouches for (it came out of a parser, or out
+    /// of `serde_json`).
+    pub fn from_json_text(json: String) -> Self {
+        Stored(json)
+    }
+
+    /// The value encoded as JSON.
+    pub fn of<T: Serialize>(value: &T) -> Option<Self> {
+        serde_json::to_string(value).ok().map(Stored)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// Decodes it into what reads it; None when this version can't read it.
+    fn read<T: FromJson>(&self) -> Option<T> {
+        json::from_str(&self.0).ok()
+    }
+}
 
 /// Facts about the running extension, supplied by the service worker.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Env {
     /// `runtime.id`.
@@ -44,23 +68,68 @@ pub struct Env {
 }
 
 /// Everything a call needs besides the message.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Context {
     pub sender: Sender,
     pub env: Env,
     /// `storage.session` contents.
-    #[serde(default)]
     pub session: BTreeMap<String, Stored>,
     /// `storage.local` contents.
-    #[serde(default)]
     pub local: BTreeMap<String, Stored>,
     /// Milliseconds since the epoch.
     pub now: f64,
 }
 
+crate::json_struct!(Env, deny, {
+    self_id: "self_id" req,
+    self_origin: "self_origin" req,
+    lang: "lang" def,
+    browser: "browser" def,
+    instance: "instance" def,
+});
+
+/// Stored values as they came in: their JSON text, held to the nesting limit.
+fn stored_map(v: Option<&Value>) -> Result<BTreeMap<String, Stored>, json::Error> {
+    let mut map = BTreeMap::new();
+    match v {
+        None => {}
+        Some(Value::Obj(members)) => {
+            for m in members {
+                if too_deep(m.raw) {
+                    return Err(json::Error("recursion limit exceeded".into()));
+                }
+                map.insert(m.key.to_string(), Stored(m.raw.to_string()));
+            }
+        }
+        Some(_) => return Err(json::Error("invalid type, expected an object".into())),
+    }
+    Ok(map)
+}
+
+impl FromJson for Context {
+    fn from_json(v: &Value) -> Result<Self, json::Error> {
+        let f = json::fields(v, &["sender", "env", "session", "local", "now"], "", true)?;
+        Ok(Context {
+            sender: json::req(f[0], "sender")?,
+            env: json::req(f[1], "env")?,
+            session: stored_map(f[2])?,
+            local: stored_map(f[3])?,
+            now: json::req(f[4], "now")?,
+        })
+    }
+}
+
+impl Context {
+    /// Decodes the call context the service worker sends. Stored values are kept as
+    /// text, each held to the nesting limit on its own.
+    pub fn from_json_text(json: &str) -> Result<Self, json::Error> {
+        // The context's own two levels (the context, `session`/`local`) come on top.
+        Context::from_json(&json::parse_nested(json, json::MAX_DEPTH + 2)?)
+    }
+}
+
 /// What to reply, what to store, and what to do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Output {
     pub reply: Reply,
     pub session_set: BTreeMap<String, Stored>,
@@ -137,12 +206,12 @@ impl<'a> Store<'a> {
             .session_set
             .get(&key)
             .or_else(|| self.ctx.session.get(&key))
-            .and_then(|v| serde_json::from_str(v.get()).ok())
+            .and_then(Stored::read)
             .unwrap_or_default()
     }
 
     fn put_tab(&mut self, tab_id: i64, tab: &TabState) {
-        if let Ok(v) = serde_json::value::to_raw_value(tab) {
+        if let Some(v) = Stored::of(tab) {
             self.out.session_set.insert(tab_key(tab_id), v);
         }
     }
@@ -152,28 +221,28 @@ impl<'a> Store<'a> {
             .local_set
             .get(SETTINGS_KEY)
             .or_else(|| self.ctx.local.get(SETTINGS_KEY))
-            .and_then(|v| serde_json::from_str(v.get()).ok())
+            .and_then(Stored::read)
             .unwrap_or_default()
     }
 
     /// A `storage.local` value as this call left it so far, else as stored.
-    fn local<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> T {
+    fn local<T: FromJson + Default>(&self, key: &str) -> T {
         self.out
             .local_set
             .get(key)
             .or_else(|| self.ctx.local.get(key))
-            .and_then(|v| serde_json::from_str(v.get()).ok())
+            .and_then(Stored::read)
             .unwrap_or_default()
     }
 
     fn put_local<T: Serialize>(&mut self, key: &str, value: &T) {
-        if let Ok(v) = serde_json::value::to_raw_value(value) {
+        if let Some(v) = Stored::of(value) {
             self.out.local_set.insert(key.to_string(), v);
         }
     }
 
     fn put_settings(&mut self, settings: &Settings) {
-        if let Ok(v) = serde_json::value::to_raw_value(settings) {
+        if let Some(v) = Stored::of(settings) {
             self.out.local_set.insert(SETTINGS_KEY.to_string(), v);
         }
     }
@@ -190,26 +259,50 @@ pub fn dispatch(catalog: &Catalog, msg_json: &str, ctx: &Context) -> Output {
 /// The whole call as the service worker makes it: message and context as JSON text in,
 /// [`Output`] as JSON text out. Never fails: every problem becomes an error reply.
 pub fn dispatch_json(msg_json: &str, ctx_json: &str) -> String {
-    let ctx = serde_json::from_str::<Context>(ctx_json).and_then(|ctx| {
-        // Stored values are kept as text: hold them to the decoder's nesting limit.
-        match ctx
-            .session
-            .values()
-            .chain(ctx.local.values())
-            .any(|v| too_deep(v.get()))
-        {
-            true => Err(serde::de::Error::custom("recursion limit exceeded")),
-            false => Ok(ctx),
-        }
-    });
-    let out = match (Catalog::shared(), ctx) {
-        (Ok(catalog), Ok(ctx)) => dispatch(catalog, msg_json, &ctx),
-        (Err(e), _) => Output::error(e),
-        (_, Err(e)) => Output::error(format!("bad call context: {e}")),
+    let out = match Context::from_json_text(ctx_json) {
+        Ok(ctx) => dispatch(Catalog::shared(), msg_json, &ctx),
+        Err(e) => Output::error(format!("bad call context: {e}")),
     };
-    serde_json::to_string(&out).unwrap_or_else(|e| {
-        format!(r#"{{"reply":{{"type":"Error","error":"output: {e}"}},"session_set":{{}},"session_remove":[],"local_set":{{}},"effects":[]}}"#)
-    })
+    out.to_json()
+}
+
+impl Output {
+    /// The output as the service worker reads it: `reply`, `session_set` (stored values
+    /// as their JSON text), `session_remove`, `local_set`, `effects`.
+    pub fn to_json(&self) -> String {
+        fn map(out: &mut String, m: &BTreeMap<String, Stored>) {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push(':');
+                out.push_str(v.get());
+            }
+            out.push('}');
+        }
+        let (Ok(reply), Ok(remove), Ok(effects)) = (
+            serde_json::to_string(&self.reply),
+            serde_json::to_string(&self.session_remove),
+            serde_json::to_string(&self.effects),
+        ) else {
+            return r#"{"reply":{"type":"Error","error":"output: not encodable"},"session_set":{},"session_remove":[],"local_set":{},"effects":[]}"#.to_string();
+        };
+        let mut out = String::with_capacity(reply.len() + effects.len() + 256);
+        out.push_str("{\"reply\":");
+        out.push_str(&reply);
+        out.push_str(",\"session_set\":");
+        map(&mut out, &self.session_set);
+        out.push_str(",\"session_remove\":");
+        out.push_str(&remove);
+        out.push_str(",\"local_set\":");
+        map(&mut out, &self.local_set);
+        out.push_str(",\"effects\":");
+        out.push_str(&effects);
+        out.push('}');
+        out
+    }
 }
 
 /// Deepest nesting of arrays and objects a stored value may have (serde_json's own
@@ -491,8 +584,8 @@ fn service_choices(catalog: &Catalog) -> Vec<messages::ServiceChoice> {
         .service
         .iter()
         .map(|s| messages::ServiceChoice {
-            id: s.id.clone(),
-            name: s.name.clone(),
+            id: s.id.to_string(),
+            name: s.name.to_string(),
         })
         .collect()
 }

@@ -361,7 +361,7 @@ pub fn decode(json: &str) -> Result<Msg, Refusal> {
     if json.len() > MAX_MESSAGE_BYTES {
         return Err(Refusal::TooLarge(json.len()));
     }
-    let msg: Msg = serde_json::from_str(json).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let msg: Msg = super::json::from_str(json).map_err(|e| Refusal::Malformed(e.to_string()))?;
     if let Msg::PageReport { blocks, .. } = &msg {
         if blocks.len() > MAX_BLOCKS {
             return Err(Refusal::Malformed(format!(
@@ -372,6 +372,79 @@ pub fn decode(json: &str) -> Result<Msg, Refusal> {
     }
     Ok(msg)
 }
+
+// ---- decoding (see core::json)
+
+crate::json_tagged!(Msg, "type", deny, {
+    Hello "Hello" { url: "url" req },
+    PageReport "PageReport" {
+        url: "url" req,
+        blocks: "blocks" req,
+        status: "status" def,
+        settled: "settled" def,
+    },
+    CoreInfo "CoreInfo" {},
+    GetView "GetView" { tab_id: "tab_id" def, lang: "lang" req, url: "url" def },
+    MarkStep "MarkStep" { tab_id: "tab_id" def, step: "step" req, state: "state" req },
+    Run "Run" { tab_id: "tab_id" def, action: "action" req, ext_id: "ext_id" def },
+    GetReport "GetReport" {
+        tab_id: "tab_id" def,
+        lang: "lang" req,
+        browser: "browser" req,
+        os: "os" req,
+        now_iso: "now_iso" req,
+    },
+    RetryDue "RetryDue" { tab_id: "tab_id" def },
+    GetSettings "GetSettings" {},
+    SetSettings "SetSettings" { settings: "settings" req },
+    Dismiss "Dismiss" { tab_id: "tab_id" def },
+    HttpResponse "HttpResponse" {
+        tab_id: "tab_id" req,
+        url: "url" req,
+        status: "status" req,
+        main_frame: "main_frame" req,
+    },
+    NetError "NetError" {
+        tab_id: "tab_id" req,
+        url: "url" req,
+        error: "error" req,
+        main_frame: "main_frame" req,
+    },
+    Navigating "Navigating" { tab_id: "tab_id" req, url: "url" req, started_at: "started_at" def },
+    TabClosed "TabClosed" { tab_id: "tab_id" req },
+    SiteDataCleared "SiteDataCleared" {
+        tab_id: "tab_id" req,
+        removed: "removed" req,
+        failed: "failed" req,
+        skipped: "skipped" req,
+    },
+    Extensions "Extensions" {
+        tab_id: "tab_id" def,
+        list: "list" req,
+        proxy: "proxy" def,
+        can_toggle: "can_toggle" req,
+        covers: "covers" def,
+    },
+    ConnectionMeasured "ConnectionMeasured" { tab_id: "tab_id" req, measurement: "measurement" req },
+});
+crate::json_unit!(Action {
+    RetryNow "retry-now",
+    CancelRetry "cancel-retry",
+    ClearSiteData "clear-site-data",
+    Confirm "confirm",
+    Cancel "cancel",
+    MuteCode "mute-code",
+    CheckExtensions "check-extensions",
+    DisableExtension "disable-extension",
+    DisableSuspects "disable-suspects",
+    FindCulprit "find-culprit",
+    RestoreExtensions "restore-extensions",
+    RunConnectionCheck "run-connection-check",
+});
+crate::json_tagged!(Sender, "kind", deny, {
+    Internal "internal" {},
+    Runtime "runtime" { id: "id" def, url: "url" def, tab_id: "tab_id" def, frame_id: "frame_id" def },
+});
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ pub mod conflicts;
 pub mod connection;
 pub mod detector;
 pub mod engine;
+pub mod json;
 pub mod messages;
 pub mod plan;
 pub mod report;

@@ -30,7 +30,7 @@ pub fn steps<'a>(
         .steps
         .iter()
         .filter_map(|id| catalog.step(id))
-        .map(|s| (s, states.get(&s.id).copied().unwrap_or_default()))
+        .map(|s| (s, states.get(&*s.id).copied().unwrap_or_default()))
         .collect()
 }
 
@@ -41,13 +41,17 @@ pub fn next_step<'a>(plan: &[(&'a Step, StepState)]) -> Option<&'a Step> {
         .map(|(s, _)| *s)
 }
 
+// ---- decoding (see core::json)
+
+crate::json_unit!(StepState { Todo "todo", Done "done", Helped "helped", NotHelped "not-helped" });
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn plan_follows_catalog_order_and_states() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let mut states = BTreeMap::new();
         let plan = steps(&c, "NSEZ-503", &states);
         assert_eq!(plan[0].0.id, "wait-retry");
@@ -60,7 +64,7 @@ mod tests {
 
     #[test]
     fn unknown_entry_has_no_plan() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         assert!(steps(&c, "NOPE", &BTreeMap::new()).is_empty());
     }
 }

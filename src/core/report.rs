@@ -177,7 +177,7 @@ fn is_es(lang: &str) -> bool {
     lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"))
 }
 
-fn t(en: &str, es: &str) -> Text {
+fn t(en: &'static str, es: &'static str) -> Text {
     Text {
         en: en.into(),
         es: es.into(),
@@ -190,7 +190,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn word(&self, en: &str, es: &str) -> String {
+    fn word(&self, en: &'static str, es: &'static str) -> String {
         t(en, es).get(if self.es { "es" } else { "en" }).to_string()
     }
 
@@ -199,7 +199,7 @@ impl Writer {
         self.out.push('\n');
     }
 
-    fn heading(&mut self, en: &str, es: &str) {
+    fn heading(&mut self, en: &'static str, es: &'static str) {
         let h = self.word(en, es);
         if !self.out.is_empty() {
             self.out.push('\n');

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::Service;
+use super::catalog::{strings, Service};
 
 /// Which browser API family the extension runs on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,18 +50,18 @@ fn owned(list: &[&str]) -> Vec<String> {
 pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
     match browser {
         Browser::Chrome => ClearPlan {
-            origins: service.origins.clone(),
+            origins: strings(&service.origins),
             hostnames: Vec::new(),
             types: owned(CHROME_TYPES),
             skipped: Vec::new(),
-            cookie_domains: service.domains.clone(),
+            cookie_domains: strings(&service.domains),
         },
         Browser::Firefox => {
             let mut hostnames: Vec<String> = service
                 .origins
                 .iter()
                 .filter_map(|o| super::detector::host_of(o))
-                .chain(service.domains.iter().cloned())
+                .chain(service.domains.iter().map(|d| d.to_string()))
                 .collect();
             hostnames.sort();
             hostnames.dedup();
@@ -70,11 +70,15 @@ pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
                 hostnames,
                 types: owned(FIREFOX_TYPES),
                 skipped: owned(FIREFOX_SKIPPED),
-                cookie_domains: service.domains.clone(),
+                cookie_domains: strings(&service.domains),
             }
         }
     }
 }
+
+// ---- decoding (see core::json)
+
+crate::json_unit!(Browser { Chrome "chrome", Firefox "firefox" });
 
 #[cfg(test)]
 mod tests {
@@ -83,7 +87,7 @@ mod tests {
 
     #[test]
     fn chrome_clears_by_origin_only_the_service() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let p = plan(c.service("netflix").unwrap(), Browser::Chrome);
         assert!(p
             .origins
@@ -98,7 +102,7 @@ mod tests {
 
     #[test]
     fn firefox_lists_hostnames_and_skips_unfilterable_types() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let p = plan(c.service("netflix").unwrap(), Browser::Firefox);
         assert!(p.origins.is_empty());
         assert!(p.hostnames.contains(&"www.netflix.com".to_string()));

@@ -205,6 +205,67 @@ impl Settings {
     }
 }
 
+// ---- decoding (see core::json)
+
+crate::json_struct!(BisectRun, allow, {
+    tab_id: "tab_id" req,
+    search: "search" req,
+    armed: "armed" req,
+    issued: "issued" def,
+});
+crate::json_struct!(InFlight, allow, { at: "at" req, by: "by" req });
+crate::json_struct!(ApiHit, allow, { at: "at" req, status: "status" req });
+crate::json_struct!(TabState, allow, default, {
+    url: "url",
+    service: "service",
+    watched: "watched",
+    detection: "detection",
+    detected_at: "detected_at",
+    steps: "steps",
+    dismissed: "dismissed",
+    api_hits: "api_hits",
+    pending: "pending",
+    judging: "judging",
+    retry: "retry",
+    retry_cancelled: "retry_cancelled",
+    notice: "notice",
+    cleared: "cleared",
+    extensions: "extensions",
+    proxy: "proxy",
+    connection: "connection",
+    page_at: "page_at",
+    clearing: "clearing",
+});
+crate::json_struct!(Cleared, allow, {
+    removed: "removed" req,
+    failed: "failed" req,
+    skipped: "skipped" req,
+});
+crate::json_unit!(Pending { ClearSiteData "clear-site-data" });
+crate::json_struct!(Judging, allow, { step: "step" req, armed: "armed" req });
+crate::json_struct!(Retry, allow, {
+    attempt: "attempt" req,
+    next_at: "next_at" req,
+    reloading: "reloading" req,
+    issued: "issued" def,
+});
+crate::json_tagged!(Notice, "kind", allow, {
+    Clearing "clearing" {},
+    ClearInterrupted "clear-interrupted" {},
+    Cleared "cleared" { removed: "removed" req, failed: "failed" req, skipped: "skipped" req },
+    Fixed "fixed" { step: "step" req },
+    NotFixed "not-fixed" { step: "step" req },
+    RetryGaveUp "retry-gave-up" {},
+    Culprit "culprit" { name: "name" req },
+    NotExtensions "not-extensions" {},
+    Restored "restored" { names: "names" req },
+});
+crate::json_struct!(Settings, allow, default, {
+    auto_panel: "auto_panel",
+    muted_codes: "muted_codes",
+    off_services: "off_services",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

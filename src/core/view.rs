@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::ExtKind;
-use super::catalog::{Catalog, ErrorEntry, StepKind};
+use super::catalog::{strings, Catalog, ErrorEntry, StepKind};
 use super::conflicts::{Classified, ProxyReport};
 use super::connection;
 use super::detector::{Detection, Evidence};
@@ -115,7 +115,7 @@ fn shown(d: &Detection, entry: &ErrorEntry) -> Option<Shown> {
         Evidence::Page { .. } => {
             let m = &entry.matcher;
             let named = m.codes.iter().any(|c| c.eq_ignore_ascii_case(&d.code))
-                || m.prefixes.iter().any(|p| d.code.starts_with(p.as_str()))
+                || m.prefixes.iter().any(|p| d.code.starts_with(&**p))
                 || (m.unknown_code && d.code != entry.id);
             named.then(|| Shown::Code {
                 value: d.code.clone(),
@@ -178,8 +178,8 @@ fn confirm_view(
     let plan = sitedata::plan(service, browser);
     Some(ConfirmView {
         action: "clear-site-data".into(),
-        site: service.name.clone(),
-        origins: service.origins.clone(),
+        site: service.name.to_string(),
+        origins: strings(&service.origins),
         types: plan.types,
         skipped: plan.skipped,
         note: service.clear_note.as_ref().map(|n| n.get(lang).to_string()),
@@ -217,7 +217,8 @@ pub fn tab_view(
                 .and_then(|t| t.service.as_deref())
                 .and_then(|s| catalog.service(s))
                 .map(|s| s.name.clone())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .to_string(),
             meaning: String::new(),
             cause: String::new(),
             causes: Vec::new(),
@@ -249,7 +250,8 @@ pub fn tab_view(
         service: catalog
             .service(&d.service)
             .map(|s| s.name.clone())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .to_string(),
         meaning: entry.meaning.get(lang).to_string(),
         cause: entry.cause.get(lang).to_string(),
         causes: entry
@@ -261,23 +263,24 @@ pub fn tab_view(
         steps: plan
             .iter()
             .map(|(s, state)| StepView {
-                id: s.id.clone(),
+                id: s.id.to_string(),
                 kind: s.kind,
                 action: s
                     .action
-                    .clone()
-                    .filter(|a| AVAILABLE_ACTIONS.contains(&a.as_str())),
+                    .as_deref()
+                    .filter(|a| AVAILABLE_ACTIONS.contains(a))
+                    .map(str::to_string),
                 title: s.title.get(lang).to_string(),
                 how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
                 state: *state,
-                next: next.as_deref() == Some(s.id.as_str()),
+                next: next.as_deref() == Some(&*s.id),
             })
             .collect(),
         devices: catalog
             .device
             .iter()
             .map(|dv| DeviceView {
-                id: dv.id.clone(),
+                id: dv.id.to_string(),
                 name: dv.name.get(lang).to_string(),
                 how: dv.how.iter().map(|h| h.get(lang).to_string()).collect(),
             })
@@ -295,7 +298,7 @@ pub fn tab_view(
         cleared: tab.cleared.clone(),
         extensions: tab.extensions.clone(),
         proxy: tab.proxy.clone(),
-        proxy_outside_browser: matches!(entry.id.as_str(), "PROXY" | "M7111-1331-5059")
+        proxy_outside_browser: matches!(&*entry.id, "PROXY" | "M7111-1331-5059")
             && tab.extensions.as_ref().is_some_and(|list| {
                 !list
                     .iter()

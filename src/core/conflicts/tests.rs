@@ -4,7 +4,7 @@ use serde_json::json;
 const SELF_ID: &str = "streamfixselfidaaaaaaaaaaaaaaaaa";
 
 fn catalog() -> Catalog {
-    Catalog::embedded().unwrap()
+    Catalog::embedded()
 }
 
 fn domains() -> Vec<String> {
@@ -503,12 +503,12 @@ fn plan_disable_filters_unknown_off_and_locked() {
 fn embedded_extension_data_is_sound() {
     let c = catalog();
     let mut seen = std::collections::HashSet::new();
-    for entry in &c.extension {
+    for entry in c.extension.iter() {
         assert!(
             !entry.ids.is_empty() || !entry.names.is_empty(),
             "empty entry"
         );
-        for n in &entry.names {
+        for n in entry.names.iter() {
             assert!(!n.trim().is_empty(), "blank name fragment");
             assert_eq!(
                 n.to_lowercase(),
@@ -519,7 +519,7 @@ fn embedded_extension_data_is_sound() {
         if entry.kind == ExtKind::Unrelated {
             assert!(entry.names.is_empty(), "unrelated entries match by id only");
         }
-        for id in &entry.ids {
+        for id in entry.ids.iter() {
             assert!(seen.insert(id.clone()), "id `{id}` listed twice");
             let chrome = id.len() == 32 && id.bytes().all(|b| (b'a'..=b'p').contains(&b));
             let gecko = id.contains('@') || (id.starts_with('{') && id.ends_with('}'));

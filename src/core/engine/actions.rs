@@ -2,7 +2,7 @@
 //! mute, dismiss.
 
 use super::{view_reply, Store};
-use crate::core::catalog::Catalog;
+use crate::core::catalog::{strings, Catalog};
 use crate::core::messages::{Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
@@ -34,8 +34,8 @@ pub(super) fn run(
                 .ok_or("this tab is not on a streaming service StreamFix knows")?;
             store.out.effects.push(Effect::MeasureConnection {
                 tab_id,
-                probes: service.probe_urls.clone(),
-                download: service.download_url.clone(),
+                probes: strings(&service.probe_urls),
+                download: service.download_url.to_string(),
             });
             tab.connection = None;
         }

@@ -2,7 +2,7 @@
 //! ledger), find the culprit by halves, and put back exactly what StreamFix turned off.
 
 use super::Store;
-use crate::core::catalog::Catalog;
+use crate::core::catalog::{strings, Catalog};
 use crate::core::conflicts::{
     self, Bisect, Classified, ExtensionInfo, Ledger, ProxySettings, Step,
 };
@@ -294,7 +294,7 @@ pub(super) fn listed(
     let domains = tab_id
         .and_then(|t| store.tab(t).service)
         .and_then(|s| catalog.service(&s))
-        .map(|s| s.domains.clone())
+        .map(|s| strings(&s.domains))
         .unwrap_or_else(|| conflicts::streaming_domains(catalog));
     let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
     let mut ledger: Ledger = store.local(LEDGER_KEY);

@@ -64,10 +64,7 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
         .filter(|c| c.suspect || ledger.off.iter().any(|e| e.id == c.id))
         .map(|c| ReportExt {
             name: c.name.clone(),
-            kind: serde_json::to_value(c.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            kind: c.kind.as_str().to_string(),
             suspect: c.suspect,
             state: if ledger.off.iter().any(|e| e.id == c.id) {
                 "turned off by StreamFix".into()
@@ -87,7 +84,7 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
             .service
             .as_deref()
             .and_then(|s| catalog.service(s))
-            .map(|s| s.name.clone()),
+            .map(|s| s.name.to_string()),
         code: d.map(|d| d.code.clone()),
         meaning: entry.map(|e| e.meaning.get(env.lang).to_string()),
         detected_iso: None,

@@ -2,7 +2,7 @@
 //! wait-and-retry countdown, and judging whether the last step fixed the error.
 
 use super::{same_host, Store, BURST_COUNT, BURST_WINDOW_MS};
-use crate::core::catalog::Catalog;
+use crate::core::catalog::{strings, Catalog};
 use crate::core::detector::{self, Detection, Evidence};
 use crate::core::messages::{Effect, Quick, Reply};
 use crate::core::plan::StepState;
@@ -27,7 +27,7 @@ pub(super) fn hello(
     if same_host(url, frame) {
         let mut tab = store.tab(tab_id);
         tab.url = url.to_string();
-        tab.service = service.map(|s| s.id.clone());
+        tab.service = service.map(|s| s.id.to_string());
         tab.watched = service.is_some();
         tab.page_at = store.ctx.now;
         store.put_tab(tab_id, &tab);
@@ -39,7 +39,7 @@ pub(super) fn hello(
     Reply::Watch {
         watching: service.is_some(),
         selectors: service
-            .map(|s| s.error_selectors.clone())
+            .map(|s| strings(&s.error_selectors))
             .unwrap_or_default(),
         max_block_chars: detector::MAX_BLOCK_CHARS,
         quick,
@@ -60,7 +60,7 @@ pub(super) fn page_report(
     tab.page_at = store.ctx.now;
     let settings = store.settings();
     let service = detector::watched_service(catalog, url).filter(|s| settings.watches(&s.id));
-    tab.service = service.map(|s| s.id.clone());
+    tab.service = service.map(|s| s.id.to_string());
     tab.watched = service.is_some();
     // A network-level detection (HTTP status, failed load) stands until the next
     // navigation: the error page the server sent often shows no code at all.
@@ -307,7 +307,7 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
         .error
         .iter()
         .filter(|e| e.service == service)
-        .flat_map(|e| e.matcher.codes.iter().cloned())
+        .flat_map(|e| e.matcher.codes.iter().map(|c| c.to_string()))
         .collect();
     let quiet = codes
         .iter()

@@ -10,7 +10,7 @@ const PAGE: &str = "https://www.netflix.com/watch/1";
 
 fn raw(map: &BTreeMap<String, Value>) -> BTreeMap<String, Stored> {
     map.iter()
-        .map(|(k, v)| (k.clone(), serde_json::value::to_raw_value(v).unwrap()))
+        .map(|(k, v)| (k.clone(), Stored::from_json_text(v.to_string())))
         .collect()
 }
 
@@ -34,7 +34,7 @@ struct Sw {
 impl Sw {
     fn new() -> Self {
         Sw {
-            catalog: Catalog::embedded().unwrap(),
+            catalog: Catalog::embedded(),
             session: BTreeMap::new(),
             local: BTreeMap::new(),
             now: 1_000_000.0,

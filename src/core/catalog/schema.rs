@@ -1,0 +1,305 @@
+//! The rule data's shape and its cross-checks. Shared with `build.rs` (included there by
+//! path), which reads `data/*.toml` into these types strictly (`deny_unknown_fields`),
+//! runs [`Catalog::validate`] and writes the result out as a Rust static: the build fails
+//! on bad rule data and the shipped wasm holds no decoder for it. Depends on serde and
+//! std only.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+/// A string of the rule data: borrowed from the binary in the embedded catalog, owned
+/// when a catalog is decoded (tests).
+pub type Str = Cow<'static, str>;
+/// A list of the rule data (see [`Str`]).
+pub type List<T> = Cow<'static, [T]>;
+
+/// A sentence in every language the product ships.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: Str,
+    pub es: Str,
+}
+
+impl Text {
+    /// The text for a UI language tag such as `es-419` or `en-US`; English otherwise.
+    pub fn get(&self, lang: &str) -> &str {
+        if lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es")) {
+            &self.es
+        } else {
+            &self.en
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub service: List<Service>,
+    pub error: List<ErrorEntry>,
+    pub step: List<Step>,
+    pub device: List<Device>,
+    pub extension: List<KnownExtension>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub id: Str,
+    pub name: Str,
+    /// Registrable domains the service lives on; every subdomain belongs to it.
+    pub domains: List<Str>,
+    /// Exact origins whose site data is cleared.
+    pub origins: List<Str>,
+    /// Hosts that are documentation (help centre): never reported as an error page.
+    pub quiet_hosts: List<Str>,
+    /// CSS selectors of the containers where the service shows error screens.
+    pub error_selectors: List<Str>,
+    /// Path prefixes of the service's API calls (for the network watcher).
+    pub api_paths: List<Str>,
+    /// Where the service's status can be checked by a person.
+    pub status_url: Str,
+    /// Small resources on the service's own hosts the connection check requests.
+    pub probe_urls: List<Str>,
+    /// A resource on the service's own hosts the connection check downloads and times.
+    pub download_url: Str,
+    /// Lower-case phrases that introduce a bare numeric code on the service's error
+    /// screens (`error code` in "Error Code 83"). A number is a code only right after one
+    /// of these, inside one of the service's error containers.
+    #[serde(default)]
+    pub code_labels: List<Str>,
+    /// Added to the confirmation before clearing the service's data (a sign-in shared with
+    /// other sites of the same company...).
+    #[serde(default)]
+    pub clear_note: Option<Text>,
+}
+
+/// How one entry is recognised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    /// Exact codes, upper case (`NSEZ-503`).
+    #[serde(default)]
+    pub codes: List<Str>,
+    /// Code families: any code starting with one of these (`M7111-1331`).
+    #[serde(default)]
+    pub prefixes: List<Str>,
+    /// HTTP statuses of the main frame or of a burst of API calls.
+    #[serde(default)]
+    pub http: List<u16>,
+    /// Network failure causes (`dns`, `proxy`, `offline`, `timeout`, `tls`, `network`).
+    #[serde(default)]
+    pub net: List<Str>,
+    /// Phrases of code-less error screens, lower case, any language.
+    #[serde(default)]
+    pub phrases: List<Str>,
+    /// The fallback for codes of the service's shape that no entry names.
+    #[serde(default)]
+    pub unknown_code: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorEntry {
+    /// Stable id; also the `data-code` for code-less entries (`HTTP-503`, `DNS`).
+    pub id: Str,
+    pub service: Str,
+    #[serde(rename = "match")]
+    pub matcher: Match,
+    /// One plain sentence: what happened.
+    pub meaning: Text,
+    /// The most likely cause, one sentence.
+    pub cause: Text,
+    /// Other possible causes, most likely first.
+    pub causes: List<Text>,
+    /// Fix steps in order (ids into `step`).
+    pub steps: List<Str>,
+    /// Where the facts come from (`seed:001`, a URL, or `observed`).
+    pub sources: List<Str>,
+    /// True when the facts are not backed by a strong source.
+    #[serde(default)]
+    pub weak: bool,
+    /// Waiting helps (server overload): the plan starts with a retry countdown.
+    #[serde(default)]
+    pub retry: bool,
+}
+
+/// Who carries a step out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// StreamFix does it through the extension APIs.
+    Auto,
+    /// The user does it; StreamFix explains how.
+    Guided,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: Str,
+    pub kind: StepKind,
+    /// The `data-action` of the button that performs an automatic step.
+    #[serde(default)]
+    pub action: Option<Str>,
+    pub title: Text,
+    /// The how-to, one instruction per item.
+    pub how: List<Text>,
+    pub sources: List<Str>,
+}
+
+/// A device the user may also watch on (TV, console...): guide from the help page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    pub id: Str,
+    pub name: Text,
+    pub how: List<Text>,
+    pub sources: List<Str>,
+}
+
+/// What a known extension is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtKind {
+    Vpn,
+    Proxy,
+    Blocker,
+    Modifier,
+    Unrelated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownExtension {
+    /// Store ids this entry covers (Chrome Web Store and AMO ids).
+    #[serde(default)]
+    pub ids: List<Str>,
+    /// Lower-case fragments of the extension's name.
+    #[serde(default)]
+    pub names: List<Str>,
+    pub kind: ExtKind,
+}
+
+/// Why the rule data was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError(pub String);
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule data rejected: {}", self.0)
+    }
+}
+
+/// A list of the rule data as owned strings (for a message or stored state).
+pub fn strings(list: &[Str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+impl Catalog {
+    /// The cross-checks serde can't express: unique ids, no dangling references, every
+    /// entry sourced and matching something, codes upper case, phrases lower case.
+    pub fn validate(&self) -> Result<(), CatalogError> {
+        let err = |m: String| Err(CatalogError(m));
+        let mut ids = std::collections::HashSet::new();
+        for e in self.error.iter() {
+            if !ids.insert(&*e.id) {
+                return err(format!("error `{}` is defined twice", e.id));
+            }
+            if self.service(&e.service).is_none() {
+                return err(format!(
+                    "error `{}` names unknown service `{}`",
+                    e.id, e.service
+                ));
+            }
+            if e.sources.is_empty() {
+                return err(format!("error `{}` has no source", e.id));
+            }
+            if e.steps.is_empty() {
+                return err(format!("error `{}` has no fix step", e.id));
+            }
+            for s in e.steps.iter() {
+                if self.step(s).is_none() {
+                    return err(format!("error `{}` names unknown step `{s}`", e.id));
+                }
+            }
+            let m = &e.matcher;
+            if m.codes.is_empty()
+                && m.prefixes.is_empty()
+                && m.http.is_empty()
+                && m.net.is_empty()
+                && m.phrases.is_empty()
+                && !m.unknown_code
+            {
+                return err(format!("error `{}` matches nothing", e.id));
+            }
+            for c in m.codes.iter().chain(m.prefixes.iter()) {
+                if c.to_ascii_uppercase() != *c {
+                    return err(format!("error `{}`: code `{c}` must be upper case", e.id));
+                }
+            }
+            for p in m.phrases.iter() {
+                if p.to_lowercase() != *p {
+                    return err(format!("error `{}`: phrase `{p}` must be lower case", e.id));
+                }
+            }
+            let numeric = m
+                .codes
+                .iter()
+                .any(|c| c.bytes().all(|b| b.is_ascii_digit()));
+            if numeric
+                && self
+                    .service(&e.service)
+                    .is_some_and(|s| s.code_labels.is_empty())
+            {
+                return err(format!(
+                    "error `{}` has a bare numeric code but service `{}` has no code_labels",
+                    e.id, e.service
+                ));
+            }
+        }
+        for s in self.service.iter() {
+            for l in s.code_labels.iter() {
+                if l.to_lowercase() != *l || l.trim().is_empty() {
+                    return err(format!(
+                        "service `{}`: code label `{l}` must be lower case",
+                        s.id
+                    ));
+                }
+            }
+        }
+        let mut step_ids = std::collections::HashSet::new();
+        for s in self.step.iter() {
+            if !step_ids.insert(&*s.id) {
+                return err(format!("step `{}` is defined twice", s.id));
+            }
+            if s.kind == StepKind::Auto && s.action.is_none() {
+                return err(format!("automatic step `{}` has no action", s.id));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.service.iter().find(|s| s.id == id)
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.step.iter().find(|s| s.id == id)
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&ErrorEntry> {
+        self.error.iter().find(|e| e.id == id)
+    }
+
+    /// The service a host belongs to (`www.netflix.com` → Netflix).
+    pub fn service_for_host(&self, host: &str) -> Option<&Service> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.service.iter().find(|s| {
+            s.domains
+                .iter()
+                .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        })
+    }
+}

@@ -1,0 +1,653 @@
+//! The JSON reader for everything that comes in from outside (messages, the call context,
+//! stored state). Small on purpose: serde's derived decoders are generated once per type
+//! and per input format and made up most of the wasm; here the text is parsed once into a
+//! [`Value`] tree and each type reads its fields from it with [`FromJson`], declared with
+//! [`json_struct!`], [`json_tagged!`] and [`json_unit!`].
+//!
+//! Strict like serde's derived decoders: unknown fields are refused where the type says so
+//! (`deny_unknown_fields`), a field given twice is refused, a missing field is an error
+//! unless it has a default or is an `Option`, integers must be JSON integers in range,
+//! strings must be valid (escapes, surrogate pairs), nesting is limited, nothing may follow
+//! the value. Structs are read from JSON objects only.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Deepest nesting of arrays and objects accepted (serde_json's limit).
+pub const MAX_DEPTH: usize = 128;
+
+/// Why a text was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, Error> {
+    Err(Error(msg.into()))
+}
+
+/// A parsed JSON value, borrowing from the text where it can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Bool(bool),
+    /// A number, as written (already checked against JSON's grammar).
+    Num(&'a str),
+    Str(Cow<'a, str>),
+    Arr(Vec<Value<'a>>),
+    Obj(Vec<Member<'a>>),
+}
+
+/// One member of an object, with the text its value was parsed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member<'a> {
+    pub key: Cow<'a, str>,
+    pub value: Value<'a>,
+    pub raw: &'a str,
+}
+
+/// Parses a whole JSON text (surrounding whitespace allowed, nothing else).
+pub fn parse(text: &str) -> Result<Value<'_>, Error> {
+    parse_nested(text, MAX_DEPTH)
+}
+
+/// [`parse`] with another nesting limit.
+pub fn parse_nested(text: &str, max_depth: usize) -> Result<Value<'_>, Error> {
+    let mut p = Parser {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+        depth: max_depth,
+    };
+    let v = p.value()?;
+    p.ws();
+    if p.i != p.b.len() {
+        return p.fail("trailing characters");
+    }
+    Ok(v)
+}
+
+/// Parses and decodes a whole JSON text.
+pub fn from_str<T: FromJson>(text: &str) -> Result<T, Error> {
+    T::from_json(&parse(text)?)
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn fail<T>(&self, what: &str) -> Result<T, Error> {
+        err(format!("{what} at byte {}", self.i))
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        let hit = self.peek() == Some(c);
+        self.i += usize::from(hit);
+        hit
+    }
+
+    fn word(&mut self, w: &str, v: Value<'a>) -> Result<Value<'a>, Error> {
+        if self.b[self.i..].starts_with(w.as_bytes()) {
+            self.i += w.len();
+            Ok(v)
+        } else {
+            self.fail("expected value")
+        }
+    }
+
+    fn value(&mut self) -> Result<Value<'a>, Error> {
+        self.ws();
+        match self.peek() {
+            Some(b'n') => self.word("null", Value::Null),
+            Some(b't') => self.word("true", Value::Bool(true)),
+            Some(b'f') => self.word("false", Value::Bool(false)),
+            Some(b'"') => Ok(Value::Str(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'[') => {
+                self.enter()?;
+                let mut items = Vec::new();
+                self.ws();
+                if !self.eat(b']') {
+                    loop {
+                        items.push(self.value()?);
+                        self.ws();
+                        if self.eat(b']') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return self.fail("expected `,` or `]`");
+                        }
+                    }
+                }
+                self.depth += 1;
+                Ok(Value::Arr(items))
+            }
+            Some(b'{') => {
+                self.enter()?;
+                let mut members = Vec::new();
+                self.ws();
+                if !self.eat(b'}') {
+                    loop {
+                        self.ws();
+                        if self.peek() != Some(b'"') {
+                            return self.fail("expected a key");
+                        }
+                        let key = self.string()?;
+                        self.ws();
+                        if !self.eat(b':') {
+                            return self.fail("expected `:`");
+                        }
+                        self.ws();
+                        let start = self.i;
+                        let value = self.value()?;
+                        let raw = &self.s[start..self.i];
+                        members.push(Member { key, value, raw });
+                        self.ws();
+                        if self.eat(b'}') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return self.fail("expected `,` or `}`");
+                        }
+                    }
+                }
+                self.depth += 1;
+                Ok(Value::Obj(members))
+            }
+            _ => self.fail("expected value"),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.i += 1;
+        if self.depth == 0 {
+            return self.fail("recursion limit exceeded");
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Value<'a>, Error> {
+        let start = self.i;
+        self.eat(b'-');
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return self.fail("invalid number"),
+        }
+        if self.eat(b'.') && self.digits() == 0 {
+            return self.fail("invalid number");
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if self.digits() == 0 {
+                return self.fail("invalid number");
+            }
+        }
+        Ok(Value::Num(&self.s[start..self.i]))
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let Some(h) = self.s.get(self.i..self.i + 4) else {
+            return self.fail("invalid escape");
+        };
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return self.fail("invalid escape");
+        }
+        self.i += 4;
+        u32::from_str_radix(h, 16).or_else(|_| self.fail("invalid escape"))
+    }
+
+    /// A string, the opening quote under the cursor.
+    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        self.i += 1;
+        let start = self.i;
+        let mut owned: Option<String> = None;
+        loop {
+            let run = self.i;
+            while let Some(c) = self.peek() {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            if let Some(o) = owned.as_mut() {
+                o.push_str(&self.s[run..self.i]);
+            }
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(match owned {
+                        Some(o) => Cow::Owned(o),
+                        None => Cow::Borrowed(&self.s[start..self.i - 1]),
+                    });
+                }
+                Some(b'\\') => {
+                    let o = owned.get_or_insert_with(|| self.s[start..self.i].to_string());
+                    self.i += 1;
+                    let c = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.i += 1;
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if !self.b[self.i..].starts_with(b"\\u") {
+                                    return self.fail("lone surrogate");
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return self.fail("lone surrogate");
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            let Some(c) = char::from_u32(code) else {
+                                return self.fail("lone surrogate");
+                            };
+                            o.push(c);
+                            continue;
+                        }
+                        _ => return self.fail("invalid escape"),
+                    };
+                    o.push(c);
+                    self.i += 1;
+                }
+                Some(_) => return self.fail("control character in string"),
+                None => return self.fail("unterminated string"),
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------ decoding
+
+/// A type read from a [`Value`].
+pub trait FromJson: Sized {
+    fn from_json(v: &Value) -> Result<Self, Error>;
+
+    /// The value of a missing field without a default (serde: `None` for an `Option`).
+    fn missing(field: &str) -> Result<Self, Error> {
+        err(format!("missing field `{field}`"))
+    }
+}
+
+fn invalid<T>(expected: &str) -> Result<T, Error> {
+    err(format!("invalid type, expected {expected}"))
+}
+
+impl FromJson for String {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Str(s) => Ok(s.to_string()),
+            _ => invalid("a string"),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            _ => invalid("a boolean"),
+        }
+    }
+}
+
+/// A JSON integer (no fraction, no exponent) as sign and magnitude; None for other
+/// numbers (and integers beyond 64 bits, which serde_json reads as floats).
+fn integer(v: &Value) -> Result<Option<(bool, u64)>, Error> {
+    let Value::Num(n) = v else {
+        return invalid("a number");
+    };
+    let (neg, digits) = match n.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, *n),
+    };
+    if !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    Ok(digits.parse::<u64>().ok().map(|m| (neg, m)))
+}
+
+impl FromJson for f64 {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        let Value::Num(n) = v else {
+            return invalid("a number");
+        };
+        let f = match integer(v)? {
+            Some((false, m)) => m as f64,
+            Some((true, m)) if m <= 1 << 63 => (m as i64).wrapping_neg() as f64,
+            _ => n.parse::<f64>().or_else(|_| invalid("a number"))?,
+        };
+        if f.is_finite() {
+            Ok(f)
+        } else {
+            err("number out of range")
+        }
+    }
+}
+
+macro_rules! json_int {
+    ($($t:ty),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: &Value) -> Result<Self, Error> {
+                let n = match integer(v)? {
+                    Some((false, m)) => <$t>::try_from(m).ok(),
+                    Some((true, m)) if m <= 1 << 63 => {
+                        <$t>::try_from((m as i64).wrapping_neg()).ok()
+                    }
+                    _ => return invalid("an integer"),
+                };
+                n.map_or_else(|| err("integer out of range"), Ok)
+            }
+        }
+    )*};
+}
+json_int!(u16, u32, u64, i64, usize);
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_json(v).map(Some),
+        }
+    }
+
+    fn missing(_: &str) -> Result<Self, Error> {
+        Ok(None)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Arr(items) => items.iter().map(T::from_json).collect(),
+            _ => invalid("an array"),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        T::from_json(v).map(Box::new)
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(v: &Value) -> Result<Self, Error> {
+        let Value::Obj(members) = v else {
+            return invalid("an object");
+        };
+        let mut map = BTreeMap::new();
+        for m in members {
+            map.insert(m.key.to_string(), T::from_json(&m.value)?);
+        }
+        Ok(map)
+    }
+}
+
+/// The members of an object sorted onto `names` (None where absent). `tag` is the
+/// internally tagged enum's tag field, already read. With `deny`, any other key is an
+/// error; a key given twice always is.
+pub fn fields<'v, 'a>(
+    v: &'v Value<'a>,
+    names: &[&str],
+    tag: &str,
+    deny: bool,
+) -> Result<Vec<Option<&'v Value<'a>>>, Error> {
+    let Value::Obj(members) = v else {
+        return invalid("an object");
+    };
+    let mut slots = vec![None; names.len()];
+    for m in members {
+        match names.iter().position(|n| *n == m.key) {
+            Some(i) if slots[i].is_some() => return err(format!("duplicate field `{}`", m.key)),
+            Some(i) => slots[i] = Some(&m.value),
+            None if deny && m.key != tag => return err(format!("unknown field `{}`", m.key)),
+            None => {}
+        }
+    }
+    Ok(slots)
+}
+
+/// The tag of an internally tagged enum: a string, given once.
+pub fn tag<'v>(v: &'v Value, name: &str) -> Result<&'v str, Error> {
+    let Value::Obj(members) = v else {
+        return invalid("an object");
+    };
+    let mut found = None;
+    for m in members.iter().filter(|m| m.key == name) {
+        if found.is_some() {
+            return err(format!("duplicate field `{name}`"));
+        }
+        match &m.value {
+            Value::Str(s) => found = Some(&**s),
+            _ => return invalid("a string tag"),
+        }
+    }
+    found.map_or_else(|| err(format!("missing field `{name}`")), Ok)
+}
+
+/// A field without a default.
+pub fn req<T: FromJson>(v: Option<&Value>, name: &str) -> Result<T, Error> {
+    v.map_or_else(|| T::missing(name), T::from_json)
+}
+
+/// A field whose default stands in when it is missing (`#[serde(default)]`).
+pub fn def<T: FromJson + Default>(v: Option<&Value>, _: &str) -> Result<T, Error> {
+    v.map_or_else(|| Ok(T::default()), T::from_json)
+}
+
+/// A field whose default stands in when it is missing or `null`.
+pub fn nul<T: FromJson + Default>(v: Option<&Value>, _: &str) -> Result<T, Error> {
+    match v {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => T::from_json(v),
+    }
+}
+
+/// A field of a struct that takes its defaults from the struct's own `Default`.
+pub fn or<T: FromJson>(v: Option<&Value>, default: T) -> Result<T, Error> {
+    v.map_or(Ok(default), T::from_json)
+}
+
+/// `impl FromJson` for a struct read from an object:
+/// `json_struct!(Name, deny, { field: "key" req, other: "otherKey" def })`. `deny` or
+/// `allow` unknown fields; per field `req` (required unless an `Option`), `def` (default
+/// when missing), `nul` (default when missing or null). `json_struct!(Name, allow,
+/// default, { field: "key", ... })` takes missing fields from `Name::default()`.
+#[macro_export]
+macro_rules! json_struct {
+    ($ty:ident, $deny:ident, default, { $($field:ident : $key:literal),* $(,)? }) => {
+        impl $crate::core::json::FromJson for $ty {
+            fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
+                let f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
+                let mut f = f.into_iter();
+                let d = <$ty as Default>::default();
+                Ok($ty { $($field: $crate::core::json::or(f.next().flatten(), d.$field)?,)* })
+            }
+        }
+    };
+    ($ty:ident, $deny:ident, { $($field:ident : $key:literal $mode:ident),* $(,)? }) => {
+        impl $crate::core::json::FromJson for $ty {
+            fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
+                #[allow(unused_mut, unused_variables)]
+                let mut f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?.into_iter();
+                Ok($ty { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+            }
+        }
+    };
+    (@deny deny) => { true };
+    (@deny allow) => { false };
+}
+
+/// `impl FromJson` for an internally tagged enum (`#[serde(tag = "...")]`):
+/// `json_tagged!(Name, "type", deny, { Variant "Tag" { field: "key" req }, Unit "unit" {} })`.
+#[macro_export]
+macro_rules! json_tagged {
+    ($ty:ident, $tag:literal, $deny:ident, {
+        $($variant:ident $name:literal { $($field:ident : $key:literal $mode:ident),* $(,)? }),* $(,)?
+    }) => {
+        impl $crate::core::json::FromJson for $ty {
+            fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
+                let deny = $crate::json_struct!(@deny $deny);
+                match $crate::core::json::tag(v, $tag)? {
+                    $($name => {
+                        #[allow(unused_mut, unused_variables)]
+                        let mut f = $crate::core::json::fields(v, &[$($key),*], $tag, deny)?.into_iter();
+                        Ok($ty::$variant { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+                    })*
+                    other => Err($crate::core::json::Error(format!("unknown variant `{other}`"))),
+                }
+            }
+        }
+    };
+}
+
+/// `impl FromJson` for an enum of unit variants read from strings:
+/// `json_unit!(Name { Variant "name", ... })`.
+#[macro_export]
+macro_rules! json_unit {
+    ($ty:ident { $($variant:ident $name:literal),* $(,)? }) => {
+        impl $crate::core::json::FromJson for $ty {
+            fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
+                match v {
+                    $($crate::core::json::Value::Str(s) if s == $name => Ok($ty::$variant),)*
+                    $crate::core::json::Value::Str(s) => Err($crate::core::json::Error(format!("unknown variant `{s}`"))),
+                    _ => Err($crate::core::json::Error("invalid type, expected a string".into())),
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_serde_json_parses() {
+        for ok in [
+            "null",
+            " true ",
+            "false",
+            "0",
+            "-0",
+            "12.5e-3",
+            "1E+2",
+            r#""a\"b\\c\/\b\f\n\r\t\u00e9\ud83d\ude00""#,
+            "[]",
+            "[1, [2, {}]]",
+            r#"{"a": {"b": [null]}, "c": "d"}"#,
+        ] {
+            let ours = parse(ok).unwrap();
+            let theirs: serde_json::Value = serde_json::from_str(ok).unwrap();
+            if let (Value::Str(a), serde_json::Value::String(b)) = (&ours, &theirs) {
+                assert_eq!(a, b);
+            }
+        }
+        for bad in [
+            "",
+            " ",
+            "nul",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "+1",
+            "[1,]",
+            "[1 2]",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\u{1}\"",
+            "[] []",
+            "[",
+            "{",
+            "tru",
+            "NaN",
+            "Infinity",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(MAX_DEPTH)).is_ok());
+        assert!(parse(&deep(MAX_DEPTH + 1)).is_err());
+        assert!(parse(&deep(100_000)).is_err());
+    }
+
+    #[test]
+    fn numbers_read_like_serde() {
+        fn n(s: &str) -> Value<'_> {
+            parse(s).unwrap()
+        }
+        assert_eq!(u16::from_json(&n("65535")), Ok(65535));
+        assert!(u16::from_json(&n("65536")).is_err());
+        assert!(u16::from_json(&n("-1")).is_err());
+        assert!(u16::from_json(&n("1.0")).is_err());
+        assert!(u16::from_json(&n("1e2")).is_err());
+        assert_eq!(i64::from_json(&n("-9223372036854775808")), Ok(i64::MIN));
+        assert!(i64::from_json(&n("9223372036854775808")).is_err());
+        assert!(i64::from_json(&n("99999999999999999999")).is_err());
+        assert_eq!(
+            f64::from_json(&n("-0")).map(f64::to_bits),
+            Ok(0.0f64.to_bits())
+        );
+        assert_eq!(f64::from_json(&n("1.5")), Ok(1.5));
+        assert_eq!(f64::from_json(&n("99999999999999999999")), Ok(1e20));
+        assert!(f64::from_json(&n("1e400")).is_err());
+        assert!(f64::from_json(&n("\"1\"")).is_err());
+    }
+}
