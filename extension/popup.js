@@ -1,6 +1,8 @@
 // Toolbar popup: the diagnosis and plan for the active tab, as the core decided it.
-// The question goes out first, before the shared UI module is even evaluated (popup.html
-// preloads it meanwhile): the worker decides while the popup sets itself up.
+// The question goes out first: the script is an async module (it runs as soon as it is
+// fetched, without waiting for the stylesheet or the end of parsing), and the shared UI
+// module, which popup.html preloads meanwhile, is evaluated after the message is sent.
+// The worker decides while the popup sets itself up.
 const api = globalThis.browser ?? globalThis.chrome;
 
 // The active tab, then its view.
@@ -15,6 +17,8 @@ const firstView = tabQuery.then((tab) => {
 firstView.catch(() => {});
 
 const { answer, el, surface, t } = await import('./ui.js');
+// The body may still be parsing when an async script runs.
+if (document.readyState === 'loading') await new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }));
 const tab = await tabQuery;
 const ui = surface({
   main: document.getElementById('main'),
