@@ -68,11 +68,13 @@ function watchHost(present, timeout) {
   });
 }
 
+// The frame a change made now is painted in: its rAF time (the frame's timestamp,
+// shared by every callback of that frame) and the first task after it.
 function nextPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => {
+  return new Promise((resolve) => requestAnimationFrame((frameTime) => {
     const raf = now();
     const ch = new MessageChannel();
-    ch.port1.onmessage = () => resolve({ raf, after: now() });
+    ch.port1.onmessage = () => resolve({ raf, frameTime, after: now() });
     ch.port2.postMessage(0);
   }));
 }
@@ -87,6 +89,8 @@ async function once(i, timeout) {
   const appeared = watchHost(true, timeout);
   const t0 = now();
   player.append(div);
+  // The error's own paint: the frame that shows it, whatever the extension does.
+  const errorPaint = nextPaint();
   const tIn = await appeared;
   const rec = { i, code };
   if (tIn === null) {
@@ -96,10 +100,14 @@ async function once(i, timeout) {
     return rec;
   }
   const paint = await nextPaint();
+  const own = await errorPaint;
   rec.shown = document.querySelector('streamfix-panel')?.dataset.code ?? null;
   rec.inDom = tIn - t0;
   rec.raf = paint.raf - t0;
   rec.painted = paint.after - t0;
+  rec.errorPainted = own.after - t0;
+  // Frames between the one that showed the error and the one that showed the panel.
+  rec.framesLate = Math.round((paint.frameTime - own.frameTime) / (1000 / 60));
   const gone = watchHost(false, timeout);
   const tRemove = now();
   div.remove();

@@ -3,12 +3,17 @@
 // It never patches page APIs, never moves or removes the site's nodes, and never puts page
 // text into markup. No wasm here: the page's CSP may forbid it.
 //
-// Cheap by design: the MutationObserver callback only notes whether something relevant
-// changed (an error container, text shaped like a code, the title, or a block already
-// reported); nothing is read or sent when nothing relevant changed, however busy the
-// page is. A relevant change is read and reported in the same task, and when the core
-// has decided ahead of time that a code in an error container gets the panel (`quick`),
-// the panel host goes in at once, so it is painted in the frame that shows the error.
+// Cheap by design: the MutationObservers (one per kind of record) only note whether
+// something relevant changed (an error container, the title, a block already reported,
+// text shaped like a code); nothing is read or sent when nothing relevant changed,
+// however busy the page is. Per record that costs a property read or two: added nodes
+// are looked at one by one only for the first few records per parent in a batch, so a
+// lone error container is found in its own task; a burst into one parent (a list, a log)
+// is checked with one native query a little later, as is the free-text fallback (text
+// shaped like a code outside any container). A relevant change is read and reported in
+// the same task, and when the core has decided ahead of time that a code in an error
+// container gets the panel (`quick`), the panel host goes in at once, so it is painted in
+// the frame that shows the error.
 (() => {
   'use strict';
   const api = globalThis.browser ?? globalThis.chrome;
@@ -18,6 +23,16 @@
   const DASHES = /[\u2010-\u2013\u2212]/g;
   const NOT_CODE = /[^A-Z0-9-]+/;
   const MAX_TEXT_BLOCKS = 16;
+  // Per observer batch, records with the same parent that number more than this are a
+  // burst (a list or a log filling up): the parent is looked at a little later (one native
+  // query finds any error container among everything it received). Fewer are looked at
+  // node by node at once, so a lone error container gets its panel in the same task.
+  const RECORDS_PER_PARENT = 4;
+  // How much later: bursts and the free-text fallback (text shaped like a code outside any
+  // container) are checked at most this often, so a page that churns pays per interval,
+  // not per mutation.
+  const LATER_MS = 100;
+  const MAX_LATER = 64;
   const ELEMENT = 1;
   const TEXT = 3;
 
@@ -27,12 +42,15 @@
   let deepSelectors = false;
   let quickCodes = new Set();
   let quickQuiet = new Set();
-  let observer = null;
+  let observers = [];
   let dirty = false;
   // Elements whose added text looked like a code, read again at each report while shown.
   const textBlocks = new Set();
   // The error containers of the last report: their removal or change matters.
   let reported = [];
+  // Every element matching the error selectors at the last report (hidden ones too): only
+  // a match that isn't among them is news.
+  let known = new Set();
   let lastSent = null;
   let host = null;
   let shownCode = null;
@@ -50,7 +68,8 @@
 
   function stop() {
     alive = false;
-    observer?.disconnect();
+    for (const o of observers) o.disconnect();
+    clearTimeout(laterTimer);
   }
 
   // Visible text of an element, skipping scripts, styles, form fields and our own nodes.
@@ -73,8 +92,11 @@
     const max = spec.max_block_chars;
     const blocks = [];
     reported = [];
+    known = new Set();
+    insideCache = new WeakMap();
     if (selector) {
       for (const el of document.querySelectorAll(selector)) {
+        known.add(el);
         if (el.hidden || skipped(el)) continue;
         reported.push(el);
         const text = textOf(el, max);
@@ -100,69 +122,147 @@
     const block = node.nodeType === TEXT ? node.parentElement : node;
     if (!block || skipped(block)) return false;
     textBlocks.add(block);
+    insideCache = new WeakMap();
     return true;
   }
 
-  // Inside an error container, or the title: memoised per target within one callback.
-  let memoTarget = null;
-  let memoInside = false;
+  // Inside an error container, the title or a text block already noted. Kept until the
+  // next report: whatever makes a new container or block also makes a report.
+  let insideCache = new WeakMap();
   function inside(target) {
-    if (target !== memoTarget) {
-      memoTarget = target;
+    let v = insideCache.get(target);
+    if (v === undefined) {
       const el = target.nodeType === ELEMENT ? target : target.parentElement;
-      memoInside = !!el && (el.nodeName === 'TITLE' || (selector !== '' && el.closest(selector) !== null) || reported.includes(el));
+      v = !!el && (el.nodeName === 'TITLE' || (selector !== '' && el.closest(selector) !== null) ||
+        reported.includes(el) || textBlocks.has(el));
+      insideCache.set(target, v);
     }
-    return memoInside;
+    return v;
   }
 
-  // Only notes whether anything relevant changed; reading waits for the report.
-  function noteMutations(records) {
-    memoTarget = null;
+  // An error container under `parent` that the last report didn't know: one native query
+  // over the parent's subtree.
+  function newContainerUnder(parent) {
+    if (selector === '' || typeof parent.querySelector !== 'function') return false;
+    if (known.size === 0) return parent.querySelector(selector) !== null;
+    for (const el of parent.querySelectorAll(selector)) if (!known.has(el)) return true;
+    return false;
+  }
+
+  // Something reported went away: an error container or a noted text block was removed.
+  const lostReported = () => reported.some((el) => !el.isConnected) || [...textBlocks].some((el) => !el.isConnected);
+
+  // The observer callbacks only note whether anything relevant changed; reading waits for
+  // the report. One observer per kind of record, so that a record costs one property read
+  // (its target) unless it is among the few looked at closer.
+  function changed(relevant) {
+    if (!relevant) return;
+    dirty = true;
+    // Reports from the page's own task: the observer already batched its mutations.
+    flush();
+  }
+
+  // Looked at a little later (LATER_MS): parents that received a burst, and elements whose
+  // new text may carry a code (the free-text fallback).
+  const laterParents = new Set();
+  const laterText = new Set();
+  let laterTimer = 0;
+  function later(set, el) {
+    if (set.size < MAX_LATER) set.add(el);
+    if (!laterTimer) laterTimer = setTimeout(checkLater, LATER_MS);
+  }
+  function checkLater() {
+    laterTimer = 0;
     let relevant = false;
-    const watching = reported.length > 0 || textBlocks.size > 0;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      const target = r.target;
-      if (r.type === 'childList') {
-        const added = r.addedNodes;
-        if (added.length === 0) {
-          // A removal matters only when something was reported from the page.
-          if (watching) relevant = true;
-          continue;
-        }
-        if (r.removedNodes.length && watching) relevant = true;
-        if (inside(target)) {
-          relevant = true;
-          continue;
-        }
-        for (let j = 0; j < added.length; j++) {
-          const n = added[j];
-          if (n === host) continue;
-          if (n.nodeType === ELEMENT) {
-            if (selector && (n.matches(selector) || (n.firstElementChild !== null && n.querySelector(selector) !== null))) {
-              relevant = true;
-              continue;
-            }
-            const raw = n.textContent;
-            if (raw.length > 2 && noteText(n, raw)) relevant = true;
-          } else if (n.nodeType === TEXT) {
-            if (n.data.length > 2 && noteText(n, n.data)) relevant = true;
-          }
-        }
-      } else if (r.type === 'characterData') {
-        if (inside(target) || noteText(target, target.data)) relevant = true;
-      } else if (!relevant) {
-        // class / hidden: an element may become (or stop being) an error container.
-        relevant = selector !== '' && (target.matches(selector) || reported.includes(target) ||
-          (deepSelectors && target.querySelector(selector) !== null));
+    for (const p of laterParents) {
+      if (p.isConnected && (inside(p) || newContainerUnder(p))) {
+        relevant = true;
+        break;
       }
     }
-    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
-    if (relevant) {
-      dirty = true;
-      // Reports from the page's own task: the observer already batched its mutations.
-      flush();
+    laterParents.clear();
+    for (const el of laterText) {
+      if (!el.isConnected) continue;
+      if (inside(el)) relevant = true;
+      else {
+        // A block with elements inside (a text node added next to them): capped reading.
+        const raw = el.firstElementChild === null ? el.textContent : textOf(el, spec.max_block_chars);
+        if (raw.length > 2 && noteText(el, raw)) relevant = true;
+      }
     }
+    laterText.clear();
+    changed(relevant);
+  }
+
+  // Nodes added or removed: per run of records with the same parent, node by node (a few
+  // records: an added error container is found at once) or the parent later (a burst).
+  function noteChildList(records) {
+    const n = records.length;
+    let relevant = false;
+    for (let i = 0, end; i < n; i = end) {
+      const parent = records[i].target;
+      for (end = i + 1; end < n && records[end].target === parent; end++);
+      if (relevant) continue;
+      if (inside(parent)) {
+        relevant = true;
+      } else if (end - i > RECORDS_PER_PARENT) {
+        later(laterParents, parent);
+      } else {
+        for (let k = i; k < end && !relevant; k++) {
+          const added = records[k].addedNodes;
+          for (let j = 0; j < added.length; j++) {
+            const node = added[j];
+            if (node === host) continue;
+            const t = node.nodeType;
+            if (t === ELEMENT) {
+              if (selector && (node.matches(selector) || (node.firstElementChild !== null && node.querySelector(selector) !== null))) {
+                relevant = true;
+                break;
+              }
+              later(laterText, node);
+            } else if (t === TEXT && parent.nodeType === ELEMENT) {
+              later(laterText, parent);
+            }
+          }
+        }
+      }
+    }
+    // A removal matters only when something was reported from the page.
+    if (!relevant && (reported.length > 0 || textBlocks.size > 0)) relevant = lostReported();
+    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
+    changed(relevant);
+  }
+
+  // Text changed in place: inside a container, the title or a block at once; elsewhere
+  // the free-text fallback reads it later.
+  function noteCharacterData(records) {
+    let relevant = false;
+    let last = null;
+    for (let i = 0; i < records.length && !relevant; i++) {
+      const target = records[i].target;
+      if (target === last) continue;
+      last = target;
+      if (inside(target)) relevant = true;
+      else {
+        const el = target.parentElement;
+        if (el) later(laterText, el);
+      }
+    }
+    changed(relevant);
+  }
+
+  // class / hidden: an element may become (or stop being) an error container.
+  function noteAttributes(records) {
+    if (selector === '') return;
+    let relevant = false;
+    let last = null;
+    for (let i = 0; i < records.length && !relevant; i++) {
+      const target = records[i].target;
+      if (target === last) continue;
+      last = target;
+      relevant = target.matches(selector) || known.has(target) || (deepSelectors && newContainerUnder(target));
+    }
+    changed(relevant);
   }
 
   // The HTTP status the document came with (missing where the browser can't tell).
@@ -281,14 +381,14 @@
     };
     if (document.readyState === 'complete') settle();
     else window.addEventListener('load', settle, { once: true });
-    observer = new MutationObserver(noteMutations);
-    observer.observe(document, {
-      subtree: true,
-      childList: true,
-      characterData: true,
-      attributes: true,
-      attributeFilter: ['class', 'hidden'],
-    });
+    const watch = (fn, what) => {
+      const o = new MutationObserver(fn);
+      o.observe(document, { subtree: true, ...what });
+      observers.push(o);
+    };
+    watch(noteChildList, { childList: true });
+    watch(noteCharacterData, { characterData: true });
+    watch(noteAttributes, { attributes: true, attributeFilter: ['class', 'hidden'] });
     flush();
   }
 

@@ -32,12 +32,17 @@ function notAnswering(cause) {
  * Asks the core (through the service worker) and returns its reply, or throws: the
  * core's refusal as is, a missing or late answer as a "not answering" error.
  */
-export async function ask(msg) {
+export function ask(msg) {
+  return answer(api.runtime.sendMessage(msg));
+}
+
+/** The same checks for a message already sent (`sent`: runtime.sendMessage's promise). */
+export async function answer(sent) {
   let timer;
   const late = new Promise((_, reject) => { timer = setTimeout(() => reject(notAnswering('timeout')), ANSWER_TIMEOUT_MS); });
   let reply;
   try {
-    reply = await Promise.race([api.runtime.sendMessage(msg).catch((err) => { throw notAnswering(err); }), late]);
+    reply = await Promise.race([sent.catch((err) => { throw notAnswering(err); }), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -94,14 +94,22 @@ export function hostResolverRules(port, extra = []) {
  * @param {boolean}  [opts.headless=true]
  * @param {string[]} [opts.args] extra Chromium switches
  * @param {object}   [opts.contextOptions] extra launchPersistentContext options (viewport, locale, ...)
+ * @param {boolean}  [opts.pinned=false] pin the loaded extensions to the toolbar (as a user who
+ *   uses a toolbar button does): written into the fresh profile's Preferences
+ *   (`extensions.pinned_extensions`) before launch; check with chrome.action.getUserSettings()
  */
-export async function launch({ extensions = [], server, hostRules = [], headless = true, args = [], contextOptions = {} } = {}) {
+export async function launch({ extensions = [], server, hostRules = [], headless = true, args = [], contextOptions = {}, pinned = false } = {}) {
   const root = await mkdtemp(path.join(tmpdir(), 'streamfix-e2e-'));
   const home = path.join(root, 'home');
   const profile = path.join(root, 'profile');
   await Promise.all([home, profile].map((d) => mkdir(d, { recursive: true })));
 
   const exts = extensions.map(describeExtension);
+  if (pinned && exts.length) {
+    await mkdir(path.join(profile, 'Default'), { recursive: true });
+    const prefs = { extensions: { pinned_extensions: exts.map((e) => e.id) } };
+    await writeFile(path.join(profile, 'Default', 'Preferences'), JSON.stringify(prefs));
+  }
   const extList = exts.map((e) => e.dir).join(',');
   const chromeArgs = [
     ...(exts.length ? [`--disable-extensions-except=${extList}`, `--load-extension=${extList}`] : []),

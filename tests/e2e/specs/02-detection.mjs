@@ -81,6 +81,114 @@ check('an error the player inserts later, without a reload, is detected', () => 
 // After the settled report (2.5 s after load), only the page watcher's own reports count.
 check('an error inserted long after the page settled is detected', () => lateError(4500, 3500));
 
+// The page watcher looks at a few records node by node and at bursts and free text a
+// little later (content.js): each way an error can appear on a playing page still counts.
+// The player page never shows its own error here (delay of 10 minutes); the test changes
+// the DOM from the page's world, as the player's script would.
+async function onPlayer(fn) {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/watch-late-error?delay=600000`);
+    await page.waitForFunction(() => document.documentElement.dataset.fixtureReady === '1');
+    // Past the content script's one-off "settled" report (2.5 s after load), which reads
+    // the whole page: from then on only the page watcher finds what changes.
+    await page.waitForTimeout(3000);
+    await fn(page);
+  } finally {
+    await page.close();
+  }
+}
+
+const quietFor = async (page, ms, what) => {
+  await page.waitForTimeout(ms);
+  assertEq(await panelCode(page), null, what);
+};
+
+check('a hidden error container that is shown later (hidden attribute, then a class) gets the panel', () =>
+  onPlayer(async (page) => {
+    await page.evaluate(() => {
+      const box = document.createElement('div');
+      box.className = 'nf-error';
+      box.hidden = true;
+      box.id = 'later';
+      box.textContent = 'Error Code: NSEZ-503';
+      document.querySelector('.watch-video--player-view').append(box);
+    });
+    await quietFor(page, 800, 'panel while the container is hidden');
+    await page.evaluate(() => { document.getElementById('later').hidden = false; });
+    assertEq(await until(() => panelCode(page), { what: 'the panel once shown' }), 'NSEZ-503', 'panel');
+    // Gone again: an element that stops being a container by a class change.
+    await page.evaluate(() => { document.getElementById('later').className = 'was-error'; });
+    await until(async () => (await panelCode(page)) === null, { what: 'the panel to go once the class is gone' });
+    // And one that becomes a container by a class change (an unknown code: only a
+    // container's text can carry one, so nothing else can find it).
+    await page.evaluate(() => {
+      const slot = document.createElement('div');
+      slot.className = 'slot';
+      slot.id = 'slot';
+      slot.textContent = 'Error ABCD-1234';
+      document.querySelector('.watch-video--player-view').append(slot);
+    });
+    await quietFor(page, 800, 'panel before the class change');
+    await page.evaluate(() => { document.getElementById('slot').classList.add('player-error'); });
+    assertEq(await until(() => panelCode(page), { what: 'the panel after the class change' }), 'ABCD-1234', 'panel');
+  }));
+
+check('error text that changes in place inside a container gets the panel, and its new code', () =>
+  onPlayer(async (page) => {
+    await page.evaluate(() => {
+      const box = document.createElement('div');
+      box.className = 'nf-error';
+      box.id = 'box';
+      box.textContent = 'Loading';
+      document.querySelector('.watch-video--player-view').append(box);
+    });
+    await quietFor(page, 800, 'panel while the container says Loading');
+    // characterData: the same text node gets new text.
+    await page.evaluate(() => { document.getElementById('box').firstChild.data = 'Error Code: NSEZ-403'; });
+    assertEq(await until(() => panelCode(page), { what: 'the panel after the text changed' }), 'NSEZ-403', 'panel');
+    await page.evaluate(() => { document.getElementById('box').firstChild.data = 'Error Code: NW-6-403'; });
+    await until(async () => (await panelCode(page)) === 'NW-6-403', { what: 'the panel to follow the new code' });
+  }));
+
+check('a code that appears in place in free text (no container) gets the panel', () =>
+  onPlayer(async (page) => {
+    await page.evaluate(() => {
+      const p = document.createElement('p');
+      p.className = 'status';
+      p.id = 'status';
+      p.textContent = 'Buffering';
+      document.querySelector('.player-controls').append(p);
+    });
+    await quietFor(page, 800, 'panel while the line says Buffering');
+    await page.evaluate(() => { document.getElementById('status').firstChild.data = 'Error Code: NSEZ-503'; });
+    assertEq(await until(() => panelCode(page), { what: 'the panel after the line changed' }), 'NSEZ-503', 'panel');
+  }));
+
+check('an error container inserted among a burst of nodes into one parent gets the panel', () =>
+  onPlayer(async (page) => {
+    await page.evaluate(() => {
+      const list = document.createElement('ul');
+      list.id = 'log';
+      document.querySelector('.watch-video--player-view').append(list);
+    });
+    await quietFor(page, 300, 'panel before the burst');
+    await page.evaluate(() => {
+      const list = document.getElementById('log');
+      for (let i = 0; i < 12; i++) {
+        const li = document.createElement('li');
+        li.textContent = `segment ${i} ok`;
+        if (i === 7) {
+          li.className = 'nf-error';
+          li.textContent = 'Error Code: NSES-UHX';
+        }
+        list.append(li);
+      }
+    });
+    assertEq(await until(() => panelCode(page), { what: 'the panel after the burst' }), 'NSES-UHX', 'panel');
+  }));
+
 check('an HTTP 403 answer for the page is classified as HTTP-403', async () => {
   const { b, server } = await env();
   server.setRoute('www.netflix.com', '/forbidden', statusRoute(403, 'Forbidden'));
