@@ -145,13 +145,9 @@ pub fn classify(
         .filter(|e| (self_id.is_empty() || e.id != self_id) && e.is_listed_kind())
         .map(|e| classify_one(&catalog.extension, streaming_domains, e))
         .collect();
-    out.sort_by(|a, b| {
-        (!a.suspect, kind_rank(a.kind), a.name.to_lowercase(), &a.id).cmp(&(
-            !b.suspect,
-            kind_rank(b.kind),
-            b.name.to_lowercase(),
-            &b.id,
-        ))
+    super::util::sort_by(&mut out, |a, b| {
+        (!a.suspect, kind_rank(a.kind), a.name.to_lowercase(), &a.id)
+            < (!b.suspect, kind_rank(b.kind), b.name.to_lowercase(), &b.id)
     });
     out
 }
@@ -198,7 +194,7 @@ fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
             kinds.push(entry.kind);
         }
     }
-    kinds.sort_by_key(|k| kind_rank(*k));
+    super::util::sort_by_key(&mut kinds, |k| kind_rank(*k));
     kinds
 }
 
@@ -447,7 +443,7 @@ fn proxy_candidates(
         }
     }
     // Stable: unknown ids keep getAll's order, before the known ones.
-    found.sort_by_key(|e| {
+    super::util::sort_by_key(&mut found, |e| {
         install_order
             .iter()
             .rposition(|id| *id == e.id)
