@@ -806,7 +806,26 @@ crate::json_struct!(ProxySettings, allow, {
     level_of_control: "levelOfControl" nul,
     value: "value" nul,
 });
-crate::json_struct!(ProxyValue, allow, { mode: "mode" nul, proxy_type: "proxyType" nul });
+// By hand: `proxyType` is left out when empty (serde's `skip_serializing_if`).
+impl crate::core::json::FromJson for ProxyValue {
+    fn from_json(v: &crate::core::json::Value) -> Result<Self, crate::core::json::Error> {
+        let f = crate::core::json::fields(v, &["mode", "proxyType"], "", false)?;
+        Ok(ProxyValue {
+            mode: crate::core::json::nul(f[0], "mode")?,
+            proxy_type: crate::core::json::nul(f[1], "proxyType")?,
+        })
+    }
+}
+impl crate::core::json::ToJson for ProxyValue {
+    fn write_json(&self, out: &mut String) {
+        let mode: (&str, &dyn crate::core::json::ToJson) = ("mode", &self.mode);
+        if self.proxy_type.is_empty() {
+            crate::core::json::write_obj(out, None, &[mode]);
+        } else {
+            crate::core::json::write_obj(out, None, &[mode, ("proxyType", &self.proxy_type)]);
+        }
+    }
+}
 crate::json_struct!(ProxyReport, allow, {
     mode: "mode" req,
     readable: "readable" req,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::catalog::Catalog;
 use super::conflicts::Ledger;
 use super::detector;
-use super::json::{self, FromJson, Value};
+use super::json::{self, FromJson, ToJson, Value};
 use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
 use super::sitedata::Browser;
 use super::state::{tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_KEY, SETTINGS_KEY};
@@ -32,8 +32,11 @@ impl Stored {
     }
 
     /// The value encoded as JSON.
-    pub fn of<T: Serialize>(value: &T) -> Option<Self> {
-        serde_json::to_string(value).ok().map(Stored)
+    pub fn of<T: ToJson + Serialize>(value: &T) -> Option<Self> {
+        let json = json::to_string(value);
+        #[cfg(test)]
+        assert_eq!(Some(&json), serde_json::to_string(value).ok().as_ref());
+        Some(Stored(json))
     }
 
     /// The JSON text.
@@ -44,6 +47,13 @@ impl Stored {
     /// Decodes it into what reads it; None when this version can't read it.
     fn read<T: FromJson>(&self) -> Option<T> {
         json::from_str(&self.0).ok()
+    }
+}
+
+/// A stored value goes out as the JSON text it is.
+impl ToJson for Stored {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(&self.0);
     }
 }
 
@@ -235,7 +245,7 @@ impl<'a> Store<'a> {
             .unwrap_or_default()
     }
 
-    fn put_local<T: Serialize>(&mut self, key: &str, value: &T) {
+    fn put_local<T: ToJson + Serialize>(&mut self, key: &str, value: &T) {
         if let Some(v) = Stored::of(value) {
             self.out.local_set.insert(key.to_string(), v);
         }
@@ -270,37 +280,31 @@ impl Output {
     /// The output as the service worker reads it: `reply`, `session_set` (stored values
     /// as their JSON text), `session_remove`, `local_set`, `effects`.
     pub fn to_json(&self) -> String {
-        fn map(out: &mut String, m: &BTreeMap<String, Stored>) {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                out.push(':');
-                out.push_str(v.get());
-            }
-            out.push('}');
+        #[cfg(test)]
+        {
+            // The hand-written encoders write exactly what serde's would.
+            let serde = (
+                serde_json::to_string(&self.reply).ok(),
+                serde_json::to_string(&self.effects).ok(),
+            );
+            let ours = (
+                Some(json::to_string(&self.reply)),
+                Some(json::to_string(&self.effects)),
+            );
+            assert_eq!(ours, serde);
         }
-        let (Ok(reply), Ok(remove), Ok(effects)) = (
-            serde_json::to_string(&self.reply),
-            serde_json::to_string(&self.session_remove),
-            serde_json::to_string(&self.effects),
-        ) else {
-            return r#"{"reply":{"type":"Error","error":"output: not encodable"},"session_set":{},"session_remove":[],"local_set":{},"effects":[]}"#.to_string();
-        };
-        let mut out = String::with_capacity(reply.len() + effects.len() + 256);
-        out.push_str("{\"reply\":");
-        out.push_str(&reply);
-        out.push_str(",\"session_set\":");
-        map(&mut out, &self.session_set);
-        out.push_str(",\"session_remove\":");
-        out.push_str(&remove);
-        out.push_str(",\"local_set\":");
-        map(&mut out, &self.local_set);
-        out.push_str(",\"effects\":");
-        out.push_str(&effects);
-        out.push('}');
+        let mut out = String::with_capacity(1024);
+        json::write_obj(
+            &mut out,
+            None,
+            &[
+                ("reply", &self.reply),
+                ("session_set", &self.session_set),
+                ("session_remove", &self.session_remove),
+                ("local_set", &self.local_set),
+                ("effects", &self.effects),
+            ],
+        );
         out
     }
 }

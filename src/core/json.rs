@@ -2,7 +2,9 @@
 //! stored state). Small on purpose: serde's derived decoders are generated once per type
 //! and per input format and made up most of the wasm; here the text is parsed once into a
 //! [`Value`] tree and each type reads its fields from it with [`FromJson`], declared with
-//! [`json_struct!`], [`json_tagged!`] and [`json_unit!`].
+//! [`json_struct!`], [`json_tagged!`] and [`json_unit!`]. The same declarations give each
+//! type its writer ([`ToJson`]): what goes out (the reply, effects, stored state) is
+//! written here too, byte for byte as serde_json writes it.
 //!
 //! Strict like serde's derived decoders: unknown fields are refused where the type says so
 //! (`deny_unknown_fields`), a field given twice is refused, a missing field is an error
@@ -701,6 +703,190 @@ pub fn or<T: FromJson>(v: Option<&Value>, default: T) -> Result<T, Error> {
     v.map_or(Ok(default), T::from_json)
 }
 
+// ------------------------------------------------------------------------------ encoding
+
+/// A type written as JSON: byte for byte what serde_json writes for the type's serde
+/// derive (the tests hold every encoder to it), without serde's per-type serializers.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+}
+
+/// The JSON text of a value.
+pub fn to_string<T: ToJson + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    value.write_json(&mut out);
+    out
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+pub fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'\n' => 'n',
+            b'\r' => 'r',
+            b'\t' => 't',
+            0x08 => 'b',
+            0x0c => 'f',
+            0..=0x1f => 'u',
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        out.push('\\');
+        out.push(short);
+        if short == 'u' {
+            out.push_str("00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// An object: the tag of an internally tagged enum first, then the fields in order.
+pub fn write_obj(out: &mut String, tag: Option<(&str, &str)>, fields: &[(&str, &dyn ToJson)]) {
+    out.push('{');
+    if let Some((key, name)) = tag {
+        write_str(out, key);
+        out.push(':');
+        write_str(out, name);
+    }
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 || tag.is_some() {
+            out.push(',');
+        }
+        write_str(out, key);
+        out.push(':');
+        value.write_json(out);
+    }
+    out.push('}');
+}
+
+fn write_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for b in &buf[i..] {
+        out.push(char::from(*b));
+    }
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for Cow<'_, str> {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+macro_rules! to_json_uint {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn write_json(&self, out: &mut String) {
+                write_u64(out, *self as u64);
+            }
+        }
+    )*};
+}
+to_json_uint!(u16, u32, u64, usize);
+
+impl ToJson for i64 {
+    fn write_json(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        write_u64(out, self.unsigned_abs());
+    }
+}
+
+impl ToJson for f64 {
+    fn write_json(&self, out: &mut String) {
+        if self.is_finite() {
+            out.push_str(zmij::Buffer::new().format_finite(*self));
+        } else {
+            out.push_str("null");
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            v.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for Box<T> {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(out, k);
+            out.push(':');
+            v.write_json(out);
+        }
+        out.push('}');
+    }
+}
+
 /// `impl FromJson` for a struct read from an object:
 /// `json_struct!(Name, deny, { field: "key" req, other: "otherKey" def })`. `deny` or
 /// `allow` unknown fields; per field `req` (required unless an `Option`), `def` (default
@@ -717,6 +903,7 @@ macro_rules! json_struct {
                 Ok($ty { $($field: $crate::core::json::or(f.next().flatten(), d.$field)?,)* })
             }
         }
+        $crate::json_struct!(@write $ty { $($field: $key),* });
     };
     ($ty:ident, $deny:ident, { $($field:ident : $key:literal $mode:ident),* $(,)? }) => {
         impl $crate::core::json::FromJson for $ty {
@@ -724,6 +911,14 @@ macro_rules! json_struct {
                 #[allow(unused_mut, unused_variables)]
                 let mut f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?.into_iter();
                 Ok($ty { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+            }
+        }
+        $crate::json_struct!(@write $ty { $($field: $key),* });
+    };
+    (@write $ty:ident { $($field:ident : $key:literal),* }) => {
+        impl $crate::core::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                $crate::core::json::write_obj(out, None, &[$(($key, &self.$field as &dyn $crate::core::json::ToJson)),*]);
             }
         }
     };
@@ -751,6 +946,17 @@ macro_rules! json_tagged {
                 }
             }
         }
+        impl $crate::core::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                match self {
+                    $($ty::$variant { $($field),* } => $crate::core::json::write_obj(
+                        out,
+                        Some(($tag, $name)),
+                        &[$(($key, $field as &dyn $crate::core::json::ToJson)),*],
+                    ),)*
+                }
+            }
+        }
     };
 }
 
@@ -766,6 +972,11 @@ macro_rules! json_unit {
                     $crate::core::json::Value::Str(s) => Err($crate::core::json::Error(format!("unknown variant `{s}`"))),
                     _ => Err($crate::core::json::Error("invalid type, expected a string".into())),
                 }
+            }
+        }
+        impl $crate::core::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                $crate::core::json::write_str(out, match self { $($ty::$variant => $name,)* });
             }
         }
     };
@@ -892,6 +1103,36 @@ mod tests {
             let got = decimal_to_f64(c);
             assert_eq!(got.to_bits(), want.to_bits(), "{c}");
         }
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let mut strings: Vec<String> = (0u8..=0x7f).map(|b| char::from(b).to_string()).collect();
+        strings.extend(["", "a\"b\\c\u{7f}é€😀\u{2028}", "\u{0}\u{1f} x"].map(String::from));
+        for s in &strings {
+            assert_eq!(to_string(s), serde_json::to_string(s).unwrap());
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for f in [f64::from_bits(x), (x >> 11) as f64 / 1e3, (x >> 30) as f64] {
+                assert_eq!(to_string(&f), serde_json::to_string(&f).unwrap());
+            }
+            assert_eq!(
+                to_string(&(x as i64)),
+                serde_json::to_string(&(x as i64)).unwrap()
+            );
+            assert_eq!(to_string(&x), serde_json::to_string(&x).unwrap());
+        }
+        for f in [f64::NAN, f64::INFINITY, -0.0, 0.0, 1.0, 1e21, 5e-324] {
+            assert_eq!(to_string(&f), serde_json::to_string(&f).unwrap());
+        }
+        let v: Vec<Option<u16>> = vec![Some(1), None, Some(65535)];
+        assert_eq!(to_string(&v), serde_json::to_string(&v).unwrap());
+        let m: BTreeMap<String, bool> = [("b".into(), true), ("a\n".into(), false)].into();
+        assert_eq!(to_string(&m), serde_json::to_string(&m).unwrap());
     }
 
     #[test]
