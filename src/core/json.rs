@@ -641,16 +641,27 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 /// The members of an object sorted onto `names` (None where absent). `tag` is the
 /// internally tagged enum's tag field, already read. With `deny`, any other key is an
 /// error; a key given twice always is.
-pub fn fields<'v, 'a>(
+pub fn fields<'v, 'a, const N: usize>(
+    v: &'v Value<'a>,
+    names: &[&str; N],
+    tag: &str,
+    deny: bool,
+) -> Result<[Option<&'v Value<'a>>; N], Error> {
+    let mut slots = [None; N];
+    sort_fields(v, names, tag, deny, &mut slots)?;
+    Ok(slots)
+}
+
+fn sort_fields<'v, 'a>(
     v: &'v Value<'a>,
     names: &[&str],
     tag: &str,
     deny: bool,
-) -> Result<Vec<Option<&'v Value<'a>>>, Error> {
+    slots: &mut [Option<&'v Value<'a>>],
+) -> Result<(), Error> {
     let Value::Obj(members) = v else {
         return invalid("an object");
     };
-    let mut slots = vec![None; names.len()];
     for m in members {
         match names.iter().position(|n| *n == m.key) {
             Some(i) if slots[i].is_some() => return err(format!("duplicate field `{}`", m.key)),
@@ -659,7 +670,7 @@ pub fn fields<'v, 'a>(
             None => {}
         }
     }
-    Ok(slots)
+    Ok(())
 }
 
 /// The tag of an internally tagged enum: a string, given once.
@@ -897,10 +908,9 @@ macro_rules! json_struct {
     ($ty:ident, $deny:ident, default, { $($field:ident : $key:literal),* $(,)? }) => {
         impl $crate::core::json::FromJson for $ty {
             fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
-                let f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
-                let mut f = f.into_iter();
+                let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
                 let d = <$ty as Default>::default();
-                Ok($ty { $($field: $crate::core::json::or(f.next().flatten(), d.$field)?,)* })
+                Ok($ty { $($field: $crate::core::json::or($field, d.$field)?,)* })
             }
         }
         $crate::json_struct!(@write $ty { $($field: $key),* });
@@ -908,9 +918,8 @@ macro_rules! json_struct {
     ($ty:ident, $deny:ident, { $($field:ident : $key:literal $mode:ident),* $(,)? }) => {
         impl $crate::core::json::FromJson for $ty {
             fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
-                #[allow(unused_mut, unused_variables)]
-                let mut f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?.into_iter();
-                Ok($ty { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+                let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
+                Ok($ty { $($field: $crate::core::json::$mode($field, $key)?,)* })
             }
         }
         $crate::json_struct!(@write $ty { $($field: $key),* });
@@ -938,9 +947,8 @@ macro_rules! json_tagged {
                 let deny = $crate::json_struct!(@deny $deny);
                 match $crate::core::json::tag(v, $tag)? {
                     $($name => {
-                        #[allow(unused_mut, unused_variables)]
-                        let mut f = $crate::core::json::fields(v, &[$($key),*], $tag, deny)?.into_iter();
-                        Ok($ty::$variant { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+                        let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], $tag, deny)?;
+                        Ok($ty::$variant { $($field: $crate::core::json::$mode($field, $key)?,)* })
                     })*
                     other => Err($crate::core::json::Error(format!("unknown variant `{other}`"))),
                 }
