@@ -146,8 +146,17 @@ pub fn classify(
         .map(|e| classify_one(&catalog.extension, streaming_domains, e))
         .collect();
     super::util::sort_by(&mut out, |a, b| {
-        (!a.suspect, kind_rank(a.kind), a.name.to_lowercase(), &a.id)
-            < (!b.suspect, kind_rank(b.kind), b.name.to_lowercase(), &b.id)
+        (
+            !a.suspect,
+            kind_rank(a.kind),
+            super::util::lowercase(&a.name),
+            &a.id,
+        ) < (
+            !b.suspect,
+            kind_rank(b.kind),
+            super::util::lowercase(&b.name),
+            &b.id,
+        )
     });
     out
 }
@@ -181,7 +190,7 @@ fn known_reason(kind: ExtKind) -> Reason {
 /// The kinds the rule data gives this extension: by exact id, or by name fragment
 /// (`unrelated` entries by id only: a name proves nothing about being harmless).
 fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
-    let name = ext.name.to_lowercase();
+    let name = super::util::lowercase(&ext.name);
     let mut kinds = Vec::new();
     for entry in known {
         let by_id = !ext.id.is_empty() && entry.ids.iter().any(|i| *i == ext.id);
@@ -189,7 +198,7 @@ fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
             && entry
                 .names
                 .iter()
-                .any(|n| !n.is_empty() && name.contains(n.to_lowercase().as_str()));
+                .any(|n| !n.is_empty() && name.contains(super::util::lowercase(n).as_str()));
         if (by_id || by_name) && !kinds.contains(&entry.kind) {
             kinds.push(entry.kind);
         }
