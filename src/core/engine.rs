@@ -2,7 +2,7 @@
 //! validates the sender, updates the stored state it was given and says what to reply and
 //! which effects the JS must carry out. Pure: no I/O, no clock, no globals.
 
-use std::collections::BTreeMap;
+use super::util::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,9 +83,9 @@ pub struct Context {
     pub sender: Sender,
     pub env: Env,
     /// `storage.session` contents.
-    pub session: BTreeMap<String, Stored>,
+    pub session: Map<Stored>,
     /// `storage.local` contents.
-    pub local: BTreeMap<String, Stored>,
+    pub local: Map<Stored>,
     /// Milliseconds since the epoch.
     pub now: f64,
 }
@@ -99,8 +99,8 @@ crate::json_struct!(Env, deny, {
 });
 
 /// Stored values as they came in: their JSON text, held to the nesting limit.
-fn stored_map(v: Option<&Value>) -> Result<BTreeMap<String, Stored>, json::Error> {
-    let mut map = BTreeMap::new();
+fn stored_map(v: Option<&Value>) -> Result<Map<Stored>, json::Error> {
+    let mut map = Map::new();
     match v {
         None => {}
         Some(Value::Obj(members)) => {
@@ -142,9 +142,9 @@ impl Context {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub reply: Reply,
-    pub session_set: BTreeMap<String, Stored>,
+    pub session_set: Map<Stored>,
     pub session_remove: Vec<String>,
-    pub local_set: BTreeMap<String, Stored>,
+    pub local_set: Map<Stored>,
     pub effects: Vec<Effect>,
 }
 
@@ -152,9 +152,9 @@ impl Output {
     fn reply(reply: Reply) -> Self {
         Output {
             reply,
-            session_set: BTreeMap::new(),
+            session_set: Map::new(),
             session_remove: Vec::new(),
-            local_set: BTreeMap::new(),
+            local_set: Map::new(),
             effects: Vec::new(),
         }
     }
