@@ -37,7 +37,7 @@ mod tests {
             .unwrap();
             let out = dispatch(catalog, &msg.to_string(), &ctx);
             // Stored values come back as raw JSON text, as the worker stores them.
-            let parse = |m: &BTreeMap<String, Stored>| {
+            let parse = |m: &streamfix::core::util::Map<Stored>| {
                 m.iter()
                     .map(|(k, v)| (k.clone(), serde_json::from_str::<Value>(v.get()).unwrap()))
                     .collect::<Vec<_>>()

@@ -51,6 +51,7 @@ impl ExtKind {
     }
 }
 
+crate::json_unit!(StepKind { Auto "auto", Guided "guided" });
 crate::json_unit!(ExtKind {
     Vpn "vpn",
     Proxy "proxy",

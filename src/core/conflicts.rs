@@ -145,13 +145,18 @@ pub fn classify(
         .filter(|e| (self_id.is_empty() || e.id != self_id) && e.is_listed_kind())
         .map(|e| classify_one(&catalog.extension, streaming_domains, e))
         .collect();
-    out.sort_by(|a, b| {
-        (!a.suspect, kind_rank(a.kind), a.name.to_lowercase(), &a.id).cmp(&(
+    super::util::sort_by(&mut out, |a, b| {
+        (
+            !a.suspect,
+            kind_rank(a.kind),
+            super::util::lowercase(&a.name),
+            &a.id,
+        ) < (
             !b.suspect,
             kind_rank(b.kind),
-            b.name.to_lowercase(),
+            super::util::lowercase(&b.name),
             &b.id,
-        ))
+        )
     });
     out
 }
@@ -185,7 +190,7 @@ fn known_reason(kind: ExtKind) -> Reason {
 /// The kinds the rule data gives this extension: by exact id, or by name fragment
 /// (`unrelated` entries by id only: a name proves nothing about being harmless).
 fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
-    let name = ext.name.to_lowercase();
+    let name = super::util::lowercase(&ext.name);
     let mut kinds = Vec::new();
     for entry in known {
         let by_id = !ext.id.is_empty() && entry.ids.iter().any(|i| *i == ext.id);
@@ -193,12 +198,12 @@ fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
             && entry
                 .names
                 .iter()
-                .any(|n| !n.is_empty() && name.contains(n.to_lowercase().as_str()));
+                .any(|n| !n.is_empty() && name.contains(super::util::lowercase(n).as_str()));
         if (by_id || by_name) && !kinds.contains(&entry.kind) {
             kinds.push(entry.kind);
         }
     }
-    kinds.sort_by_key(|k| kind_rank(*k));
+    super::util::sort_by_key(&mut kinds, |k| kind_rank(*k));
     kinds
 }
 
@@ -447,7 +452,7 @@ fn proxy_candidates(
         }
     }
     // Stable: unknown ids keep getAll's order, before the known ones.
-    found.sort_by_key(|e| {
+    super::util::sort_by_key(&mut found, |e| {
         install_order
             .iter()
             .rposition(|id| *id == e.id)
@@ -810,7 +815,26 @@ crate::json_struct!(ProxySettings, allow, {
     level_of_control: "levelOfControl" nul,
     value: "value" nul,
 });
-crate::json_struct!(ProxyValue, allow, { mode: "mode" nul, proxy_type: "proxyType" nul });
+// By hand: `proxyType` is left out when empty (serde's `skip_serializing_if`).
+impl crate::core::json::FromJson for ProxyValue {
+    fn from_json(v: &crate::core::json::Value) -> Result<Self, crate::core::json::Error> {
+        let f = crate::core::json::fields(v, &["mode", "proxyType"], "", false)?;
+        Ok(ProxyValue {
+            mode: crate::core::json::nul(f[0], "mode")?,
+            proxy_type: crate::core::json::nul(f[1], "proxyType")?,
+        })
+    }
+}
+impl crate::core::json::ToJson for ProxyValue {
+    fn write_json(&self, out: &mut String) {
+        let mode: (&str, &dyn crate::core::json::ToJson) = ("mode", &self.mode);
+        if self.proxy_type.is_empty() {
+            crate::core::json::write_obj(out, None, &[mode]);
+        } else {
+            crate::core::json::write_obj(out, None, &[mode, ("proxyType", &self.proxy_type)]);
+        }
+    }
+}
 crate::json_struct!(ProxyReport, allow, {
     mode: "mode" req,
     readable: "readable" req,

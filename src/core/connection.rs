@@ -262,7 +262,7 @@ fn round1(v: f64) -> f64 {
 }
 
 fn median(mut values: Vec<f64>) -> Option<f64> {
-    values.sort_by(f64::total_cmp);
+    super::util::sort_by(&mut values, |a, b| a.total_cmp(b).is_lt());
     let mid = values.len() / 2;
     let m = if values.len() % 2 == 1 {
         *values.get(mid)?

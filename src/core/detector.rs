@@ -159,7 +159,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
     if block.kind == BlockKind::Title {
         return None;
     }
-    let lower = text.to_lowercase();
+    let lower = super::util::lowercase(text);
     // A bare number ("Error Code 83") is a code only after the service's own label, and
     // only inside its error containers: never a season number or a count in page text.
     let labels = catalog

@@ -2,14 +2,14 @@
 //! validates the sender, updates the stored state it was given and says what to reply and
 //! which effects the JS must carry out. Pure: no I/O, no clock, no globals.
 
-use std::collections::BTreeMap;
+use super::util::Map;
 
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Catalog;
 use super::conflicts::Ledger;
 use super::detector;
-use super::json::{self, FromJson, Value};
+use super::json::{self, FromJson, ToJson, Value};
 use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
 use super::sitedata::Browser;
 use super::state::{tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_KEY, SETTINGS_KEY};
@@ -32,8 +32,11 @@ impl Stored {
     }
 
     /// The value encoded as JSON.
-    pub fn of<T: Serialize>(value: &T) -> Option<Self> {
-        serde_json::to_string(value).ok().map(Stored)
+    pub fn of<T: ToJson + Serialize>(value: &T) -> Option<Self> {
+        let json = json::to_string(value);
+        #[cfg(test)]
+        assert_eq!(Some(&json), serde_json::to_string(value).ok().as_ref());
+        Some(Stored(json))
     }
 
     /// The JSON text.
@@ -44,6 +47,13 @@ impl Stored {
     /// Decodes it into what reads it; None when this version can't read it.
     fn read<T: FromJson>(&self) -> Option<T> {
         json::from_str(&self.0).ok()
+    }
+}
+
+/// A stored value goes out as the JSON text it is.
+impl ToJson for Stored {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(&self.0);
     }
 }
 
@@ -73,9 +83,9 @@ pub struct Context {
     pub sender: Sender,
     pub env: Env,
     /// `storage.session` contents.
-    pub session: BTreeMap<String, Stored>,
+    pub session: Map<Stored>,
     /// `storage.local` contents.
-    pub local: BTreeMap<String, Stored>,
+    pub local: Map<Stored>,
     /// Milliseconds since the epoch.
     pub now: f64,
 }
@@ -89,8 +99,8 @@ crate::json_struct!(Env, deny, {
 });
 
 /// Stored values as they came in: their JSON text, held to the nesting limit.
-fn stored_map(v: Option<&Value>) -> Result<BTreeMap<String, Stored>, json::Error> {
-    let mut map = BTreeMap::new();
+fn stored_map(v: Option<&Value>) -> Result<Map<Stored>, json::Error> {
+    let mut map = Map::new();
     match v {
         None => {}
         Some(Value::Obj(members)) => {
@@ -132,9 +142,9 @@ impl Context {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub reply: Reply,
-    pub session_set: BTreeMap<String, Stored>,
+    pub session_set: Map<Stored>,
     pub session_remove: Vec<String>,
-    pub local_set: BTreeMap<String, Stored>,
+    pub local_set: Map<Stored>,
     pub effects: Vec<Effect>,
 }
 
@@ -142,9 +152,9 @@ impl Output {
     fn reply(reply: Reply) -> Self {
         Output {
             reply,
-            session_set: BTreeMap::new(),
+            session_set: Map::new(),
             session_remove: Vec::new(),
-            local_set: BTreeMap::new(),
+            local_set: Map::new(),
             effects: Vec::new(),
         }
     }
@@ -235,7 +245,7 @@ impl<'a> Store<'a> {
             .unwrap_or_default()
     }
 
-    fn put_local<T: Serialize>(&mut self, key: &str, value: &T) {
+    fn put_local<T: ToJson + Serialize>(&mut self, key: &str, value: &T) {
         if let Some(v) = Stored::of(value) {
             self.out.local_set.insert(key.to_string(), v);
         }
@@ -270,37 +280,31 @@ impl Output {
     /// The output as the service worker reads it: `reply`, `session_set` (stored values
     /// as their JSON text), `session_remove`, `local_set`, `effects`.
     pub fn to_json(&self) -> String {
-        fn map(out: &mut String, m: &BTreeMap<String, Stored>) {
-            out.push('{');
-            for (i, (k, v)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&serde_json::to_string(k).unwrap_or_default());
-                out.push(':');
-                out.push_str(v.get());
-            }
-            out.push('}');
+        #[cfg(test)]
+        {
+            // The hand-written encoders write exactly what serde's would.
+            let serde = (
+                serde_json::to_string(&self.reply).ok(),
+                serde_json::to_string(&self.effects).ok(),
+            );
+            let ours = (
+                Some(json::to_string(&self.reply)),
+                Some(json::to_string(&self.effects)),
+            );
+            assert_eq!(ours, serde);
         }
-        let (Ok(reply), Ok(remove), Ok(effects)) = (
-            serde_json::to_string(&self.reply),
-            serde_json::to_string(&self.session_remove),
-            serde_json::to_string(&self.effects),
-        ) else {
-            return r#"{"reply":{"type":"Error","error":"output: not encodable"},"session_set":{},"session_remove":[],"local_set":{},"effects":[]}"#.to_string();
-        };
-        let mut out = String::with_capacity(reply.len() + effects.len() + 256);
-        out.push_str("{\"reply\":");
-        out.push_str(&reply);
-        out.push_str(",\"session_set\":");
-        map(&mut out, &self.session_set);
-        out.push_str(",\"session_remove\":");
-        out.push_str(&remove);
-        out.push_str(",\"local_set\":");
-        map(&mut out, &self.local_set);
-        out.push_str(",\"effects\":");
-        out.push_str(&effects);
-        out.push('}');
+        let mut out = String::with_capacity(1024);
+        json::write_obj(
+            &mut out,
+            None,
+            &[
+                ("reply", &self.reply),
+                ("session_set", &self.session_set),
+                ("session_remove", &self.session_remove),
+                ("local_set", &self.local_set),
+                ("effects", &self.effects),
+            ],
+        );
         out
     }
 }

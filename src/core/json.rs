@@ -2,7 +2,9 @@
 //! stored state). Small on purpose: serde's derived decoders are generated once per type
 //! and per input format and made up most of the wasm; here the text is parsed once into a
 //! [`Value`] tree and each type reads its fields from it with [`FromJson`], declared with
-//! [`json_struct!`], [`json_tagged!`] and [`json_unit!`].
+//! [`json_struct!`], [`json_tagged!`] and [`json_unit!`]. The same declarations give each
+//! type its writer ([`ToJson`]): what goes out (the reply, effects, stored state) is
+//! written here too, byte for byte as serde_json writes it.
 //!
 //! Strict like serde's derived decoders: unknown fields are refused where the type says so
 //! (`deny_unknown_fields`), a field given twice is refused, a missing field is an error
@@ -356,13 +358,224 @@ impl FromJson for f64 {
         let f = match integer(v)? {
             Some((false, m)) => m as f64,
             Some((true, m)) if m <= 1 << 63 => (m as i64).wrapping_neg() as f64,
-            _ => n.parse::<f64>().or_else(|_| invalid("a number"))?,
+            _ => decimal_to_f64(n),
         };
         if f.is_finite() {
             Ok(f)
         } else {
             err("number out of range")
         }
+    }
+}
+
+/// A JSON number (already checked against JSON's grammar) as the nearest f64, ties to
+/// even, ±infinity past the range: what `str::parse::<f64>` gives, without its 10 KB
+/// power-of-five table. Most numbers take the exact fast path (at most 15 significant
+/// digits, a small power of ten); the rest are computed exactly with big integers.
+fn decimal_to_f64(n: &str) -> f64 {
+    let (neg, body) = match n.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, n),
+    };
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], &body[i + 1..]),
+        None => (body, ""),
+    };
+    // The exponent, clamped (anything past ±10^6 is out of range either way).
+    let (eneg, edigits) = match exp.as_bytes().first() {
+        Some(b'-') => (true, &exp[1..]),
+        Some(b'+') => (false, &exp[1..]),
+        _ => (false, exp),
+    };
+    let mut e: i64 = 0;
+    for c in edigits.bytes() {
+        e = (e * 10 + i64::from(c - b'0')).min(1_000_000);
+    }
+    if eneg {
+        e = -e;
+    }
+    // The significant digits (no leading zeros), and the exponent of the last one.
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    e -= frac.len() as i64;
+    let all = int.bytes().chain(frac.bytes()).skip_while(|c| *c == b'0');
+    let mut digits: Vec<u8> = all.map(|c| c - b'0').collect();
+    while digits.last() == Some(&0) {
+        digits.pop();
+        e += 1;
+    }
+    let v = if digits.is_empty() {
+        0.0
+    } else if digits.len() <= 15 && (-22..=22).contains(&e) {
+        // Both the digits and the power of ten are exact f64s: one rounding.
+        let m = digits.iter().fold(0u64, |m, d| m * 10 + u64::from(*d)) as f64;
+        let p = (0..e.unsigned_abs()).fold(1.0f64, |p, _| p * 10.0);
+        if e < 0 {
+            m / p
+        } else {
+            m * p
+        }
+    } else {
+        big_decimal_to_f64(digits, e)
+    };
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// `digits` × 10^`e` (digits without leading or trailing zeros) rounded exactly.
+fn big_decimal_to_f64(mut digits: Vec<u8>, mut e: i64) -> f64 {
+    let k = digits.len() as i64;
+    if k + e > 310 {
+        return f64::INFINITY;
+    }
+    if k + e < -324 {
+        return 0.0;
+    }
+    // Past 800 significant digits only whether anything non-zero follows matters.
+    if digits.len() > 800 {
+        e += digits.len() as i64 - 801;
+        digits.truncate(800);
+        digits.push(1);
+    }
+    let mut num = Big::from_digits(&digits);
+    let mut den = Big(vec![1]);
+    if e >= 0 {
+        num.mul_pow10(e as u32);
+    } else {
+        den.mul_pow10(e.unsigned_abs() as u32);
+    }
+    // value = num / den = q × 2^s with q below 2^53, rounded half to even.
+    let mut s = num.bits() as i64 - den.bits() as i64 - 53;
+    loop {
+        s = s.max(-1074);
+        let (mut n, mut d) = (num.clone(), den.clone());
+        if s >= 0 {
+            d.shl(s as u32);
+        } else {
+            n.shl(s.unsigned_abs() as u32);
+        }
+        let (q, rem) = n.div_small_quotient(&d);
+        if q >= 1 << 53 {
+            s += 1;
+            continue;
+        }
+        let mut rem2 = rem;
+        rem2.shl(1);
+        let mut q = q;
+        match rem2.cmp(&d) {
+            std::cmp::Ordering::Greater => q += 1,
+            std::cmp::Ordering::Equal => q += q & 1,
+            std::cmp::Ordering::Less => {}
+        }
+        if q == 1 << 53 {
+            q >>= 1;
+            s += 1;
+        }
+        if s + 52 > 1023 {
+            return f64::INFINITY;
+        }
+        return if q < 1 << 52 {
+            // Subnormal (s is -1074 here).
+            f64::from_bits(q)
+        } else {
+            f64::from_bits((((s + 1075) as u64) << 52) | (q - (1 << 52)))
+        };
+    }
+}
+
+/// A non-negative big integer, 32-bit limbs, least significant first.
+#[derive(Clone)]
+struct Big(Vec<u32>);
+
+impl Big {
+    fn from_digits(digits: &[u8]) -> Big {
+        let mut b = Big(vec![0]);
+        for chunk in digits.chunks(9) {
+            let v = chunk.iter().fold(0u32, |v, d| v * 10 + u32::from(*d));
+            b.mul_add(10u32.pow(chunk.len() as u32), v);
+        }
+        b
+    }
+
+    fn mul_add(&mut self, m: u32, mut carry: u32) {
+        for limb in self.0.iter_mut() {
+            let t = u64::from(*limb) * u64::from(m) + u64::from(carry);
+            *limb = t as u32;
+            carry = (t >> 32) as u32;
+        }
+        if carry > 0 {
+            self.0.push(carry);
+        }
+    }
+
+    fn mul_pow10(&mut self, mut e: u32) {
+        while e > 0 {
+            let step = e.min(9);
+            self.mul_add(10u32.pow(step), 0);
+            e -= step;
+        }
+    }
+
+    fn bits(&self) -> u32 {
+        let top = self.0.iter().rposition(|l| *l != 0).unwrap_or(0);
+        top as u32 * 32 + (32 - self.0.get(top).map_or(32, |l| l.leading_zeros()))
+    }
+
+    fn shl(&mut self, n: u32) {
+        let (words, bits) = ((n / 32) as usize, n % 32);
+        if bits > 0 {
+            let mut carry = 0;
+            for limb in self.0.iter_mut() {
+                let next = *limb >> (32 - bits);
+                *limb = (*limb << bits) | carry;
+                carry = next;
+            }
+            if carry > 0 {
+                self.0.push(carry);
+            }
+        }
+        self.0.splice(0..0, std::iter::repeat_n(0, words));
+    }
+
+    fn cmp(&self, other: &Big) -> std::cmp::Ordering {
+        let len = self.0.len().max(other.0.len());
+        for i in (0..len).rev() {
+            let (a, b) = (self.0.get(i), other.0.get(i));
+            match a.unwrap_or(&0).cmp(b.unwrap_or(&0)) {
+                std::cmp::Ordering::Equal => {}
+                o => return o,
+            }
+        }
+        std::cmp::Ordering::Equal
+    }
+
+    fn sub(&mut self, other: &Big) {
+        let mut borrow = 0i64;
+        for (i, limb) in self.0.iter_mut().enumerate() {
+            let t = i64::from(*limb) - i64::from(*other.0.get(i).unwrap_or(&0)) - borrow;
+            borrow = i64::from(t < 0);
+            *limb = (t + (borrow << 32)) as u32;
+        }
+    }
+
+    /// `self / d` and `self % d` for a quotient known to be below 2^54 (else saturated
+    /// at 2^54, which the caller takes as "too big").
+    fn div_small_quotient(mut self, d: &Big) -> (u64, Big) {
+        let mut q = 0u64;
+        for i in (0..=54).rev() {
+            let mut t = d.clone();
+            t.shl(i);
+            if self.cmp(&t) != std::cmp::Ordering::Less {
+                if i == 54 {
+                    return (1 << 54, self);
+                }
+                self.sub(&t);
+                q |= 1 << i;
+            }
+        }
+        (q, self)
     }
 }
 
@@ -428,16 +641,27 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 /// The members of an object sorted onto `names` (None where absent). `tag` is the
 /// internally tagged enum's tag field, already read. With `deny`, any other key is an
 /// error; a key given twice always is.
-pub fn fields<'v, 'a>(
+pub fn fields<'v, 'a, const N: usize>(
+    v: &'v Value<'a>,
+    names: &[&str; N],
+    tag: &str,
+    deny: bool,
+) -> Result<[Option<&'v Value<'a>>; N], Error> {
+    let mut slots = [None; N];
+    sort_fields(v, names, tag, deny, &mut slots)?;
+    Ok(slots)
+}
+
+fn sort_fields<'v, 'a>(
     v: &'v Value<'a>,
     names: &[&str],
     tag: &str,
     deny: bool,
-) -> Result<Vec<Option<&'v Value<'a>>>, Error> {
+    slots: &mut [Option<&'v Value<'a>>],
+) -> Result<(), Error> {
     let Value::Obj(members) = v else {
         return invalid("an object");
     };
-    let mut slots = vec![None; names.len()];
     for m in members {
         match names.iter().position(|n| *n == m.key) {
             Some(i) if slots[i].is_some() => return err(format!("duplicate field `{}`", m.key)),
@@ -446,7 +670,7 @@ pub fn fields<'v, 'a>(
             None => {}
         }
     }
-    Ok(slots)
+    Ok(())
 }
 
 /// The tag of an internally tagged enum: a string, given once.
@@ -485,9 +709,197 @@ pub fn nul<T: FromJson + Default>(v: Option<&Value>, _: &str) -> Result<T, Error
     }
 }
 
-/// A field of a struct that takes its defaults from the struct's own `Default`.
-pub fn or<T: FromJson>(v: Option<&Value>, default: T) -> Result<T, Error> {
-    v.map_or(Ok(default), T::from_json)
+/// A field of a struct that takes its defaults from the struct's own `Default`: set
+/// when present. (Filling in a default struct keeps the code per field to one call.)
+pub fn set<T: FromJson>(slot: &mut T, v: Option<&Value>) -> Result<(), Error> {
+    if let Some(v) = v {
+        *slot = T::from_json(v)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------ encoding
+
+/// A type written as JSON: byte for byte what serde_json writes for the type's serde
+/// derive (the tests hold every encoder to it), without serde's per-type serializers.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+}
+
+/// The JSON text of a value.
+pub fn to_string<T: ToJson + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    value.write_json(&mut out);
+    out
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+pub fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'\n' => 'n',
+            b'\r' => 'r',
+            b'\t' => 't',
+            0x08 => 'b',
+            0x0c => 'f',
+            0..=0x1f => 'u',
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        out.push('\\');
+        out.push(short);
+        if short == 'u' {
+            out.push_str("00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// An object: the tag of an internally tagged enum first, then the fields in order.
+pub fn write_obj(out: &mut String, tag: Option<(&str, &str)>, fields: &[(&str, &dyn ToJson)]) {
+    out.push('{');
+    if let Some((key, name)) = tag {
+        write_str(out, key);
+        out.push(':');
+        write_str(out, name);
+    }
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 || tag.is_some() {
+            out.push(',');
+        }
+        write_str(out, key);
+        out.push(':');
+        value.write_json(out);
+    }
+    out.push('}');
+}
+
+fn write_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for b in &buf[i..] {
+        out.push(char::from(*b));
+    }
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for Cow<'_, str> {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+macro_rules! to_json_uint {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn write_json(&self, out: &mut String) {
+                write_u64(out, *self as u64);
+            }
+        }
+    )*};
+}
+to_json_uint!(u16, u32, u64, usize);
+
+impl ToJson for i64 {
+    fn write_json(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        write_u64(out, self.unsigned_abs());
+    }
+}
+
+impl ToJson for f64 {
+    fn write_json(&self, out: &mut String) {
+        if self.is_finite() {
+            out.push_str(zmij::Buffer::new().format_finite(*self));
+        } else {
+            out.push_str("null");
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            v.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for Box<T> {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeMap<String, T> {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_str(out, k);
+            out.push(':');
+            v.write_json(out);
+        }
+        out.push('}');
+    }
 }
 
 /// `impl FromJson` for a struct read from an object:
@@ -500,19 +912,27 @@ macro_rules! json_struct {
     ($ty:ident, $deny:ident, default, { $($field:ident : $key:literal),* $(,)? }) => {
         impl $crate::core::json::FromJson for $ty {
             fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
-                let f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
-                let mut f = f.into_iter();
-                let d = <$ty as Default>::default();
-                Ok($ty { $($field: $crate::core::json::or(f.next().flatten(), d.$field)?,)* })
+                let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
+                let mut out = <$ty as Default>::default();
+                $($crate::core::json::set(&mut out.$field, $field)?;)*
+                Ok(out)
             }
         }
+        $crate::json_struct!(@write $ty { $($field: $key),* });
     };
     ($ty:ident, $deny:ident, { $($field:ident : $key:literal $mode:ident),* $(,)? }) => {
         impl $crate::core::json::FromJson for $ty {
             fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
-                #[allow(unused_mut, unused_variables)]
-                let mut f = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?.into_iter();
-                Ok($ty { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+                let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], "", $crate::json_struct!(@deny $deny))?;
+                Ok($ty { $($field: $crate::core::json::$mode($field, $key)?,)* })
+            }
+        }
+        $crate::json_struct!(@write $ty { $($field: $key),* });
+    };
+    (@write $ty:ident { $($field:ident : $key:literal),* }) => {
+        impl $crate::core::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                $crate::core::json::write_obj(out, None, &[$(($key, &self.$field as &dyn $crate::core::json::ToJson)),*]);
             }
         }
     };
@@ -532,11 +952,21 @@ macro_rules! json_tagged {
                 let deny = $crate::json_struct!(@deny $deny);
                 match $crate::core::json::tag(v, $tag)? {
                     $($name => {
-                        #[allow(unused_mut, unused_variables)]
-                        let mut f = $crate::core::json::fields(v, &[$($key),*], $tag, deny)?.into_iter();
-                        Ok($ty::$variant { $($field: $crate::core::json::$mode(f.next().flatten(), $key)?,)* })
+                        let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], $tag, deny)?;
+                        Ok($ty::$variant { $($field: $crate::core::json::$mode($field, $key)?,)* })
                     })*
                     other => Err($crate::core::json::Error(format!("unknown variant `{other}`"))),
+                }
+            }
+        }
+        impl $crate::core::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                match self {
+                    $($ty::$variant { $($field),* } => $crate::core::json::write_obj(
+                        out,
+                        Some(($tag, $name)),
+                        &[$(($key, $field as &dyn $crate::core::json::ToJson)),*],
+                    ),)*
                 }
             }
         }
@@ -555,6 +985,11 @@ macro_rules! json_unit {
                     $crate::core::json::Value::Str(s) => Err($crate::core::json::Error(format!("unknown variant `{s}`"))),
                     _ => Err($crate::core::json::Error("invalid type, expected a string".into())),
                 }
+            }
+        }
+        impl $crate::core::json::ToJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                $crate::core::json::write_str(out, match self { $($ty::$variant => $name,)* });
             }
         }
     };
@@ -618,6 +1053,99 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn decimals_read_exactly_like_std() {
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "1.5",
+            "0.1",
+            "0.3",
+            "1e22",
+            "1e23",
+            "9007199254740993",
+            "2.2250738585072011e-308",
+            "2.2250738585072014e-308",
+            "4.9406564584124654e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1e-400",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "1e309",
+            "123456789012345678901234567890",
+            "0.000000000000000000000000000001",
+            "1732912345678.123",
+            "17329123456781234.5e-3",
+            "8.98846567431158e307",
+            "2.225073858507201136057409796709131975934819546351645648e-308",
+            "1.00000000000000011102230246251565404236316680908203125",
+            "1.00000000000000011102230246251565404236316680908203124",
+            "1.00000000000000011102230246251565404236316680908203126",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // A cheap generator: shortest forms of many f64s, and long digit strings.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = f64::from_bits(x);
+            if f.is_finite() {
+                cases.push(format!("{f:e}"));
+                cases.push(format!("{:e}", f64::from_bits(x >> 12)));
+            }
+            let digits = (x % 40) as usize + 1;
+            let m: String = (0..digits)
+                .map(|i| char::from(b'0' + ((x >> (i % 60)) % 10) as u8))
+                .collect();
+            let exp = (x >> 20) as i64 % 700 - 350;
+            cases.push(format!("{m}e{exp}"));
+            cases.push(format!("0.{m}"));
+        }
+        cases.push(format!("{}e-5000", "7".repeat(5000)));
+        cases.push(format!("0.{}1", "0".repeat(3000)));
+        for c in &cases {
+            let want: f64 = c.parse().unwrap();
+            let got = decimal_to_f64(c);
+            assert_eq!(got.to_bits(), want.to_bits(), "{c}");
+        }
+    }
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        let mut strings: Vec<String> = (0u8..=0x7f).map(|b| char::from(b).to_string()).collect();
+        strings.extend(["", "a\"b\\c\u{7f}é€😀\u{2028}", "\u{0}\u{1f} x"].map(String::from));
+        for s in &strings {
+            assert_eq!(to_string(s), serde_json::to_string(s).unwrap());
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for f in [f64::from_bits(x), (x >> 11) as f64 / 1e3, (x >> 30) as f64] {
+                assert_eq!(to_string(&f), serde_json::to_string(&f).unwrap());
+            }
+            assert_eq!(
+                to_string(&(x as i64)),
+                serde_json::to_string(&(x as i64)).unwrap()
+            );
+            assert_eq!(to_string(&x), serde_json::to_string(&x).unwrap());
+        }
+        for f in [f64::NAN, f64::INFINITY, -0.0, 0.0, 1.0, 1e21, 5e-324] {
+            assert_eq!(to_string(&f), serde_json::to_string(&f).unwrap());
+        }
+        let v: Vec<Option<u16>> = vec![Some(1), None, Some(65535)];
+        assert_eq!(to_string(&v), serde_json::to_string(&v).unwrap());
+        let m: BTreeMap<String, bool> = [("b".into(), true), ("a\n".into(), false)].into();
+        assert_eq!(to_string(&m), serde_json::to_string(&m).unwrap());
     }
 
     #[test]

@@ -445,6 +445,48 @@ crate::json_tagged!(Sender, "kind", deny, {
     Internal "internal" {},
     Runtime "runtime" { id: "id" def, url: "url" def, tab_id: "tab_id" def, frame_id: "frame_id" def },
 });
+crate::json_struct!(ServiceChoice, allow, { id: "id" req, name: "name" req });
+crate::json_struct!(Quick, allow, { codes: "codes" req, quiet: "quiet" req });
+crate::json_tagged!(Reply, "type", allow, {
+    Watch "Watch" {
+        watching: "watching" req,
+        selectors: "selectors" req,
+        max_block_chars: "max_block_chars" req,
+        quick: "quick" req,
+    },
+    Verdict "Verdict" { panel: "panel" req, retry_at: "retry_at" req, quick: "quick" req },
+    Settings "Settings" { settings: "settings" req, services: "services" req },
+    Report "Report" { text: "text" req },
+    View "View" { view: "view" req },
+    Info "Info" { version: "version" req, services: "services" req, errors: "errors" req },
+    Ok "Ok" {},
+    Error "Error" { error: "error" req },
+});
+crate::json_tagged!(Effect, "do", allow, {
+    Badge "Badge" {
+        tab_id: "tab_id" req,
+        text: "text" req,
+        title: "title" req,
+        after_load: "after_load" def,
+    },
+    Panel "Panel" { tab_id: "tab_id" req, code: "code" req },
+    Reload "Reload" { tab_id: "tab_id" req },
+    ListExtensions "ListExtensions" { tab_id: "tab_id" req, covers: "covers" req },
+    SetEnabled "SetEnabled" { ids: "ids" req, enabled: "enabled" req },
+    MeasureConnection "MeasureConnection" {
+        tab_id: "tab_id" req,
+        probes: "probes" req,
+        download: "download" req,
+    },
+    ClearSiteData "ClearSiteData" {
+        tab_id: "tab_id" req,
+        origins: "origins" req,
+        hostnames: "hostnames" req,
+        types: "types" req,
+        skipped: "skipped" req,
+        cookie_domains: "cookie_domains" req,
+    },
+});
 
 #[cfg(test)]
 mod tests {

@@ -13,4 +13,5 @@ pub mod report;
 pub mod retry;
 pub mod sitedata;
 pub mod state;
+pub mod util;
 pub mod view;

@@ -1,6 +1,6 @@
 //! The fix plan: the catalog's ordered steps for a diagnosis, each with the user's progress.
 
-use std::collections::BTreeMap;
+use super::util::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,7 @@ pub enum StepState {
 pub fn steps<'a>(
     catalog: &'a Catalog,
     entry_id: &str,
-    states: &BTreeMap<String, StepState>,
+    states: &Map<StepState>,
 ) -> Vec<(&'a Step, StepState)> {
     let Some(entry) = catalog.entry(entry_id) else {
         return Vec::new();
@@ -30,7 +30,7 @@ pub fn steps<'a>(
         .steps
         .iter()
         .filter_map(|id| catalog.step(id))
-        .map(|s| (s, states.get(&*s.id).copied().unwrap_or_default()))
+        .map(|s| (s, states.get(&s.id).copied().unwrap_or_default()))
         .collect()
 }
 
@@ -52,7 +52,7 @@ mod tests {
     #[test]
     fn plan_follows_catalog_order_and_states() {
         let c = Catalog::embedded();
-        let mut states = BTreeMap::new();
+        let mut states = Map::new();
         let plan = steps(&c, "NSEZ-503", &states);
         assert_eq!(plan[0].0.id, "wait-retry");
         assert_eq!(next_step(&plan).unwrap().id, "wait-retry");
@@ -65,6 +65,6 @@ mod tests {
     #[test]
     fn unknown_entry_has_no_plan() {
         let c = Catalog::embedded();
-        assert!(steps(&c, "NOPE", &BTreeMap::new()).is_empty());
+        assert!(steps(&c, "NOPE", &Map::new()).is_empty());
     }
 }

@@ -63,7 +63,7 @@ pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
                 .filter_map(|o| super::detector::host_of(o))
                 .chain(service.domains.iter().map(|d| d.to_string()))
                 .collect();
-            hostnames.sort();
+            super::util::sort_by(&mut hostnames, |a, b| a < b);
             hostnames.dedup();
             ClearPlan {
                 origins: Vec::new(),

@@ -3,7 +3,7 @@
 //! Per-tab state lives in `storage.session` under `tab:<id>`; settings in
 //! `storage.local` under `settings`.
 
-use std::collections::BTreeMap;
+use super::util::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +85,7 @@ pub struct TabState {
     /// When the current detection was made (ms since epoch).
     pub detected_at: f64,
     /// Plan progress, kept across reloads of the tab.
-    pub steps: BTreeMap<String, StepState>,
+    pub steps: Map<StepState>,
     /// Codes whose panel the user closed on this tab.
     pub dismissed: Vec<String>,
     pub api_hits: Vec<ApiHit>,

@@ -317,3 +317,70 @@ fn connection_view(c: &connection::ConnectionResult, lang: &str) -> ConnectionVi
         explain: connection::explain(c, lang),
     }
 }
+
+// ---- encoding (see core::json; the readers are for tests)
+
+crate::json_struct!(Extras, allow, {
+    restore: "restore" req,
+    bisect: "bisect" req,
+    can_toggle: "can_toggle" req,
+});
+crate::json_struct!(BisectView, allow, { check: "check" req, max_checks: "max_checks" req });
+crate::json_struct!(ConnectionView, allow, {
+    verdict: "verdict" req,
+    mbps: "mbps" req,
+    explain: "explain" req,
+});
+crate::json_struct!(ConfirmView, allow, {
+    action: "action" req,
+    site: "site" req,
+    origins: "origins" req,
+    types: "types" req,
+    skipped: "skipped" req,
+    note: "note" req,
+});
+crate::json_struct!(RetryView, allow, {
+    attempt: "attempt" req,
+    max_attempts: "max_attempts" req,
+    next_at: "next_at" req,
+    reloading: "reloading" req,
+});
+crate::json_struct!(StepView, allow, {
+    id: "id" req,
+    kind: "kind" req,
+    action: "action" req,
+    title: "title" req,
+    how: "how" req,
+    state: "state" req,
+    next: "next" req,
+});
+crate::json_struct!(DeviceView, allow, { id: "id" req, name: "name" req, how: "how" req });
+crate::json_tagged!(Shown, "kind", allow, {
+    Code "code" { value: "value" req },
+    Http "http" { status: "status" req },
+    Net "net" { error: "error" req },
+});
+crate::json_struct!(View, allow, {
+    state: "state" req,
+    code: "code" req,
+    shown: "shown" req,
+    service: "service" req,
+    meaning: "meaning" req,
+    cause: "cause" req,
+    causes: "causes" req,
+    weak: "weak" req,
+    steps: "steps" req,
+    devices: "devices" req,
+    watched: "watched" req,
+    confirm: "confirm" req,
+    retry: "retry" req,
+    notice: "notice" req,
+    notice_step: "notice_step" req,
+    cleared: "cleared" req,
+    extensions: "extensions" req,
+    proxy: "proxy" req,
+    proxy_outside_browser: "proxy_outside_browser" req,
+    connection: "connection" req,
+    extras: "extras" req,
+    busy: "busy" req,
+});

@@ -3,18 +3,19 @@ use crate::core::detector::{Block, BlockKind};
 use crate::core::plan::StepState;
 use crate::core::state::{BisectRun, InFlight, Notice, BISECT_KEY};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 const ID: &str = "streamfixid";
 const ORIGIN: &str = "chrome-extension://streamfixid/";
 const PAGE: &str = "https://www.netflix.com/watch/1";
 
-fn raw(map: &BTreeMap<String, Value>) -> BTreeMap<String, Stored> {
+fn raw(map: &BTreeMap<String, Value>) -> Map<Stored> {
     map.iter()
         .map(|(k, v)| (k.clone(), Stored::from_json_text(v.to_string())))
         .collect()
 }
 
-fn value(map: &BTreeMap<String, Stored>) -> BTreeMap<String, Value> {
+fn value(map: &Map<Stored>) -> BTreeMap<String, Value> {
     map.iter()
         .map(|(k, v)| (k.clone(), serde_json::from_str(v.get()).unwrap()))
         .collect()
