@@ -198,7 +198,7 @@ fn known_kinds(known: &[KnownExtension], ext: &ExtensionInfo) -> Vec<ExtKind> {
             && entry
                 .names
                 .iter()
-                .any(|n| !n.is_empty() && name.contains(super::util::lowercase(n).as_str()));
+                .any(|n| !n.is_empty() && super::util::contains(&name, &super::util::lowercase(n)));
         if (by_id || by_name) && !kinds.contains(&entry.kind) {
             kinds.push(entry.kind);
         }
@@ -260,7 +260,7 @@ fn classify_one(known: &[KnownExtension], domains: &[String], ext: &ExtensionInf
 }
 
 fn looks_like_pattern(p: &str) -> bool {
-    p == "<all_urls>" || p.contains("://")
+    p == "<all_urls>" || crate::core::util::contains(p, "://")
 }
 
 /// Whether a match pattern (`<all_urls>`, `*://*/*`, `https://*.netflix.com/*`...) covers
@@ -273,7 +273,9 @@ pub fn pattern_covers(pattern: &str, domains: &[String]) -> bool {
     if pattern == "<all_urls>" {
         return true;
     }
-    let Some((scheme, rest)) = pattern.split_once("://") else {
+    let Some((scheme, rest)) =
+        crate::core::util::find(&pattern, "://").map(|i| (&pattern[..i], &pattern[i + 3..]))
+    else {
         return false;
     };
     if !matches!(scheme, "*" | "http" | "https") {

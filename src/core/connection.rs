@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::Text;
 use super::detector::net_cause;
+use super::util;
 
 /// Download speed for HD (seed 001: "at least 5 Mbps for HD streaming").
 pub const HD_MBPS: f64 = 5.0;
@@ -219,7 +220,9 @@ enum Failure {
 
 fn failure_of(error: &str) -> Failure {
     let upper = error.to_ascii_uppercase();
-    if upper.contains("BLOCKED_BY_CLIENT") || upper.contains("BLOCKED_BY_ADMINISTRATOR") {
+    if util::contains(&upper, "BLOCKED_BY_CLIENT")
+        || util::contains(&upper, "BLOCKED_BY_ADMINISTRATOR")
+    {
         return Failure::Blocked;
     }
     if let Some(cause) = net_cause(error) {
@@ -235,7 +238,7 @@ fn failure_of(error: &str) -> Failure {
         "network request failed",
         "network connection was lost",
     ];
-    if generic.iter().any(|g| lower.contains(g)) {
+    if generic.iter().any(|g| util::contains(&lower, g)) {
         Failure::Net("network")
     } else {
         Failure::Unknown

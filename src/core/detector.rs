@@ -124,7 +124,12 @@ fn entry_for_phrase<'a>(
     service: &str,
     lower: &str,
 ) -> Option<&'a ErrorEntry> {
-    entries(catalog, service).find(|e| e.matcher.phrases.iter().any(|p| lower.contains(&**p)))
+    entries(catalog, service).find(|e| {
+        e.matcher
+            .phrases
+            .iter()
+            .any(|p| super::util::contains(&lower, p))
+    })
 }
 
 fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEntry> {
@@ -272,7 +277,7 @@ pub fn detect_http(catalog: &Catalog, url: &str, status: u16) -> Option<Detectio
 pub fn net_cause(error: &str) -> Option<&'static str> {
     let e = error.trim().to_ascii_uppercase();
     let e = e.strip_prefix("NET::").unwrap_or(&e);
-    let has = |needles: &[&str]| needles.iter().any(|n| e.contains(n));
+    let has = |needles: &[&str]| needles.iter().any(|n| crate::core::util::contains(e, n));
     if has(&[
         "ERR_ABORTED",
         "ERR_BLOCKED",

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Text;
+use super::util;
 
 /// Longest a field may be in the report, in characters.
 pub const MAX_FIELD_CHARS: usize = 200;
@@ -109,7 +110,10 @@ fn looks_like_email(token: &str) -> bool {
 
 fn looks_like_url(token: &str) -> bool {
     let lower = token.to_ascii_lowercase();
-    if lower.contains("://") || lower.starts_with("www.") || lower.contains("mailto:") {
+    if util::contains(&lower, "://")
+        || lower.starts_with("www.")
+        || util::contains(&lower, "mailto:")
+    {
         return true;
     }
     // `host.tld/path`: a dot before the first slash.
@@ -170,7 +174,7 @@ pub fn sanitize(raw: &str) -> String {
         .split_whitespace()
         .map(|w| if is_private(w) { REDACTED } else { w })
         .collect();
-    cap(&words.join(" "), MAX_FIELD_CHARS)
+    cap(&util::join(&words, " "), MAX_FIELD_CHARS)
 }
 
 fn is_es(lang: &str) -> bool {
@@ -377,7 +381,7 @@ pub fn render(input: &ReportInput) -> String {
             if !state.is_empty() {
                 parts.push(state);
             }
-            w.line(&format!("  - {}", parts.join(" · ")));
+            w.line(&format!("  - {}", util::join(&parts, " · ")));
         }
         w.more(input.extensions.len());
     }

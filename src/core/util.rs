@@ -85,6 +85,38 @@ impl<V> Map<V> {
 }
 
 /// `map["key"]` in tests, as with a `BTreeMap`.
+/// `parts` joined by `sep`: one copy of the joining code for every element type (std's
+/// `join` is instantiated once per slice type).
+pub fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
+    join_strs(&mut parts.iter().map(|p| p.as_ref()), sep)
+}
+
+fn join_strs(parts: &mut dyn Iterator<Item = &str>, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+/// Where `needle` first occurs in `hay` (a byte search: the core's needles are short, so
+/// the naive search is as fast as std's Two-Way one and much smaller in the wasm).
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    h.windows(n.len()).position(|w| w == n)
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
 #[cfg(test)]
 impl<V> std::ops::Index<&str> for Map<V> {
     type Output = V;

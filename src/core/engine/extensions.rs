@@ -43,7 +43,7 @@ pub(super) fn run(
             .collect();
         return Err(format!(
             "this browser doesn't let one extension turn others off. Open about:addons and turn off: {}",
-            names.join(", ")
+            crate::core::util::join(&names, ", ")
         ));
     }
     match action {

@@ -30,7 +30,10 @@ fn proxy_line(p: &ProxyReport) -> String {
     let mode = p.mode.as_deref().unwrap_or("unknown");
     let by = match (&p.likely_controller, p.candidates.is_empty()) {
         (Some(id), _) => format!(", likely set by extension {id}"),
-        (None, false) => format!(", extensions able to set it: {}", p.candidates.join(", ")),
+        (None, false) => format!(
+            ", extensions able to set it: {}",
+            crate::core::util::join(&p.candidates, ", ")
+        ),
         (None, true) => String::new(),
     };
     format!(
