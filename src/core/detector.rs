@@ -128,7 +128,7 @@ fn entry_for_phrase<'a>(
         e.matcher
             .phrases
             .iter()
-            .any(|p| super::util::contains(&lower, p))
+            .any(|p| super::util::contains(lower, p))
     })
 }
 
