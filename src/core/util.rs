@@ -287,3 +287,26 @@ mod tests {
         assert_eq!(lowercase(text), text.to_lowercase());
     }
 }
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    #[test]
+    fn find_and_join_agree_with_std() {
+        for (hay, needle) in [
+            ("net::ERR_NAME_NOT_RESOLVED", "NAME_NOT"),
+            ("abc", ""),
+            ("", "a"),
+            ("ñandú", "dú"),
+            ("aaab", "aab"),
+            ("https://x", "://"),
+        ] {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay} / {needle}");
+            assert_eq!(contains(hay, needle), hay.contains(needle));
+        }
+        assert_eq!(join(&["a", "b", "c"], ", "), ["a", "b", "c"].join(", "));
+        assert_eq!(join(&[String::from("x")], " · "), "x");
+        assert_eq!(join::<&str>(&[], ","), "");
+    }
+}
