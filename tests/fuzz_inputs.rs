@@ -1844,7 +1844,7 @@ fn check_detection(url: &str, blocks: &[Block]) -> Result<(), TestCaseError> {
         d.code
     );
     match d.evidence {
-        Evidence::Page { kind } => ensure!(
+        Evidence::Page { kind, .. } => ensure!(
             blocks.iter().any(|b| b.kind == kind),
             "evidence names a block kind that was not given"
         ),

@@ -34,9 +34,20 @@ pub struct Block {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "lowercase")]
 pub enum Evidence {
-    Page { kind: BlockKind },
-    Http { status: u16 },
-    Net { cause: String, error: String },
+    /// `code_shown`: the screen showed the code itself (false for a code-less screen
+    /// known by its wording, whose `code` is the entry id).
+    Page {
+        kind: BlockKind,
+        #[serde(default)]
+        code_shown: bool,
+    },
+    Http {
+        status: u16,
+    },
+    Net {
+        cause: String,
+        error: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,10 +147,14 @@ fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEnt
     entries(catalog, service).find(|e| e.matcher.unknown_code)
 }
 
+/// What one block names: the code (as shown, or the entry id of a code-less screen), the
+/// entry, and whether the code itself was on the screen.
+type Named = (String, String, bool);
+
 /// Reads one block. Containers accept any code-shaped token and code-less phrases;
 /// titles accept known codes and phrases; free text accepts only known codes in a
 /// block of a few words (prose that names a code is longer than an error line).
-fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(String, String)> {
+fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named> {
     let clipped = clip(&block.text, MAX_BLOCK_CHARS);
     // Typesetters' dashes inside a code read as the plain hyphen.
     let normalized;
@@ -153,7 +168,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
         if block.kind != BlockKind::Text || word_count(text) <= MAX_FREE_TEXT_WORDS {
-            return Some((code.to_string(), entry.id.to_string()));
+            return Some((code.to_string(), entry.id.to_string(), true));
         }
         return None;
     }
@@ -174,7 +189,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
     if let Some(number) = labelled_number(&lower, labels) {
         return entry_for_code(catalog, service, number)
             .or_else(|| unknown_entry(catalog, service))
-            .map(|e| (number.to_string(), e.id.to_string()));
+            .map(|e| (number.to_string(), e.id.to_string(), true));
     }
     let phrase = entry_for_phrase(catalog, service, &lower);
     // An unknown code keeps the code shown; a phrase on the same screen that belongs to a
@@ -185,8 +200,8 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<(Stri
     match (unknown, phrase) {
         (Some(code), _) => specific
             .or_else(|| unknown_entry(catalog, service))
-            .map(|e| (code.to_string(), e.id.to_string())),
-        (None, Some(entry)) => Some((entry.id.to_string(), entry.id.to_string())),
+            .map(|e| (code.to_string(), e.id.to_string(), true)),
+        (None, Some(entry)) => Some((entry.id.to_string(), entry.id.to_string(), false)),
         (None, None) => None,
     }
 }
@@ -249,11 +264,14 @@ pub fn detect_page(catalog: &Catalog, url: &str, blocks: &[Block]) -> Option<Det
         .iter()
         .flat_map(|kind| blocks.iter().filter(move |b| b.kind == *kind))
         .find_map(|b| {
-            detect_block(catalog, &service.id, b).map(|(code, entry)| Detection {
+            detect_block(catalog, &service.id, b).map(|(code, entry, code_shown)| Detection {
                 code,
                 entry,
                 service: service.id.to_string(),
-                evidence: Evidence::Page { kind: b.kind },
+                evidence: Evidence::Page {
+                    kind: b.kind,
+                    code_shown,
+                },
             })
         })
 }
@@ -338,7 +356,7 @@ pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection
 crate::json_unit!(BlockKind { Container "container", Title "title", Text "text" });
 crate::json_struct!(Block, deny, { kind: "kind" req, text: "text" req });
 crate::json_tagged!(Evidence, "by", allow, {
-    Page "page" { kind: "kind" req },
+    Page "page" { kind: "kind" req, code_shown: "code_shown" def },
     Http "http" { status: "status" req },
     Net "net" { cause: "cause" req, error: "error" req },
 });

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::ExtKind;
-use super::catalog::{strings, Catalog, ErrorEntry, StepKind};
+use super::catalog::{strings, Catalog, StepKind};
 use super::conflicts::{Classified, ProxyReport};
 use super::connection;
 use super::detector::{Detection, Evidence};
@@ -103,24 +103,18 @@ pub enum Shown {
     Net { error: String },
 }
 
-/// A code is quoted only when the screen showed one: code-less screens are known by their
-/// entry id, which is a hook, not something the user saw.
-fn shown(d: &Detection, entry: &ErrorEntry) -> Option<Shown> {
+/// A code is quoted only when the screen showed one (the detector says): code-less
+/// screens are known by their entry id, which is a hook, not something the user saw.
+fn shown(d: &Detection) -> Option<Shown> {
     match &d.evidence {
         Evidence::Http { status } => Some(Shown::Http { status: *status }),
         Evidence::Net { error, .. } if !error.is_empty() => Some(Shown::Net {
             error: error.clone(),
         }),
         Evidence::Net { .. } => None,
-        Evidence::Page { .. } => {
-            let m = &entry.matcher;
-            let named = m.codes.iter().any(|c| c.eq_ignore_ascii_case(&d.code))
-                || m.prefixes.iter().any(|p| d.code.starts_with(&**p))
-                || (m.unknown_code && d.code != entry.id);
-            named.then(|| Shown::Code {
-                value: d.code.clone(),
-            })
-        }
+        Evidence::Page { code_shown, .. } => code_shown.then(|| Shown::Code {
+            value: d.code.clone(),
+        }),
     }
 }
 
@@ -246,7 +240,7 @@ pub fn tab_view(
     View {
         state: "error".into(),
         code: d.code.clone(),
-        shown: shown(d, entry),
+        shown: shown(d),
         service: catalog
             .service(&d.service)
             .map(|s| s.name.clone())
