@@ -133,7 +133,9 @@ pub(super) fn navigating(
 
 /// The same document address, the fragment aside.
 fn same_document(a: &str, b: &str) -> bool {
-    let strip = |u: &str| u.split('#').next().unwrap_or_default().to_string();
+    fn strip(u: &str) -> &str {
+        u.split('#').next().unwrap_or_default()
+    }
     strip(a) == strip(b)
 }
 

@@ -118,6 +118,25 @@ fn report(text: &str) -> Msg {
     }
 }
 
+fn get_view(sw: &mut Sw, tab: i64) -> Output {
+    sw.send_raw(
+        &format!(r#"{{"type":"GetView","tab_id":{tab},"lang":"en"}}"#),
+        popup(),
+    )
+}
+
+/// The tab's page starts loading `PAGE` again (the worker's `onBeforeRequest`).
+fn navigated(sw: &mut Sw, tab: i64) -> Output {
+    sw.send(
+        &Msg::Navigating {
+            tab_id: tab,
+            url: PAGE.into(),
+            started_at: 0.0,
+        },
+        Sender::Internal,
+    )
+}
+
 fn panel_of(out: &Output) -> Option<String> {
     match &out.reply {
         Reply::Verdict { panel, .. } => panel.clone(),
@@ -221,14 +240,7 @@ fn http_error_survives_a_codeless_page_report() {
     let out = sw.send(&report("Service Unavailable"), page(3));
     assert_eq!(panel_of(&out), Some("HTTP-503".into()));
     // The next navigation answering 200 clears it.
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 3,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(&mut sw, 3);
     let ok = Msg::HttpResponse {
         tab_id: 3,
         url: PAGE.into(),
@@ -400,14 +412,7 @@ fn step_marks_survive_reloads() {
         .steps
         .iter()
         .any(|s| s.id == "restart-network" && s.state == crate::core::plan::StepState::NotHelped));
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 2,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(&mut sw, 2);
     sw.send(&report("NSEZ-503"), page(2));
     assert_eq!(
         sw.tab(2).steps["restart-network"],
@@ -526,14 +531,7 @@ fn run(sw: &mut Sw, tab: i64, action: &str) -> Output {
 }
 
 fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {
-    sw.send(
-        &Msg::Navigating {
-            tab_id: tab,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(sw, tab);
     sw.send(&report(text), page(tab))
 }
 
@@ -625,14 +623,7 @@ fn a_step_that_did_not_fix_it_is_marked_and_the_plan_moves_on() {
         sw.tab(2).steps["clear-site-data"],
         crate::core::plan::StepState::NotHelped
     );
-    let out = sw.send(
-        &Msg::GetView {
-            tab_id: Some(2),
-            lang: "en".into(),
-            url: None,
-        },
-        popup(),
-    );
+    let out = get_view(&mut sw, 2);
     let next = view_of(&out).steps.iter().find(|s| s.next).unwrap();
     assert_ne!(next.id, "clear-site-data");
 }
@@ -768,14 +759,7 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
         status: Some(200),
         settled: false,
     };
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 9,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(&mut sw, 9);
     assert_eq!(panel_of(&sw.send(&m, page(9))), None);
 }
 
@@ -964,14 +948,7 @@ fn culprit_search_names_the_blocker_and_leaves_only_it_off() {
         } else {
             "Continue watching"
         };
-        sw.send(
-            &Msg::Navigating {
-                tab_id: 2,
-                url: PAGE.into(),
-                started_at: 0.0,
-            },
-            Sender::Internal,
-        );
+        navigated(&mut sw, 2);
         out = sw.send(&report(text), page(2));
         if sw
             .local
@@ -1055,14 +1032,7 @@ fn connection_check_is_measured_then_judged() {
         "download": {"bytes": 1_000_000, "ms": 1000.0}
     }});
     sw.send_raw(&m.to_string(), Sender::Internal);
-    let out = sw.send(
-        &Msg::GetView {
-            tab_id: Some(2),
-            lang: "en".into(),
-            url: None,
-        },
-        popup(),
-    );
+    let out = get_view(&mut sw, 2);
     let c = view_of(&out).connection.clone().unwrap();
     assert_eq!((c.verdict.as_str(), c.mbps), ("hd", Some(8.0)));
 }
@@ -1089,14 +1059,7 @@ fn a_healthy_page_counts_as_fixed_only_once_settled() {
     sw.send(&report("NSEZ-403"), page(2));
     run(&mut sw, 2, "clear-site-data");
     run(&mut sw, 2, "confirm");
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 2,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(&mut sw, 2);
     let early = Msg::PageReport {
         url: PAGE.into(),
         blocks: vec![],
@@ -1185,14 +1148,7 @@ fn the_view_quotes_only_what_the_user_actually_saw() {
     let mut sw = Sw::new();
     let mut shown_for = |text: &str, tab: i64| {
         sw.send(&report(text), page(tab));
-        let out = sw.send(
-            &Msg::GetView {
-                tab_id: Some(tab),
-                lang: "en".into(),
-                url: None,
-            },
-            popup(),
-        );
+        let out = get_view(&mut sw, tab);
         let v = view_of(&out);
         (v.code.clone(), v.shown.clone())
     };
@@ -1219,13 +1175,6 @@ fn the_view_quotes_only_what_the_user_actually_saw() {
 }
 
 // ---- work a stopped service worker left half-done (engine/recover.rs)
-
-fn get_view(sw: &mut Sw, tab: i64) -> Output {
-    sw.send_raw(
-        &format!(r#"{{"type":"GetView","tab_id":{tab},"lang":"en"}}"#),
-        popup(),
-    )
-}
 
 /// Plays a worker restart: a new instance, `ms` later.
 fn restart(sw: &mut Sw, ms: f64) {
@@ -1273,14 +1222,7 @@ fn the_view_quotes_http_status_and_network_error_names() {
         },
         Sender::Internal,
     );
-    let out = sw.send(
-        &Msg::GetView {
-            tab_id: Some(4),
-            lang: "en".into(),
-            url: None,
-        },
-        popup(),
-    );
+    let out = get_view(&mut sw, 4);
     assert_eq!(
         view_of(&out).shown,
         Some(Shown::Net {
@@ -1437,14 +1379,7 @@ fn a_retry_reload_under_way_is_not_issued_twice() {
     sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
     // The reload happened: the new worker hears of the navigation first.
     restart(&mut sw, 3_000.0);
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 3,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(&mut sw, 3);
     assert_eq!(
         sw.tab(3).retry.unwrap().issued,
         Some(InFlight::new(sw.now, &sw.instance))
@@ -1508,14 +1443,7 @@ fn a_culprit_search_step_lost_with_its_worker_is_carried_out_again() {
     assert_eq!(run.issued, Some(InFlight::new(sw.now, &sw.instance)));
     assert_eq!(run.search.checks(), 0, "the same step, not a new one");
     // Once the tab navigates, the step is under way: nothing is redone.
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 2,
-            url: PAGE.into(),
-            started_at: 0.0,
-        },
-        Sender::Internal,
-    );
+    navigated(&mut sw, 2);
     restart(&mut sw, 10_000.0);
     assert!(toggles(&get_view(&mut sw, 2)).is_empty());
 }
@@ -1583,14 +1511,7 @@ fn a_listing_read_before_the_turning_off_does_not_drop_it_from_the_ledger() {
     let mut sw = Sw::new();
     let exts = culprit_setup(&mut sw);
     let navigate = |sw: &mut Sw| {
-        sw.send(
-            &Msg::Navigating {
-                tab_id: 2,
-                url: PAGE.into(),
-                started_at: 0.0,
-            },
-            Sender::Internal,
-        );
+        navigated(sw, 2);
         sw.now += 1_000.0;
     };
     run_ext(&mut sw, 2, "find-culprit", None);
