@@ -43,7 +43,6 @@
   let quickCodes = new Set();
   let quickQuiet = new Set();
   let observers = [];
-  let dirty = false;
   // Elements whose added text looked like a code, read again at each report while shown.
   const textBlocks = new Set();
   // The error containers of the last report: their removal or change matters.
@@ -150,14 +149,17 @@
   }
 
   // Something reported went away: an error container or a noted text block was removed.
-  const lostReported = () => reported.some((el) => !el.isConnected) || [...textBlocks].some((el) => !el.isConnected);
+  function lostReported() {
+    if (reported.some((el) => !el.isConnected)) return true;
+    for (const el of textBlocks) if (!el.isConnected) return true;
+    return false;
+  }
 
   // The observer callbacks only note whether anything relevant changed; reading waits for
   // the report. One observer per kind of record, so that a record costs one property read
   // (its target) unless it is among the few looked at closer.
   function changed(relevant) {
     if (!relevant) return;
-    dirty = true;
     // Reports from the page's own task: the observer already batched its mutations.
     flush();
   }
@@ -229,7 +231,7 @@
     }
     // A removal matters only when something was reported from the page.
     if (!relevant && (reported.length > 0 || textBlocks.size > 0)) relevant = lostReported();
-    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
+    keepHost();
     changed(relevant);
   }
 
@@ -286,9 +288,8 @@
   // One entry point per batch: read what the page shows, forward it if it changed (and
   // once more when the page has settled after loading).
   async function flush(settled = false, force = settled) {
-    dirty = false;
     if (!spec) return;
-    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
+    keepHost();
     const blocks = collect();
     const key = JSON.stringify(blocks);
     if (key === lastSent && !force) return;
@@ -360,6 +361,11 @@
     }
   }
 
+  // The page may drop our host with its own nodes (a re-render): put it back while shown.
+  function keepHost() {
+    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
+  }
+
   function hidePanel() {
     host?.remove();
     host = null;
@@ -394,16 +400,14 @@
 
   api.runtime.onMessage.addListener((msg, sender) => {
     if (sender.id !== api.runtime.id || msg?.type !== 'ShowPanel') return;
-    if (msg.code) {
-      lastSent = null;
-      flush();
-    } else {
+    if (!msg.code) {
       hidePanel();
       // The user closed it: no panel ahead of the core's next verdict.
       setQuick(null);
-      lastSent = null;
-      flush();
     }
+    // Report again; the core's verdict says what shows.
+    lastSent = null;
+    flush();
   });
 
   window.addEventListener(
