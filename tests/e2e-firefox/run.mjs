@@ -6,6 +6,7 @@
 //
 // Prints `ok   - name` / `FAIL - name: message` per check, then `N passed, M failed`.
 import path from 'node:path';
+import { EXAMPLE, NETFLIX, PRESENT, inventory } from '../e2e/lib/sitedata.mjs';
 import { check, cleanup, run } from '../e2e/lib/runner.mjs';
 import {
   DIST_FIREFOX, FIREFOX_FIXTURE_EXTENSIONS, FIXTURE_EXTENSIONS, assert, assertEq, closeAll, launch, sleep, startFixtures, until, waitIn,
@@ -124,46 +125,6 @@ for (const url of [`${BASE}/article-like`, 'https://help.netflix.com/']) {
 
 // ---------------------------------------------------------------- (c) clearing site data
 
-/** Every kind of site data the fixture pages write, read from inside the site. */
-async function inventory(page, srv, { cacheName, cachedScript }) {
-  const host = new URL(page.url()).host;
-  const before = srv.requestCount(host, cachedScript);
-  const items = await page.evaluate(async (cacheName, cachedScript) => {
-    const dbs = (await indexedDB.databases()).map((d) => d.name);
-    let marker = null;
-    if (dbs.includes('fixture-db')) {
-      marker = await new Promise((resolve) => {
-        const open = indexedDB.open('fixture-db');
-        open.onsuccess = () => {
-          try {
-            const get = open.result.transaction('kv').objectStore('kv').get('marker');
-            get.onsuccess = () => { resolve(get.result ?? null); open.result.close(); };
-            get.onerror = () => resolve(null);
-          } catch {
-            resolve(null);
-          }
-        };
-        open.onerror = () => resolve(null);
-      });
-    }
-    const cache = (await caches.has(cacheName)) ? await (await caches.open(cacheName)).match('/fixture-cache-entry') : null;
-    await fetch(cachedScript); // served from the HTTP cache if it is still there
-    return {
-      cookie: document.cookie.match(/fixtureCookie=([^;]*)/)?.[1] ?? null,
-      local: localStorage.getItem('fixtureLocal'),
-      indexedDB: marker,
-      cacheStorage: cache ? await cache.text() : null,
-      serviceWorker: (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope),
-    };
-  }, cacheName, cachedScript);
-  items.httpCached = srv.requestCount(host, cachedScript) === before;
-  return items;
-}
-
-const NETFLIX = { cacheName: 'nf-fixture-v1', cachedScript: '/static/cached.js' };
-const EXAMPLE = { cacheName: 'example-v1', cachedScript: '/cached.js' };
-const PRESENT = (inv) => inv.cookie === 'present' && inv.local === 'present' && inv.indexedDB === 'present' &&
-  inv.cacheStorage === 'present' && inv.serviceWorker.length === 1 && inv.httpCached;
 const ready = async (page) => {
   const state = await waitIn(
     page,

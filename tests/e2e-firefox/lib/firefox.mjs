@@ -24,20 +24,9 @@ export const FIREFOX_FIXTURE_EXTENSIONS = fileURLToPath(new URL('../fixtures/ext
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
 export const HTTPS_PORT = 443;
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from '../../e2e/lib/runner.mjs';
 
-export async function until(fn, { timeout = 8000, interval = 150, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn().catch((e) => ({ error: e }));
-    if (last && !last.error) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last?.error ? ` (${String(last.error.message).split('\n')[0]})` : ''}`);
-    }
-    await sleep(interval);
-  }
-}
+export { sleep, until };
 
 export function assert(cond, message) {
   if (!cond) throw new Error(message);

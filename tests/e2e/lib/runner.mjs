@@ -104,3 +104,19 @@ export async function run({ grep = grepFromArgv(), exit = true } = {}) {
   if (exit) process.exit(process.exitCode ?? 0);
   return { passed, failed };
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it resolves to something truthy; its last error goes in the timeout message. */
+export async function until(fn, { timeout = 8000, interval = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await fn().catch((e) => ({ error: e }));
+    if (last && !last.error) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last?.error ? ` (${String(last.error.message).split('\n')[0]})` : ''}`);
+    }
+    await sleep(interval);
+  }
+}

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARTIFACTS_DIR, launch } from './browser.mjs';
-import { cleanup } from './runner.mjs';
+import { cleanup, sleep, until } from './runner.mjs';
 import { startServer } from './server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -15,19 +15,13 @@ if (!existsSync(path.join(DIST_CHROME, 'manifest.json'))) {
   throw new Error('dist/chrome is not built: run ./build.sh first');
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep, until };
 
-export async function until(fn, { timeout = 8000, interval = 100, what = 'condition' } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn().catch((e) => ({ error: e }));
-    if (last && !last.error) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last?.error ? ` (${last.error.message})` : ''}`);
-    }
-    await sleep(interval);
-  }
+/** Opens `path` of the streaming site in `page`, waits for the panel, returns its frame. */
+export async function openPanel(b, page, path) {
+  await page.goto(`${BASE}${path}`);
+  await until(() => panelCode(page), { what: 'the panel' });
+  return panelFrame(b, page);
 }
 
 /** The StreamFix entry among the loaded extensions. */

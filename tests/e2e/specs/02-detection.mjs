@@ -100,6 +100,18 @@ async function onPlayer(fn) {
   }
 }
 
+/** The page's script adds `<tag>` with `props` (className, id, hidden, textContent) under `parent`. */
+const place = (page, parent, tag, props) =>
+  page.evaluate(([parent, tag, props]) => {
+    document.querySelector(parent).append(Object.assign(document.createElement(tag), props));
+  }, [parent, tag, props]);
+
+/** The page's script gives the first text node of `#id` new text, in place. */
+const retext = (page, id, text) =>
+  page.evaluate(([id, text]) => { document.getElementById(id).firstChild.data = text; }, [id, text]);
+
+const PLAYER = '.watch-video--player-view';
+
 const quietFor = async (page, ms, what) => {
   await page.waitForTimeout(ms);
   assertEq(await panelCode(page), null, what);
@@ -107,14 +119,7 @@ const quietFor = async (page, ms, what) => {
 
 check('a hidden error container that is shown later (hidden attribute, then a class) gets the panel', () =>
   onPlayer(async (page) => {
-    await page.evaluate(() => {
-      const box = document.createElement('div');
-      box.className = 'nf-error';
-      box.hidden = true;
-      box.id = 'later';
-      box.textContent = 'Error Code: NSEZ-503';
-      document.querySelector('.watch-video--player-view').append(box);
-    });
+    await place(page, PLAYER, 'div', { className: 'nf-error', hidden: true, id: 'later', textContent: 'Error Code: NSEZ-503' });
     await quietFor(page, 800, 'panel while the container is hidden');
     await page.evaluate(() => { document.getElementById('later').hidden = false; });
     assertEq(await until(() => panelCode(page), { what: 'the panel once shown' }), 'NSEZ-503', 'panel');
@@ -123,13 +128,7 @@ check('a hidden error container that is shown later (hidden attribute, then a cl
     await until(async () => (await panelCode(page)) === null, { what: 'the panel to go once the class is gone' });
     // And one that becomes a container by a class change (an unknown code: only a
     // container's text can carry one, so nothing else can find it).
-    await page.evaluate(() => {
-      const slot = document.createElement('div');
-      slot.className = 'slot';
-      slot.id = 'slot';
-      slot.textContent = 'Error ABCD-1234';
-      document.querySelector('.watch-video--player-view').append(slot);
-    });
+    await place(page, PLAYER, 'div', { className: 'slot', id: 'slot', textContent: 'Error ABCD-1234' });
     await quietFor(page, 800, 'panel before the class change');
     await page.evaluate(() => { document.getElementById('slot').classList.add('player-error'); });
     assertEq(await until(() => panelCode(page), { what: 'the panel after the class change' }), 'ABCD-1234', 'panel');
@@ -137,42 +136,26 @@ check('a hidden error container that is shown later (hidden attribute, then a cl
 
 check('error text that changes in place inside a container gets the panel, and its new code', () =>
   onPlayer(async (page) => {
-    await page.evaluate(() => {
-      const box = document.createElement('div');
-      box.className = 'nf-error';
-      box.id = 'box';
-      box.textContent = 'Loading';
-      document.querySelector('.watch-video--player-view').append(box);
-    });
+    await place(page, PLAYER, 'div', { className: 'nf-error', id: 'box', textContent: 'Loading' });
     await quietFor(page, 800, 'panel while the container says Loading');
     // characterData: the same text node gets new text.
-    await page.evaluate(() => { document.getElementById('box').firstChild.data = 'Error Code: NSEZ-403'; });
+    await retext(page, 'box', 'Error Code: NSEZ-403');
     assertEq(await until(() => panelCode(page), { what: 'the panel after the text changed' }), 'NSEZ-403', 'panel');
-    await page.evaluate(() => { document.getElementById('box').firstChild.data = 'Error Code: NW-6-403'; });
+    await retext(page, 'box', 'Error Code: NW-6-403');
     await until(async () => (await panelCode(page)) === 'NW-6-403', { what: 'the panel to follow the new code' });
   }));
 
 check('a code that appears in place in free text (no container) gets the panel', () =>
   onPlayer(async (page) => {
-    await page.evaluate(() => {
-      const p = document.createElement('p');
-      p.className = 'status';
-      p.id = 'status';
-      p.textContent = 'Buffering';
-      document.querySelector('.player-controls').append(p);
-    });
+    await place(page, '.player-controls', 'p', { className: 'status', id: 'status', textContent: 'Buffering' });
     await quietFor(page, 800, 'panel while the line says Buffering');
-    await page.evaluate(() => { document.getElementById('status').firstChild.data = 'Error Code: NSEZ-503'; });
+    await retext(page, 'status', 'Error Code: NSEZ-503');
     assertEq(await until(() => panelCode(page), { what: 'the panel after the line changed' }), 'NSEZ-503', 'panel');
   }));
 
 check('an error container inserted among a burst of nodes into one parent gets the panel', () =>
   onPlayer(async (page) => {
-    await page.evaluate(() => {
-      const list = document.createElement('ul');
-      list.id = 'log';
-      document.querySelector('.watch-video--player-view').append(list);
-    });
+    await place(page, PLAYER, 'ul', { id: 'log' });
     await quietFor(page, 300, 'panel before the burst');
     await page.evaluate(() => {
       const list = document.getElementById('log');

@@ -1,47 +1,12 @@
 // Clearing the streaming site's data: everything of the service goes, nothing of any
 // other site does; cancel leaves all in place; a refusing API is reported.
+import { EXAMPLE, NETFLIX, PRESENT, inventory } from '../lib/sitedata.mjs';
 import { check } from '../lib/runner.mjs';
 import { startServer } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
 import { BASE, DIST_CHROME, assert, clickUntil, assertEq, panelCode, panelFrame, streamfix, surfaceState, sw, until } from '../lib/streamfix.mjs';
 
 const OTHER = 'https://example.org';
-
-/** Every kind of site data the fixture pages write, read from inside the site. */
-async function inventory(page, server, { cacheName, cachedScript }) {
-  const host = new URL(page.url()).host;
-  const before = server.requestCount(host, cachedScript);
-  const items = await page.evaluate(async ({ cacheName, cachedScript }) => {
-    const dbs = (await indexedDB.databases()).map((d) => d.name);
-    let marker = null;
-    if (dbs.includes('fixture-db')) {
-      marker = await new Promise((resolve) => {
-        const open = indexedDB.open('fixture-db');
-        open.onsuccess = () => {
-          const get = open.result.transaction('kv').objectStore('kv').get('marker');
-          get.onsuccess = () => { resolve(get.result ?? null); open.result.close(); };
-          get.onerror = () => resolve(null);
-        };
-        open.onerror = () => resolve(null);
-      });
-    }
-    const cache = (await caches.has(cacheName)) ? await (await caches.open(cacheName)).match('/fixture-cache-entry') : null;
-    await fetch(cachedScript); // served from the HTTP cache if it is still there
-    return {
-      cookie: document.cookie.match(/fixtureCookie=([^;]*)/)?.[1] ?? null,
-      local: localStorage.getItem('fixtureLocal'),
-      indexedDB: marker,
-      cacheStorage: cache ? await cache.text() : null,
-      serviceWorker: (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope),
-    };
-  }, { cacheName, cachedScript });
-  items.httpCached = server.requestCount(host, cachedScript) === before;
-  return items;
-}
-
-const NETFLIX = { cacheName: 'nf-fixture-v1', cachedScript: '/static/cached.js' };
-const EXAMPLE = { cacheName: 'example-v1', cachedScript: '/cached.js' };
-const PRESENT = (inv) => inv.cookie === 'present' && inv.local === 'present' && inv.indexedDB === 'present' && inv.cacheStorage === 'present' && inv.serviceWorker.length === 1 && inv.httpCached;
 
 async function setup() {
   const server = await startServer();

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
 import { audit } from '../lib/axe.mjs';
-import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -51,9 +51,7 @@ check('cancel-retry stops the countdown', async () => {
   });
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/down`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/down');
     await frame.click('[data-action="cancel-retry"]');
     await frame.waitForSelector('[data-countdown]', { state: 'detached' });
     const state = await tabState(b, await tabIdOf(b, page));
@@ -66,9 +64,7 @@ check('cancel-retry stops the countdown', async () => {
 check('step marks survive a service-worker restart and show in the popup', async () => {
   const { b } = await env();
   const page = await b.page();
-  await page.goto(`${BASE}/nsez-403`);
-  await until(() => panelCode(page), { what: 'the panel' });
-  const frame = await panelFrame(b, page);
+  const frame = await openPanel(b, page, '/nsez-403');
   await frame.click('[data-action="step-not-helped"][data-step="restart-network"]');
   await frame.waitForSelector('[data-step="restart-network"][data-step-state="not-helped"]');
   await b.stopServiceWorkers();
@@ -90,9 +86,7 @@ check('Esc closes the panel; the dismiss button does too', async () => {
     await until(() => panelCode(page), { what: 'the panel' });
     await page.keyboard.press('Escape');
     await until(async () => (await panelCode(page)) === null, { what: 'Esc to close the panel' });
-    await page.goto(`${BASE}/nses-uhx`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/nses-uhx');
     await frame.click('[data-action="dismiss"]');
     await until(async () => (await panelCode(page)) === null, { what: 'dismiss to close the panel' });
   } finally {
@@ -104,9 +98,7 @@ check('"don\'t open by itself for this code" is kept and listed in the options p
   const { b } = await env();
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/pardon`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/pardon');
     await frame.click('[data-action="mute-code"]');
     await until(async () => (await panelCode(page)) === null, { what: 'the panel to close' });
     await page.reload();
@@ -152,9 +144,7 @@ for (const scheme of ['light', 'dark']) {
     const page = await b.newPage();
     try {
       await page.emulateMedia({ colorScheme: scheme });
-      await page.goto(`${BASE}/nsez-503`);
-      await until(() => panelCode(page), { what: 'the panel' });
-      const frame = await panelFrame(b, page);
+      const frame = await openPanel(b, page, '/nsez-503');
       await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
       const panelViolations = await audit((expr) => frame.evaluate(expr));
       await page.waitForTimeout(300);
@@ -216,9 +206,7 @@ check('store screenshots: the panel on the page and the popup, 1280×800', async
   try {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.goto(`${BASE}/nsez-503`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/nsez-503');
     await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
     await page.waitForTimeout(300);
     const panelShot = path.join(dir, 'screenshot-1-panel.png');

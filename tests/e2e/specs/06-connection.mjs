@@ -3,7 +3,7 @@
 import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute, throttledRoute } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, panelCode, panelFrame, streamfix, surfaceState, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, streamfix, surfaceState, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -19,9 +19,7 @@ function routes(server, { favicon = ok, download }) {
 async function runCheck(b) {
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/nsez-503`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/nsez-503');
     await frame.click('[data-action="run-connection-check"]');
     const el = await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
     return { verdict: await el.getAttribute('data-verdict'), mbps: await el.getAttribute('data-mbps') };
@@ -87,9 +85,7 @@ check('connection check: with the network gone, the verdict is offline', async (
   const page = await b.newPage();
   let cut = null;
   try {
-    await page.goto(`${BASE}/nsez-503`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/nsez-503');
     await frame.waitForSelector('[data-action="run-connection-check"]');
     await b.serviceWorker(streamfix(b).id);
     const target = (await b.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${streamfix(b).id}/`));

@@ -8,8 +8,7 @@ import { check } from '../lib/runner.mjs';
 import { startServer } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
 import {
-  BASE, DIST_CHROME, assert, assertEq, clickUntil, panelCode, panelFrame, sharedEnv, sleep, streamfix, surfaceState, sw, tabIdOf, until,
-} from '../lib/streamfix.mjs';
+  BASE, DIST_CHROME, assert, assertEq, clickUntil, panelCode, panelFrame, sharedEnv, sleep, streamfix, surfaceState, sw, tabIdOf, until, openPanel } from '../lib/streamfix.mjs';
 
 const OTHER = 'https://example.org';
 const env = sharedEnv();
@@ -216,9 +215,7 @@ check('garbled, unknown and oversized messages from an extension page get refusa
   const { b } = await env();
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/nsez-403`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/nsez-403');
     const replies = await frame.evaluate(async () => {
       const send = (m) => chrome.runtime.sendMessage(m).catch((e) => ({ thrown: String(e?.message ?? e) }));
       return {
@@ -295,9 +292,7 @@ check('a hung service worker: the open panel and a popup say StreamFix isn\'t an
   const { b } = await env();
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/nsez-403`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
+    const frame = await openPanel(b, page, '/nsez-403');
     await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' && s.steps > 0 });
     // From now on every call hangs in this worker (its storage never answers).
     await hang(b, 'storage.session.get');
