@@ -118,9 +118,32 @@ async function once(i, timeout) {
   return rec;
 }
 
+// The reference: the same insertion in a browser without StreamFix, where nothing but
+// the error can be painted; how long the page itself takes to show a change.
+async function bare(i) {
+  const code = CODES[i % CODES.length];
+  await frame();
+  await sleep(Math.random() * 16);
+  const div = document.createElement('div');
+  div.className = 'nf-error';
+  div.textContent = 'Error Code: ' + code;
+  const t0 = now();
+  player.append(div);
+  const own = await nextPaint();
+  const rec = { i, code, errorPainted: own.after - t0 };
+  div.remove();
+  await sleep(20);
+  return rec;
+}
+
 // Runs insertions i = start .. start + n - 1 and stops after the first one that went
 // wrong (no panel, or a panel that stayed): the page has to be reloaded then.
 window.__streamfixBench = {
+  async bare(n) {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(await bare(i));
+    return out;
+  },
   async run(n, start = 0, timeout = 3000) {
     const out = [];
     for (let i = start; i < start + n; i++) {

@@ -231,6 +231,8 @@ async function detectionLatency(env) {
     const cleared = rest.filter((r) => r.cleared != null).map((r) => r.cleared);
     const noPanel = rest.filter((r) => r.noPanel).length;
     const stayed = rest.filter((r) => !r.noPanel && r.cleared == null).length;
+    // The floor: the same insertions in a profile without StreamFix.
+    const floor = await bareInsertions(env, WARMUP, N);
     const show = (x) => (Number.isFinite(x) ? ms(x) : `> ${TIMEOUT} ms`);
     const p95 = pct(painted, 95);
     const problems = [
@@ -252,10 +254,29 @@ async function detectionLatency(env) {
             `panel painted after the error's own paint p50 ${ms(pct(afterOwn, 50))} / p95 ${ms(pct(afterOwn, 95))} / max ${ms(Math.max(...afterOwn))}; ` +
             `frames late (panel's frame − error's frame → insertions) ${lateCounts}; `
           : '') +
+        `without StreamFix (second profile, same page and method, ${floor.length} insertions) the error itself is painted p50 ${ms(pct(floor, 50))} / p95 ${ms(pct(floor, 95))} / max ${ms(Math.max(...floor))} after its insertion; ` +
         `panel removed after the error went p50 ${cleared.length ? ms(pct(cleared, 50)) : '—'}; page reloads after a failed insertion: ${reloads}; ` +
         `first ${WARMUP}${early ? '' : ' (not counted)'}: ${warm.map((r) => (r.noPanel ? 'no panel' : ms(r.painted))).join(', ')}; ` +
         `failures: ${[...new Set(recs.filter((r) => r.error).map((r) => r.error))].join('; ') || 'none'}`,
     };
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * P1's floor: the error's own paint after its insertion in the profile without the
+ * extension (nothing else can be painted there). Returns the counted times, ms.
+ */
+async function bareInsertions(env, warmup, n) {
+  const page = await env.bare.newPage();
+  try {
+    await page.goto(`${BASE}/bench-insert`);
+    await page.waitForFunction(() => document.documentElement.dataset.benchReady === '1');
+    await page.waitForTimeout(3000);
+    const got = await within(page.evaluate((k) => window.__streamfixBench.bare(k), warmup + n), 60_000, 'P1 insertions without the extension');
+    for (const r of got) log(`P1 bare #${r.i} ${r.code}: error painted ${r.errorPainted.toFixed(1)}`);
+    return got.slice(warmup).map((r) => r.errorPainted);
   } finally {
     await page.close();
   }
@@ -635,8 +656,11 @@ in \`bench/pages.mjs\`.
   insertions, the error's own paint (a rAF registered in the inserting task: the frame
   that shows the error, measured the same way), the panel's paint after it, and how
   many frames later the panel's frame came (rAF timestamps; 0 = the panel is painted in
-  the very frame that shows the error). The judged figure stays the issue's definition,
-  insertion → panel painted.
+  the very frame that shows the error). The same insertions are also made, by the same
+  page code, in the second profile without the extension: there only the error can be
+  painted, and its paint after insertion is the floor any change to the page meets (the
+  wait for the browser's next 60 Hz frame plus rendering). The judged figure stays the
+  issue's definition, insertion → panel painted.
 - **P2 page overhead.** \`/bench-churn\`: a healthy player page whose script runs a fixed
   workload of 120 steps, one every 16 ms, each changing timecode, subtitle and stats
   text, a style, a class and data attributes, and inserting 40 list items while
@@ -728,7 +752,7 @@ if (browserIds.some(wanted)) {
   try {
     const server = await startServer();
     addBenchRoutes(server);
-    const needBare = wanted('P2') || wanted('P6');
+    const needBare = wanted('P1') || wanted('P2') || wanted('P6');
     const [b, bare] = await Promise.all([
       launch({ extensions: [DIST], server }),
       needBare ? launch({ extensions: [], server }) : null,
