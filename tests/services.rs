@@ -132,7 +132,10 @@ mod tests {
         let catalog = Catalog::embedded();
         let mut s = Stores::default();
         let out = s.call(&catalog, json!({"type": "GetSettings"}), popup());
-        let Reply::Settings { settings, services } = out.reply else {
+        let Reply::Settings {
+            settings, services, ..
+        } = out.reply
+        else {
             panic!("{:?}", out.reply)
         };
         assert!(
@@ -185,6 +188,62 @@ mod tests {
         s.call(&catalog, on, popup());
         let out = s.call(&catalog, report(yt, yt_text), page(yt, 1));
         assert_eq!(panel(&out).as_deref(), Some("YT-ERROR"));
+    }
+
+    #[test]
+    fn a_code_muted_on_one_service_still_opens_the_panel_on_another() {
+        let catalog = Catalog::embedded();
+        let (_, dp, dp_text, dp_code) = SCREENS[1];
+        let settings = |muted: &[&str]| json!({"type": "SetSettings", "settings": {"auto_panel": true, "muted_codes": muted, "off_services": []}});
+        let mut s = Stores::default();
+        // The same number muted on Prime Video: Disney+'s code 83 still opens the panel.
+        s.call(&catalog, settings(&["primevideo:83"]), popup());
+        let out = s.call(&catalog, report(dp, dp_text), page(dp, 1));
+        assert_eq!(panel(&out).as_deref(), Some(dp_code));
+
+        // Muted from Disney+'s own panel: kept as Disney+'s, listed with its name.
+        let out = s.call(
+            &catalog,
+            json!({"type": "Run", "tab_id": 1, "action": "mute-code"}),
+            popup(),
+        );
+        assert!(out.effects.contains(&Effect::Panel {
+            tab_id: 1,
+            code: None
+        }));
+        let out = s.call(&catalog, json!({"type": "GetSettings"}), popup());
+        let Reply::Settings {
+            settings: stored,
+            muted,
+            ..
+        } = out.reply
+        else {
+            panic!("{:?}", out.reply)
+        };
+        assert_eq!(stored.muted_codes, ["primevideo:83", "disneyplus:83"]);
+        let listed: Vec<(&str, Option<&str>)> = muted
+            .iter()
+            .map(|m| (m.code.as_str(), m.service.as_deref()))
+            .collect();
+        assert_eq!(
+            listed,
+            [("83", Some("Prime Video")), ("83", Some("Disney+"))]
+        );
+        let out = s.call(&catalog, report(dp, dp_text), page(dp, 2));
+        assert_eq!(panel(&out), None);
+        assert!(out
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Badge { text, .. } if text == "!")));
+
+        // An entry without a service mutes the code everywhere, and is listed so.
+        let out = s.call(&catalog, settings(&["83"]), popup());
+        let Reply::Settings { muted, .. } = out.reply else {
+            panic!("{:?}", out.reply)
+        };
+        assert_eq!(muted[0].service, None);
+        let out = s.call(&catalog, report(dp, dp_text), page(dp, 3));
+        assert_eq!(panel(&out), None);
     }
 
     #[test]

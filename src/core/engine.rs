@@ -497,16 +497,12 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             store.put_tab(tab_id, &tab);
             Reply::Ok
         }
-        (Msg::GetSettings {}, Origin::Extension { .. }) => Reply::Settings {
-            settings: store.settings(),
-            services: service_choices(catalog),
-        },
+        (Msg::GetSettings {}, Origin::Extension { .. }) => {
+            settings_reply(catalog, store.settings())
+        }
         (Msg::SetSettings { settings }, Origin::Extension { .. }) => {
             store.put_settings(&settings);
-            Reply::Settings {
-                settings,
-                services: service_choices(catalog),
-            }
+            settings_reply(catalog, settings)
         }
         (
             Msg::Navigating {
@@ -582,16 +578,40 @@ fn view_reply(
     }
 }
 
-/// The services the options page offers to turn on and off, in catalog order.
-fn service_choices(catalog: &Catalog) -> Vec<messages::ServiceChoice> {
-    catalog
+/// The settings with what the options page lists: the services it offers to turn on and
+/// off (catalog order) and the muted codes with their service's name.
+fn settings_reply(catalog: &Catalog, settings: Settings) -> Reply {
+    let services = catalog
         .service
         .iter()
         .map(|s| messages::ServiceChoice {
             id: s.id.to_string(),
             name: s.name.to_string(),
         })
-        .collect()
+        .collect();
+    let muted = settings
+        .muted_codes
+        .iter()
+        .map(|key| {
+            let (service, code) = match key.split_once(':') {
+                Some((id, code)) => (
+                    Some(catalog.service(id).map_or(id, |s| &s.name).to_string()),
+                    code,
+                ),
+                None => (None, key.as_str()),
+            };
+            messages::MutedCode {
+                key: key.clone(),
+                code: code.to_string(),
+                service,
+            }
+        })
+        .collect();
+    Reply::Settings {
+        settings,
+        services,
+        muted,
+    }
 }
 
 fn same_host(a: &str, b: &str) -> bool {

@@ -674,6 +674,23 @@ fn sort_fields<'v, 'a>(
 }
 
 /// The tag of an internally tagged enum: a string, given once.
+/// Refuses a number anywhere in `v` that is past f64's range, as serde does for an
+/// internally tagged enum (it reads the whole object, unknown members too, before it
+/// looks at the tag).
+pub fn numbers_in_range(v: &Value) -> Result<(), Error> {
+    match v {
+        // Only an exponent or more than 300 digits can reach past 1.8e308.
+        Value::Num(n)
+            if (n.len() > 300 || n.contains(['e', 'E'])) && !decimal_to_f64(n).is_finite() =>
+        {
+            err("number out of range")
+        }
+        Value::Arr(items) => items.iter().try_for_each(numbers_in_range),
+        Value::Obj(members) => members.iter().try_for_each(|m| numbers_in_range(&m.value)),
+        _ => Ok(()),
+    }
+}
+
 pub fn tag<'v>(v: &'v Value, name: &str) -> Result<&'v str, Error> {
     let Value::Obj(members) = v else {
         return invalid("an object");
@@ -950,6 +967,7 @@ macro_rules! json_tagged {
         impl $crate::core::json::FromJson for $ty {
             fn from_json(v: &$crate::core::json::Value) -> Result<Self, $crate::core::json::Error> {
                 let deny = $crate::json_struct!(@deny $deny);
+                $crate::core::json::numbers_in_range(v)?;
                 match $crate::core::json::tag(v, $tag)? {
                     $($name => {
                         let [$($field),*] = $crate::core::json::fields(v, &[$($key),*], $tag, deny)?;

@@ -226,6 +226,16 @@ pub struct ServiceChoice {
     pub name: String,
 }
 
+/// A muted code as the options page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutedCode {
+    /// The `muted_codes` entry (what unmuting removes).
+    pub key: String,
+    pub code: String,
+    /// The service's name; `None` for an entry that mutes the code on every service.
+    pub service: Option<String>,
+}
+
 /// Verdicts the core decides ahead of time so the content script can paint the panel
 /// host in the same frame the page shows its error, without waiting for a round trip:
 /// when the first error container it reads names one of `codes` as its first known code
@@ -267,6 +277,8 @@ pub enum Reply {
         settings: Settings,
         /// Every service StreamFix knows, for the options page's on/off switches.
         services: Vec<ServiceChoice>,
+        /// `settings.muted_codes`, spelled out.
+        muted: Vec<MutedCode>,
     },
     /// The plain-text support report.
     Report {
@@ -446,6 +458,7 @@ crate::json_tagged!(Sender, "kind", deny, {
     Runtime "runtime" { id: "id" def, url: "url" def, tab_id: "tab_id" def, frame_id: "frame_id" def },
 });
 crate::json_struct!(ServiceChoice, allow, { id: "id" req, name: "name" req });
+crate::json_struct!(MutedCode, allow, { key: "key" req, code: "code" req, service: "service" req });
 crate::json_struct!(Quick, allow, { codes: "codes" req, quiet: "quiet" req });
 crate::json_tagged!(Reply, "type", allow, {
     Watch "Watch" {
@@ -455,7 +468,7 @@ crate::json_tagged!(Reply, "type", allow, {
         quick: "quick" req,
     },
     Verdict "Verdict" { panel: "panel" req, retry_at: "retry_at" req, quick: "quick" req },
-    Settings "Settings" { settings: "settings" req, services: "services" req },
+    Settings "Settings" { settings: "settings" req, services: "services" req, muted: "muted" req },
     Report "Report" { text: "text" req },
     View "View" { view: "view" req },
     Info "Info" { version: "version" req, services: "services" req, errors: "errors" req },
@@ -513,6 +526,17 @@ mod tests {
     #[test]
     fn extra_field_is_refused() {
         assert!(decode(r#"{"type":"Hello","url":"x","evil":1}"#).is_err());
+    }
+
+    #[test]
+    fn a_number_past_f64_is_refused_even_where_unread() {
+        // Found by the fuzzer: serde reads every member of a tagged message first.
+        let text = r#"{"can_toggle":true,"list":[],"proxy":{"blocks":-1,"lang":-1e40000},"tab_id":null,"type":"Extensions"}"#;
+        assert!(serde_json::from_str::<Msg>(text).is_err());
+        assert!(decode(text).is_err());
+        let fine = text.replace("-1e40000", "-1e-40000");
+        assert!(serde_json::from_str::<Msg>(&fine).is_ok());
+        assert!(decode(&fine).is_ok());
     }
 
     #[test]

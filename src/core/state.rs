@@ -182,7 +182,8 @@ pub enum Notice {
 pub struct Settings {
     /// Show the inline panel by itself when an error appears.
     pub auto_panel: bool,
-    /// Codes for which the panel is not shown by itself.
+    /// Codes for which the panel is not shown by itself, as `service:CODE` (see
+    /// [`Settings::mutes`]).
     pub muted_codes: Vec<String>,
     /// Services (catalog ids) the user turned off: not watched, no badge, no panel.
     pub off_services: Vec<String>,
@@ -199,6 +200,21 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The `muted_codes` entry for `code` of `service`: the same code may mean something
+    /// else on another service (numeric codes do), so muting is per service.
+    pub fn mute_key(service: &str, code: &str) -> String {
+        crate::core::util::join(&[service, code], ":")
+    }
+
+    /// Whether the user muted `code` of `service`. An entry without a service (kept from
+    /// before muting was per service) mutes the code on every service.
+    pub fn mutes(&self, service: &str, code: &str) -> bool {
+        self.muted_codes.iter().any(|m| match m.split_once(':') {
+            Some((s, c)) => s == service && c == code,
+            None => m == code,
+        })
+    }
+
     /// Whether StreamFix watches this service (all are on unless turned off).
     pub fn watches(&self, service: &str) -> bool {
         !self.off_services.iter().any(|s| s == service)

@@ -6,7 +6,7 @@ use crate::core::catalog::{strings, Catalog};
 use crate::core::messages::{Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
-use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending};
+use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings};
 
 pub const CLEAR_STEP: &str = "clear-site-data";
 
@@ -91,14 +91,14 @@ pub(super) fn run(
             tab.clearing = Some(InFlight::new(store.ctx.now, &store.ctx.env.instance));
         }
         Action::MuteCode => {
-            let code = tab
+            let key = tab
                 .detection
                 .as_ref()
-                .map(|d| d.code.clone())
+                .map(|d| Settings::mute_key(&d.service, &d.code))
                 .ok_or("there is no error on this tab")?;
             let mut settings = store.settings();
-            if !settings.muted_codes.contains(&code) {
-                settings.muted_codes.push(code);
+            if !settings.muted_codes.contains(&key) {
+                settings.muted_codes.push(key);
             }
             store.put_settings(&settings);
             store.out.effects.push(Effect::Panel { tab_id, code: None });

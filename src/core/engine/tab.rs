@@ -313,9 +313,7 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
         .collect();
     let quiet = codes
         .iter()
-        .filter(|c| {
-            !settings.auto_panel || settings.muted_codes.contains(c) || tab.dismissed.contains(c)
-        })
+        .filter(|c| !settings.auto_panel || settings.mutes(service, c) || tab.dismissed.contains(c))
         .cloned()
         .collect();
     Quick { codes, quiet }
@@ -325,7 +323,7 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
 pub(super) fn panel_code(tab: &TabState, settings: &Settings) -> Option<String> {
     let d = tab.detection.as_ref()?;
     let muted = !settings.auto_panel
-        || settings.muted_codes.contains(&d.code)
+        || settings.mutes(&d.service, &d.code)
         || tab.dismissed.contains(&d.code);
     (!muted).then(|| d.code.clone())
 }

@@ -723,11 +723,28 @@ fn muting_a_code_hides_the_panel_and_is_saved() {
         code: None
     }));
     let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
-    let Reply::Settings { settings, .. } = out.reply else {
+    let Reply::Settings {
+        settings, muted, ..
+    } = out.reply
+    else {
         panic!()
     };
-    assert_eq!(settings.muted_codes, vec!["NSEZ-503".to_string()]);
+    assert_eq!(settings.muted_codes, vec!["netflix:NSEZ-503".to_string()]);
+    assert_eq!(
+        muted,
+        vec![crate::core::messages::MutedCode {
+            key: "netflix:NSEZ-503".into(),
+            code: "NSEZ-503".into(),
+            service: Some("Netflix".into()),
+        }]
+    );
     assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(4))), None);
+    // Muting twice keeps one entry.
+    run(&mut sw, 4, "mute-code");
+    let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
+    assert!(
+        matches!(&out.reply, Reply::Settings { settings, .. } if settings.muted_codes.len() == 1)
+    );
 }
 
 #[test]
