@@ -4,20 +4,23 @@ import { ask, el, t } from './ui.js';
 
 const main = document.getElementById('main');
 
-function render(settings, services) {
+function render({ settings, services, muted: mutedCodes }) {
   const auto = el('input', { type: 'checkbox', id: 'auto-panel', checked: settings.auto_panel, 'data-setting': 'auto_panel' });
   auto.addEventListener('change', () => save({ ...settings, auto_panel: auto.checked }));
-  const muted = settings.muted_codes.length
+  // Each muted code with the service it was muted on (the core spells the entries out).
+  const muted = mutedCodes.length
     ? el(
         'ul',
         { className: 'muted' },
-        settings.muted_codes.map((code) =>
+        mutedCodes.map(({ key, code, service }) =>
           el(
             'li',
-            { 'data-muted-code': code },
+            { 'data-muted-code': code, 'data-muted-key': key },
             el('strong', {}, code),
             ' ',
-            el('button', { type: 'button', 'data-action': 'unmute-code', 'data-code': code, onclick: () => save({ ...settings, muted_codes: settings.muted_codes.filter((c) => c !== code) }) }, t('unmute')),
+            el('span', { className: 'weak' }, service ? t('mutedOn', service) : t('mutedEverywhere')),
+            ' ',
+            el('button', { type: 'button', 'data-action': 'unmute-code', 'data-code': code, onclick: () => save({ ...settings, muted_codes: settings.muted_codes.filter((k) => k !== key) }) }, t('unmute')),
           ),
         ),
       )
@@ -51,13 +54,12 @@ function render(settings, services) {
 
 async function save(settings) {
   try {
-    const reply = await ask({ type: 'SetSettings', settings });
-    render(reply.settings, reply.services);
+    render(await ask({ type: 'SetSettings', settings }));
   } catch (err) {
     main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message)));
   }
 }
 
 ask({ type: 'GetSettings' })
-  .then((reply) => render(reply.settings, reply.services))
+  .then(render)
   .catch((err) => main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message))));

@@ -108,6 +108,9 @@ check('"don\'t open by itself for this code" is kept and listed in the options p
     const options = await b.newPage();
     await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
     await options.waitForSelector('[data-muted-code="PARDON"]');
+    // Muted for the service it was muted on, and says so.
+    assertEq(await options.getAttribute('[data-muted-code="PARDON"]', 'data-muted-key'), 'netflix:PARDON', 'muted entry');
+    assertEq(await options.textContent('[data-muted-code="PARDON"] .weak'), 'on Netflix', 'muted entry text');
     await options.click('[data-action="unmute-code"][data-code="PARDON"]');
     await options.waitForSelector('[data-muted-code="PARDON"]', { state: 'detached' });
     await options.close();
