@@ -356,6 +356,84 @@ mod tests {
         assert!(view.meaning.contains("not a fault"));
     }
 
+    /// A failed request is explained on every service, naming it: HTTP statuses and
+    /// network errors have entries for every service; Netflix keeps its own HTTP ones.
+    #[test]
+    fn http_and_network_failures_are_explained_on_every_service() {
+        let catalog = Catalog::embedded();
+        let internal = json!({"kind": "internal"});
+        let view = |s: &mut Stores, tab: i64, lang: &str| {
+            let out = s.call(
+                &catalog,
+                json!({"type": "GetView", "tab_id": tab, "lang": lang}),
+                popup(),
+            );
+            match out.reply {
+                Reply::View { view } => view,
+                other => panic!("{other:?}"),
+            }
+        };
+        for (service, url, _, _) in SCREENS {
+            let name = catalog.service(service).unwrap().name.to_string();
+            let mut s = Stores::default();
+            let http = json!({"type": "HttpResponse", "tab_id": 1, "url": url, "status": 503, "main_frame": true});
+            let out = s.call(&catalog, http, internal.clone());
+            assert_eq!(s.session["tab:1"]["detection"]["entry"], "ANY-HTTP-503");
+            assert!(
+                out.effects.iter().any(|e| matches!(e, Effect::Badge { title, .. }
+                    if title == &format!("StreamFix: HTTP-503 \u{2014} {name} answered \"Service Unavailable\": it is overloaded or down for maintenance for now."))),
+                "{service}: {:?}",
+                out.effects
+            );
+            let v = view(&mut s, 1, "en");
+            assert_eq!(v.code, "HTTP-503", "{service}");
+            assert!(
+                v.meaning.starts_with(&format!("{name} answered")),
+                "{service}: {}",
+                v.meaning
+            );
+            assert!(
+                !v.meaning.contains('{') && !v.cause.contains('{'),
+                "{}",
+                v.cause
+            );
+            assert!(v.weak, "{service}: a status read the web's way is weak");
+            assert_eq!(
+                v.steps[0].id, "wait-retry",
+                "{service}: overload waits first"
+            );
+            assert!(v.retry.is_some(), "{service}: the countdown runs");
+            let out = s.call(&catalog, json!({"type": "GetReport", "tab_id": 1, "lang": "en", "browser": "Chrome 148", "os": "Linux", "now_iso": "2026-11-29T22:00:00Z"}), popup());
+            let Reply::Report { text } = out.reply else {
+                panic!("{:?}", out.reply)
+            };
+            assert!(
+                text.contains(&format!("{name} answered")),
+                "{service}: {text}"
+            );
+
+            let dns = json!({"type": "NetError", "tab_id": 2, "url": url, "error": "net::ERR_NAME_NOT_RESOLVED", "main_frame": true});
+            s.call(&catalog, dns, internal.clone());
+            let v = view(&mut s, 2, "es");
+            assert_eq!(v.code, "DNS", "{service}");
+            assert!(
+                v.meaning.contains(&format!("la dirección de {name}")),
+                "{service}: {}",
+                v.meaning
+            );
+        }
+        // Netflix's own reading of a 503 comes first.
+        let mut s = Stores::default();
+        let nf = "https://www.netflix.com/watch/1";
+        let http = json!({"type": "HttpResponse", "tab_id": 1, "url": nf, "status": 503, "main_frame": true});
+        s.call(&catalog, http, internal.clone());
+        assert_eq!(s.session["tab:1"]["detection"]["entry"], "HTTP-503");
+        assert!(!view(&mut s, 1, "en").weak);
+        let dns = json!({"type": "NetError", "tab_id": 2, "url": nf, "error": "net::ERR_NAME_NOT_RESOLVED", "main_frame": true});
+        s.call(&catalog, dns, internal);
+        assert!(view(&mut s, 2, "en").meaning.contains("Netflix's address"));
+    }
+
     /// A page-changing extension that reaches only YouTube is a suspect on a YouTube error
     /// and not on a Netflix one.
     #[test]

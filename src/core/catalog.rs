@@ -36,6 +36,13 @@ impl Catalog {
     }
 }
 
+impl Text {
+    /// The text in `lang` with the service named where it says [`SERVICE_SLOT`].
+    pub fn for_service(&self, lang: &str, service: &str) -> String {
+        crate::core::util::replace(self.get(lang), SERVICE_SLOT, service)
+    }
+}
+
 // ---- decoding (see core::json)
 
 impl ExtKind {
@@ -101,6 +108,50 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(EMBEDDED_JSON).unwrap();
         v["error"][0].as_object_mut().unwrap().remove("meaning");
         assert!(Catalog::from_json(&v.to_string()).is_err());
+    }
+
+    /// The embedded data with `edit` applied to its entry `id`, decoded and checked.
+    fn edited(
+        id: &str,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> Result<Catalog, CatalogError> {
+        let mut v: serde_json::Value = serde_json::from_str(EMBEDDED_JSON).unwrap();
+        let errors = v["error"].as_array_mut().unwrap();
+        edit(errors.iter_mut().find(|e| e["id"] == id).unwrap());
+        Catalog::from_json(&v.to_string())
+    }
+
+    #[test]
+    fn entries_for_every_service_read_only_the_browsers_view_and_name_no_service() {
+        let e = edited("DNS", |e| {
+            e["match"]["codes"] = serde_json::json!(["DNS-1"])
+        })
+        .unwrap_err();
+        assert!(e.0.contains("matches page text"), "{e}");
+        let e = edited("DNS", |e| e["meaning"]["en"] = "Netflix is down.".into()).unwrap_err();
+        assert!(e.0.contains("names Netflix"), "{e}");
+        let e = edited("DNS", |e| e["cause"]["es"] = "{servicio} caído".into()).unwrap_err();
+        assert!(e.0.contains("only `{service}`"), "{e}");
+        let e = edited("NSEZ-503", |e| e["service"] = "hulu".into()).unwrap_err();
+        assert!(e.0.contains("unknown service `hulu`"), "{e}");
+    }
+
+    #[test]
+    fn the_service_is_named_where_the_text_says() {
+        let t = Text {
+            en: "{service} is down; {service} says so.".into(),
+            es: "{service} no responde.".into(),
+        };
+        assert_eq!(
+            t.for_service("en", "Disney+"),
+            "Disney+ is down; Disney+ says so."
+        );
+        assert_eq!(t.for_service("es", "Max"), "Max no responde.");
+        let plain = Text {
+            en: "No slot {here.".into(),
+            es: String::new().into(),
+        };
+        assert_eq!(plain.for_service("en", "X"), "No slot {here.");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, ErrorEntry, Service, Str};
+use super::catalog::{Catalog, ErrorEntry, Service, Str, ANY_SERVICE};
 
 /// Longest text of one block the detector reads; the rest is ignored.
 pub const MAX_BLOCK_CHARS: usize = 4096;
@@ -78,9 +78,13 @@ pub fn watched_service<'a>(catalog: &'a Catalog, url: &str) -> Option<&'a Servic
     (!service.quiet_hosts.iter().any(|q| *q == host)).then_some(service)
 }
 
+/// The entries that can explain an error on `service`: its own first, then those for
+/// every service (so a service's own reading of, say, HTTP 503 wins).
 fn entries<'a>(catalog: &'a Catalog, service: &str) -> impl Iterator<Item = &'a ErrorEntry> {
-    let service = service.to_string();
-    catalog.error.iter().filter(move |e| e.service == service)
+    let own = service.to_string();
+    let of = |s: String| move |e: &&ErrorEntry| e.service == s;
+    let any = catalog.error.iter().filter(of(ANY_SERVICE.to_string()));
+    catalog.error.iter().filter(of(own)).chain(any)
 }
 
 /// Cuts a string to at most `max` bytes on a char boundary.

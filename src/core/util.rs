@@ -117,6 +117,19 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
+/// `text` with every `slot` replaced by `value`.
+pub fn replace(text: &str, slot: &str, value: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = find(rest, slot).filter(|_| !slot.is_empty()) {
+        out.push_str(&rest[..i]);
+        out.push_str(value);
+        rest = &rest[i + slot.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 impl<V> std::ops::Index<&str> for Map<V> {
     type Output = V;

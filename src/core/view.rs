@@ -237,22 +237,22 @@ pub fn tab_view(
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
     let next = plan::next_step(&plan).map(|s| s.id.clone());
+    let service = catalog
+        .service(&d.service)
+        .map(|s| s.name.to_string())
+        .unwrap_or_default();
     View {
         state: "error".into(),
         code: d.code.clone(),
         shown: shown(d),
-        service: catalog
-            .service(&d.service)
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
-            .to_string(),
-        meaning: entry.meaning.get(lang).to_string(),
-        cause: entry.cause.get(lang).to_string(),
+        meaning: entry.meaning.for_service(lang, &service),
+        cause: entry.cause.for_service(lang, &service),
         causes: entry
             .causes
             .iter()
-            .map(|c| c.get(lang).to_string())
+            .map(|c| c.for_service(lang, &service))
             .collect(),
+        service,
         weak: entry.weak,
         steps: plan
             .iter()

@@ -31,7 +31,18 @@ impl Text {
             &self.en
         }
     }
+
+    fn both(&self) -> [&str; 2] {
+        [&self.en, &self.es]
+    }
 }
+
+/// The `service` of an error entry that applies to every service (network failures and
+/// HTTP statuses the service has no entry of its own for). Its texts name the service
+/// with [`SERVICE_SLOT`].
+pub const ANY_SERVICE: &str = "*";
+/// Where an entry's text names the service (filled in with the service's name).
+pub const SERVICE_SLOT: &str = "{service}";
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,11 +218,44 @@ impl Catalog {
             if !ids.insert(&*e.id) {
                 return err(format!("error `{}` is defined twice", e.id));
             }
-            if self.service(&e.service).is_none() {
+            let any = e.service == ANY_SERVICE;
+            if !any && self.service(&e.service).is_none() {
                 return err(format!(
                     "error `{}` names unknown service `{}`",
                     e.id, e.service
                 ));
+            }
+            // What a page shows is the service's own: only the browser's view of a
+            // request (its status, its network error) can be read the same everywhere.
+            let m = &e.matcher;
+            let page_match = !m.codes.is_empty()
+                || !m.prefixes.is_empty()
+                || !m.phrases.is_empty()
+                || m.unknown_code;
+            if any && page_match {
+                return err(format!(
+                    "error `{}` is for every service but matches page text",
+                    e.id
+                ));
+            }
+            let texts = [&e.meaning, &e.cause].into_iter().chain(e.causes.iter());
+            for t in texts.flat_map(Text::both) {
+                let braces = t.matches(['{', '}']).count();
+                let slots = t.matches(SERVICE_SLOT).count();
+                if braces != 2 * slots {
+                    return err(format!(
+                        "error `{}`: only `{SERVICE_SLOT}` may be in braces: {t}",
+                        e.id
+                    ));
+                }
+                if any {
+                    if let Some(s) = self.service.iter().find(|s| t.contains(&*s.name)) {
+                        return err(format!(
+                            "error `{}` is for every service but names {}: {t}",
+                            e.id, s.name
+                        ));
+                    }
+                }
             }
             if e.sources.is_empty() {
                 return err(format!("error `{}` has no source", e.id));
@@ -224,7 +268,6 @@ impl Catalog {
                     return err(format!("error `{}` names unknown step `{s}`", e.id));
                 }
             }
-            let m = &e.matcher;
             if m.codes.is_empty()
                 && m.prefixes.is_empty()
                 && m.http.is_empty()

@@ -78,18 +78,23 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
             },
         })
         .collect();
+    // The detection's service (the tab's, if nothing is detected).
+    let service = d
+        .map(|d| d.service.as_str())
+        .or(tab.service.as_deref())
+        .and_then(|s| catalog.service(s))
+        .map(|s| s.name.to_string());
     let input = ReportInput {
         browser: env.browser.to_string(),
         os: env.os.to_string(),
         lang: env.lang.to_string(),
         now_iso: env.now_iso.to_string(),
-        service: tab
-            .service
-            .as_deref()
-            .and_then(|s| catalog.service(s))
-            .map(|s| s.name.to_string()),
+        meaning: entry.map(|e| {
+            e.meaning
+                .for_service(env.lang, service.as_deref().unwrap_or(""))
+        }),
+        service,
         code: d.map(|d| d.code.clone()),
-        meaning: entry.map(|e| e.meaning.get(env.lang).to_string()),
         detected_iso: None,
         evidence,
         proxy: tab.proxy.as_ref().map(proxy_line),

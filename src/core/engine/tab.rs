@@ -362,9 +362,10 @@ fn badge(catalog: &Catalog, tab_id: i64, d: Option<&Detection>, lang: &str) -> E
     let after_load = matches!(d.map(|d| &d.evidence), Some(Evidence::Net { .. }));
     match d {
         Some(d) => {
+            let service = catalog.service(&d.service).map_or("", |s| &s.name);
             let meaning = catalog
                 .entry(&d.entry)
-                .map(|e| e.meaning.get(lang))
+                .map(|e| e.meaning.for_service(lang, service))
                 .unwrap_or_default();
             Effect::Badge {
                 tab_id,
