@@ -81,10 +81,15 @@ pub fn watched_service<'a>(catalog: &'a Catalog, url: &str) -> Option<&'a Servic
 /// The entries that can explain an error on `service`: its own first, then those for
 /// every service (so a service's own reading of, say, HTTP 503 wins).
 fn entries<'a>(catalog: &'a Catalog, service: &str) -> impl Iterator<Item = &'a ErrorEntry> {
-    let own = service.to_string();
-    let of = |s: String| move |e: &&ErrorEntry| e.service == s;
-    let any = catalog.error.iter().filter(of(ANY_SERVICE.to_string()));
-    catalog.error.iter().filter(of(own)).chain(any)
+    // Collected once (one small Vec per lookup): a lazy chain would be compiled again for
+    // every caller's closure, which the wasm's size pays for.
+    let mut list: Vec<&ErrorEntry> = catalog
+        .error
+        .iter()
+        .filter(|e| e.service == service)
+        .collect();
+    list.extend(catalog.error.iter().filter(|e| e.service == ANY_SERVICE));
+    list.into_iter()
 }
 
 /// Cuts a string to at most `max` bytes on a char boundary.
