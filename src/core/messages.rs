@@ -540,6 +540,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_key_is_an_unknown_field() {
+        // Found by the fuzzer: a block's empty key passed for the (absent) tag.
+        let ok = r#"{"type":"PageReport","url":"https://www.netflix.com/","status":null,"settled":false,"blocks":[{"kind":"text","text":"t"}]}"#;
+        let bad = ok.replace(r#"{"kind""#, r#"{"":"x","kind""#);
+        assert!(serde_json::from_str::<Msg>(&bad).is_err());
+        assert!(decode(&bad).is_err());
+        assert!(decode(ok).is_ok());
+    }
+
+    #[test]
     fn garbage_is_refused() {
         for s in ["", "null", "[]", "{", "\"Hello\"", "{\"type\":5}"] {
             assert!(decode(s).is_err(), "{s}");
