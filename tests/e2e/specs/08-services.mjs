@@ -1,7 +1,7 @@
 // Beyond Netflix (issue 11): YouTube, Disney+, Prime Video and HBO Max error screens get
 // the panel and the badge with the right code, their look-alikes stay quiet, clearing
-// YouTube's data leaves Google's cookie byte for byte, and a service switched off in the
-// options page gets no panel.
+// YouTube's data leaves Google's cookie byte for byte, an HTTP failure on a service is
+// explained naming it, and a service switched off in the options page gets no panel.
 import { check } from '../lib/runner.mjs';
 import { sharedEnv, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
@@ -64,6 +64,35 @@ for (const url of LOOK_ALIKES) {
     const { b } = await env();
     await expectQuiet(b, url);
   });
+}
+
+check('an HTTP 503 from Disney+ gets the panel naming Disney+, with the wait-and-retry countdown', async () => {
+  const { b, server } = await env();
+  server.setRoute('www.disneyplus.com', '/busy', (req, res) => {
+    res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('<!doctype html><title>Disney+</title><p>Service Unavailable</p>');
+  });
+  const page = await b.newPage();
+  try {
+    await page.goto('https://www.disneyplus.com/busy');
+    const s = await expectOpenPanel(b, page, 'HTTP-503');
+    assertEq(s.meaning.startsWith('Disney+ answered "Service Unavailable"'), true, `meaning: ${s.meaning}`);
+    assert(s.countdown, 'the wait-and-retry countdown is offered');
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge');
+  } finally {
+    await page.close();
+  }
+});
+
+/** The panel on `page` shows `code`: its meaning and whether a countdown runs. */
+async function expectOpenPanel(b, page, code) {
+  assertEq(await until(() => panelCode(page), { what: `the ${code} panel` }), code, 'panel data-code');
+  const frame = await panelFrame(b, page);
+  await surfaceState((fn) => frame.evaluate(fn), { want: (x) => x.state === 'error' && x.code === code });
+  return frame.evaluate(() => ({
+    meaning: document.querySelector('.meaning')?.textContent ?? '',
+    countdown: document.querySelector('[data-action="cancel-retry"]') !== null,
+  }));
 }
 
 check('a removed YouTube video says there is nothing to fix and offers no clearing', async () => {
