@@ -341,7 +341,7 @@ impl FromJson for bool {
 }
 
 /// A JSON integer (no fraction, no exponent) as sign and magnitude; None for other
-/// numbers (and integers beyond 64 bits, which serde_json reads as floats).
+/// numbers (and integers beyond 64 bits, and `-0`, which serde_json reads as floats).
 fn integer(v: &Value) -> Result<Option<(bool, u64)>, Error> {
     let Value::Num(n) = v else {
         return invalid("a number");
@@ -353,7 +353,11 @@ fn integer(v: &Value) -> Result<Option<(bool, u64)>, Error> {
     if !digits.bytes().all(|c| c.is_ascii_digit()) {
         return Ok(None);
     }
-    Ok(digits.parse::<u64>().ok().map(|m| (neg, m)))
+    Ok(digits
+        .parse::<u64>()
+        .ok()
+        .filter(|m| !(neg && *m == 0))
+        .map(|m| (neg, m)))
 }
 
 impl FromJson for f64 {
@@ -1178,10 +1182,14 @@ mod tests {
         assert_eq!(i64::from_json(&n("-9223372036854775808")), Ok(i64::MIN));
         assert!(i64::from_json(&n("9223372036854775808")).is_err());
         assert!(i64::from_json(&n("99999999999999999999")).is_err());
+        // `-0` is the float -0.0 to serde_json: not an integer.
         assert_eq!(
             f64::from_json(&n("-0")).map(f64::to_bits),
-            Ok(0.0f64.to_bits())
+            Ok((-0.0f64).to_bits())
         );
+        assert!(i64::from_json(&n("-0")).is_err());
+        assert!(serde_json::from_str::<i64>("-0").is_err());
+        assert_eq!(i64::from_json(&n("0")), Ok(0));
         assert_eq!(f64::from_json(&n("1.5")), Ok(1.5));
         assert_eq!(f64::from_json(&n("99999999999999999999")), Ok(1e20));
         assert!(f64::from_json(&n("\"1\"")).is_err());
