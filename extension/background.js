@@ -281,3 +281,14 @@ api.webRequest.onErrorOccurred.addListener(
 );
 
 api.tabs.onRemoved.addListener((tabId) => event({ type: 'TabClosed', tab_id: tabId }));
+
+// The user turned an extension on or off, installed or removed one: the listings the tabs
+// show (and act on) are out of date. `covers: 0`: a listing read at any moment, which
+// may come before a change StreamFix is making, so it never takes an entry off the
+// ledger. One listing for a burst of changes (turning several off is several events).
+let listingSoon = 0;
+const listAgain = () => {
+  clearTimeout(listingSoon);
+  listingSoon = setTimeout(() => listExtensions(null, 0).then(event, () => {}), 100);
+};
+for (const name of ['onEnabled', 'onDisabled', 'onInstalled', 'onUninstalled']) api.management[name]?.addListener(listAgain);

@@ -397,7 +397,10 @@ mod tests {
                 "{}",
                 v.cause
             );
-            assert!(!v.weak, "{service}: a 503 means the same on every server (RFC 9110)");
+            assert!(
+                !v.weak,
+                "{service}: a 503 means the same on every server (RFC 9110)"
+            );
             assert_eq!(
                 v.steps[0].id, "wait-retry",
                 "{service}: overload waits first"

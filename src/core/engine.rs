@@ -393,10 +393,10 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             tab::page_report(catalog, store, tab_id, &url, found, settled, news)
         }
         (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {
-            tab::retry_due(store, tab_id)
+            tab::retry_due(catalog, store, tab_id)
         }
         (Msg::RetryDue { tab_id }, Origin::Extension { tab_id: own }) => {
-            tab::retry_due(store, tab_of(tab_id, own)?)
+            tab::retry_due(catalog, store, tab_of(tab_id, own)?)
         }
         // The content script forwards a trusted Escape key press: its own tab only.
         (Msg::Dismiss { tab_id: None }, Origin::Page { tab_id, .. }) => {

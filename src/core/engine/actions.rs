@@ -141,6 +141,9 @@ pub(super) fn dismiss(store: &mut Store, tab_id: i64) -> Reply {
         if !tab.dismissed.contains(&d.code) {
             tab.dismissed.push(d.code.clone());
         }
+        // The countdown is shown in the panel: closed with it, the tab no longer reloads
+        // by itself (a reload already under way goes on).
+        tab.retry.take_if(|r| !r.reloading);
     }
     store.put_tab(tab_id, &tab);
     store.out.effects.push(Effect::Panel { tab_id, code: None });

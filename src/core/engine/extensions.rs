@@ -289,22 +289,35 @@ pub(super) fn listed(
     _can_toggle: bool,
     covers: Option<f64>,
 ) -> Reply {
-    // An extension matters when it can reach the service the tab is on; without a tab,
-    // any service's.
-    let domains = tab_id
-        .and_then(|t| store.tab(t).service)
-        .and_then(|s| catalog.service(&s))
-        .map(|s| strings(&s.domains))
-        .unwrap_or_else(|| conflicts::streaming_domains(catalog));
-    let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
     let mut ledger: Ledger = store.local(LEDGER_KEY);
     let before = ledger.clone();
     ledger.reconcile_covering(list, covers.unwrap_or(f64::INFINITY));
     if ledger != before {
         store.put_local(LEDGER_KEY, &ledger);
     }
-    if let Some(tab_id) = tab_id {
+    // For one tab; without one (the user turned an extension on or off, installed or
+    // removed one), for every tab that shows a listing, so none acts on a stale one.
+    let tabs: Vec<i64> = match tab_id {
+        Some(t) => vec![t],
+        None => store
+            .ctx
+            .session
+            .keys()
+            .filter_map(|k| k.strip_prefix("tab:")?.parse().ok())
+            .filter(|t| store.tab(*t).extensions.is_some())
+            .collect(),
+    };
+    for tab_id in tabs {
         let mut tab = store.tab(tab_id);
+        // An extension matters when it can reach the service the tab is on; on a tab of
+        // no service, any service's.
+        let domains = tab
+            .service
+            .as_deref()
+            .and_then(|s| catalog.service(s))
+            .map(|s| strings(&s.domains))
+            .unwrap_or_else(|| conflicts::streaming_domains(catalog));
+        let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
         tab.proxy = Some(conflicts::proxy_report(proxy, &classified, list, &[]));
         tab.extensions = Some(classified);
         store.put_tab(tab_id, &tab);

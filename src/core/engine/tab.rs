@@ -26,6 +26,12 @@ pub(super) fn hello(
     // A frame of another site inside the tab says nothing about the tab itself.
     if same_host(url, frame) {
         let mut tab = store.tab(tab_id);
+        if let Some(s) = service {
+            moved_to(&mut tab, &s.id);
+        } else {
+            // Not watched (switched off, or no service): nothing reloads it by itself.
+            tab.retry = None;
+        }
         tab.url = url.to_string();
         tab.service = service.map(|s| s.id.to_string());
         tab.watched = service.is_some();
@@ -56,6 +62,15 @@ pub(super) fn page_report(
     news: bool,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
+    // The tab has moved to another site (its navigation started, or the new document
+    // said Hello): this is the old document's last word, and it isn't about the tab.
+    if !tab.url.is_empty() && !same_host(url, &tab.url) {
+        return Reply::Verdict {
+            panel: None,
+            retry_at: None,
+            quick: Quick::default(),
+        };
+    }
     tab.url = url.to_string();
     tab.page_at = store.ctx.now;
     let settings = store.settings();
@@ -113,6 +128,9 @@ pub(super) fn navigating(
     if started_at > 0.0 && started_at < tab.page_at && same_document(&tab.url, &url) {
         return Reply::Ok;
     }
+    if let Some(s) = detector::watched_service(catalog, &url) {
+        moved_to(&mut tab, &s.id);
+    }
     tab.url = url;
     tab.detection = None;
     tab.api_hits.clear();
@@ -129,6 +147,27 @@ pub(super) fn navigating(
     let lang = store.ctx.env.lang.clone();
     store.out.effects.push(badge(catalog, tab_id, None, &lang));
     Reply::Ok
+}
+
+/// The tab is now on `service`. Coming from another one, it starts afresh: what was
+/// tried, dismissed, stopped or measured there says nothing about this one. What is
+/// about the browser stays: the extension listing, the proxy, a clearing under way.
+fn moved_to(tab: &mut TabState, service: &str) {
+    let current = tab
+        .service
+        .as_deref()
+        .or(tab.detection.as_ref().map(|d| d.service.as_str()));
+    if current.is_none_or(|c| c == service) {
+        return;
+    }
+    *tab = TabState {
+        url: std::mem::take(&mut tab.url),
+        page_at: tab.page_at,
+        extensions: tab.extensions.take(),
+        proxy: tab.proxy.take(),
+        clearing: tab.clearing.take(),
+        ..TabState::default()
+    };
 }
 
 /// The same document address, the fragment aside.
@@ -207,7 +246,7 @@ pub(super) fn net_error(
 /// The countdown ran out: reload, once, if the error is still there. The answer (for
 /// the content script) says when to ask again: the countdown's new end, or while the
 /// reload is under way a little later, in case the worker stops before it happens.
-pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
+pub(super) fn retry_due(catalog: &Catalog, store: &mut Store, tab_id: i64) -> Reply {
     let now = store.ctx.now;
     let mut tab = store.tab(tab_id);
     // Timers in the page may fire a little early; a second early is still due.
@@ -215,7 +254,21 @@ pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
         .retry
         .as_ref()
         .is_some_and(|r| !r.reloading && now + 1000.0 >= r.next_at);
-    if due && tab.detection.is_some() {
+    // Waiting helps only an overload, and only on a service StreamFix still watches.
+    let settings = store.settings();
+    let overload = tab
+        .detection
+        .as_ref()
+        .map(|d| catalog.entry(&d.entry).is_some_and(|e| e.retry));
+    let watched = tab
+        .service
+        .as_deref()
+        .or(tab.detection.as_ref().map(|d| d.service.as_str()))
+        .is_some_and(|s| settings.watches(s));
+    if tab.retry.is_some() && (overload == Some(false) || !watched) {
+        tab.retry = None;
+        store.put_tab(tab_id, &tab);
+    } else if due && overload == Some(true) {
         if let Some(r) = &mut tab.retry {
             r.reloading = true;
             r.issued = Some(InFlight::new(now, &store.ctx.env.instance));
@@ -224,7 +277,7 @@ pub(super) fn retry_due(store: &mut Store, tab_id: i64) -> Reply {
         store.put_tab(tab_id, &tab);
     }
     Reply::Verdict {
-        panel: panel_code(&tab, &store.settings()),
+        panel: panel_code(&tab, &settings),
         // Never a time already past: the caller would ask again at once.
         retry_at: tab.retry.as_ref().map(|r| {
             if r.reloading || r.next_at <= now + 1000.0 {
@@ -272,6 +325,10 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
             }
             tab.retry = None;
         }
+        // After a reload the page shows an error waiting doesn't help: stop.
+        (Some(_), Some(d)) if !catalog.entry(&d.entry).is_some_and(|e| e.retry) => {
+            tab.retry = None;
+        }
         (Some(r), Some(_)) if r.reloading => {
             tab.retry = retry::delay_ms(r.attempt.saturating_add(1)).map(|d| Retry {
                 attempt: r.attempt.saturating_add(1),
@@ -289,7 +346,10 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
             let overload = catalog.entry(&d.entry).is_some_and(|e| e.retry);
             let stopped = tab.retry_cancelled.contains(&d.code)
                 || tab.steps.get(WAIT_RETRY_STEP) == Some(&StepState::NotHelped);
-            if overload && !stopped {
+            // The tab reloads by itself only while the panel says so (not for a code
+            // the user muted or closed, nor with the panel switched off).
+            let shown = panel_code(tab, &store.settings()).is_some();
+            if overload && !stopped && shown {
                 tab.retry = retry::delay_ms(1).map(|d| Retry {
                     attempt: 1,
                     next_at: now + d,

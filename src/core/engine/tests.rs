@@ -1604,3 +1604,240 @@ fn an_empty_early_report_does_not_wipe_what_the_page_showed() {
     sw.send(&settled, page(8));
     assert!(sw.tab(8).detection.is_none());
 }
+
+// ---- a tab that changes error or service, a countdown nobody sees, stale listings
+
+fn page_at(tab: i64, url: &str) -> Sender {
+    Sender::Runtime {
+        id: Some(ID.into()),
+        url: Some(url.into()),
+        tab_id: Some(tab),
+        frame_id: Some(0),
+    }
+}
+
+fn report_at(url: &str, text: &str) -> Msg {
+    Msg::PageReport {
+        status: None,
+        settled: true,
+        url: url.into(),
+        blocks: vec![Block {
+            kind: BlockKind::Container,
+            text: text.into(),
+        }],
+    }
+}
+
+fn navigate_to(sw: &mut Sw, tab: i64, url: &str) {
+    let nav = Msg::Navigating {
+        tab_id: tab,
+        url: url.into(),
+        started_at: 0.0,
+    };
+    sw.send(&nav, Sender::Internal);
+}
+
+const DISNEY: &str = "https://www.disneyplus.com/video/1";
+const YOUTUBE: &str = "https://www.youtube.com/watch?v=abc";
+
+#[test]
+fn the_countdown_stops_when_the_reload_shows_an_error_waiting_does_not_fix() {
+    let mut sw = Sw::new();
+    counting_down(&mut sw);
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(reloads(&out, 3), 1);
+    // After the reload the page shows NSEZ-403 (not an overload).
+    navigate_and_report(&mut sw, 3, "Error NSEZ-403");
+    assert!(sw.tab(3).retry.is_none());
+    sw.now += 60_000.0;
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(reloads(&out, 3), 0);
+    assert_ne!(
+        sw.tab(3).steps.get(tab::WAIT_RETRY_STEP),
+        Some(&StepState::NotHelped),
+        "the countdown didn't run out: it was stopped"
+    );
+}
+
+#[test]
+fn a_countdown_does_not_follow_the_tab_to_another_service() {
+    let mut sw = Sw::new();
+    counting_down(&mut sw);
+    navigate_to(&mut sw, 3, YOUTUBE);
+    sw.send(
+        &Msg::Hello {
+            url: YOUTUBE.into(),
+        },
+        page_at(3, YOUTUBE),
+    );
+    let text = "An error occurred. Please try again later.";
+    let out = sw.send(&report_at(YOUTUBE, text), page_at(3, YOUTUBE));
+    assert!(matches!(out.reply, Reply::Verdict { retry_at: None, .. }));
+    sw.now += 60_000.0;
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page_at(3, YOUTUBE));
+    assert_eq!(reloads(&out, 3), 0);
+}
+
+#[test]
+fn what_was_tried_on_one_service_does_not_carry_over_to_the_next() {
+    let mut sw = Sw::new();
+    // Netflix: the countdown gave up; clearing was marked as not helping; 503 closed.
+    sw.send(&report("NSEZ-503"), page(3));
+    for _ in 0..crate::core::retry::max_attempts() {
+        sw.now = sw.tab(3).retry.unwrap().next_at;
+        sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+        navigate_and_report(&mut sw, 3, "NSEZ-503");
+    }
+    assert_eq!(
+        sw.tab(3).steps.get(tab::WAIT_RETRY_STEP),
+        Some(&StepState::NotHelped)
+    );
+    let mark = Msg::MarkStep {
+        tab_id: Some(3),
+        step: "clear-site-data".into(),
+        state: StepState::NotHelped,
+    };
+    sw.send(&mark, popup());
+    // The same tab goes to Disney+, which answers 503: a fresh plan and a countdown.
+    navigate_to(&mut sw, 3, DISNEY);
+    let http = Msg::HttpResponse {
+        tab_id: 3,
+        url: DISNEY.into(),
+        status: 503,
+        main_frame: true,
+    };
+    sw.send(&http, Sender::Internal);
+    let tab = sw.tab(3);
+    assert!(tab.steps.is_empty(), "{:?}", tab.steps);
+    assert!(tab.retry.is_some());
+    assert!(tab.notice.is_none());
+    // A reload of Disney+ keeps Disney+'s own marks.
+    sw.send(&mark, popup());
+    navigate_to(&mut sw, 3, DISNEY);
+    assert_eq!(
+        sw.tab(3).steps.get("clear-site-data"),
+        Some(&StepState::NotHelped)
+    );
+}
+
+#[test]
+fn a_service_switched_off_during_a_countdown_is_not_reloaded() {
+    let mut sw = Sw::new();
+    counting_down(&mut sw);
+    let off = r#"{"type":"SetSettings","settings":{"auto_panel":true,"muted_codes":[],"off_services":["netflix"]}}"#;
+    sw.send_raw(off, popup());
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(reloads(&out, 3), 0);
+    assert!(sw.tab(3).retry.is_none());
+    // Nor later, when the popup opens.
+    sw.now += recover::RELOAD_LIMIT_MS + 1.0;
+    assert_eq!(reloads(&get_view(&mut sw, 3), 3), 0);
+}
+
+#[test]
+fn a_muted_or_closed_overload_does_not_reload_the_tab_by_itself() {
+    let mut sw = Sw::new();
+    sw.local.insert(
+        SETTINGS_KEY.into(),
+        serde_json::json!({"auto_panel": true, "muted_codes": ["netflix:NSEZ-503"]}),
+    );
+    let out = sw.send(&report("NSEZ-503"), page(3));
+    assert!(matches!(
+        out.reply,
+        Reply::Verdict {
+            panel: None,
+            retry_at: None,
+            ..
+        }
+    ));
+    // The panel switched off altogether: the same.
+    let mut sw = Sw::new();
+    sw.local.insert(
+        SETTINGS_KEY.into(),
+        serde_json::json!({"auto_panel": false}),
+    );
+    let out = sw.send(&report("NSEZ-503"), page(3));
+    assert!(matches!(out.reply, Reply::Verdict { retry_at: None, .. }));
+    // Closing the panel stops a countdown that was running.
+    let mut sw = Sw::new();
+    counting_down(&mut sw);
+    sw.send(&Msg::Dismiss { tab_id: Some(3) }, popup());
+    assert!(sw.tab(3).retry.is_none());
+    sw.now += 60_000.0;
+    let out = sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+    assert_eq!(reloads(&out, 3), 0);
+}
+
+#[test]
+fn the_old_pages_last_report_is_not_taken_for_the_new_site() {
+    let mut sw = Sw::new();
+    let http = |url: &str, status| Msg::HttpResponse {
+        tab_id: 3,
+        url: url.into(),
+        status,
+        main_frame: true,
+    };
+    sw.send(&http(PAGE, 503), Sender::Internal);
+    navigate_to(&mut sw, 3, YOUTUBE);
+    sw.send(&http(YOUTUBE, 200), Sender::Internal);
+    // The Netflix document's settle report lands after the navigation started.
+    let late = Msg::PageReport {
+        status: Some(503),
+        settled: true,
+        url: PAGE.into(),
+        blocks: vec![],
+    };
+    let out = sw.send(&late, page(3));
+    assert!(matches!(out.reply, Reply::Verdict { panel: None, .. }));
+    sw.send(
+        &Msg::Hello {
+            url: YOUTUBE.into(),
+        },
+        page_at(3, YOUTUBE),
+    );
+    sw.send(&report_at(YOUTUBE, ""), page_at(3, YOUTUBE));
+    let tab = sw.tab(3);
+    assert!(tab.detection.is_none(), "{:?}", tab.detection);
+    assert_eq!(tab.service.as_deref(), Some("youtube"));
+}
+
+#[test]
+fn a_listing_after_the_user_turned_an_extension_off_keeps_restore_from_turning_it_on() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    list_extensions(
+        &mut sw,
+        2,
+        &[ext("vpn", "Fake VPN Proxy", true, &["proxy"])],
+    );
+    // The user turns the VPN off in chrome://extensions: the worker lists again, for
+    // every tab (no tab id), covering nothing of the ledger.
+    let off = [ext("vpn", "Fake VPN Proxy", false, &["proxy"])];
+    list_extensions_at(&mut sw, None, &off, 0.0);
+    let listed = sw.tab(2).extensions.unwrap();
+    assert!(listed.iter().all(|c| !c.enabled));
+    // "Turn off suspects" in the still-open panel has nothing to turn off.
+    let out = run_ext(&mut sw, 2, "disable-suspects", None);
+    assert!(matches!(out.reply, Reply::Error { .. }), "{:?}", out.reply);
+    assert!(toggles(&out).is_empty());
+    assert!(ledger(&sw).is_empty());
+    let out = run_ext(&mut sw, 2, "restore-extensions", None);
+    assert!(toggles(&out).is_empty());
+}
+
+#[test]
+fn a_listing_without_a_tab_never_takes_an_entry_off_the_ledger_early() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    list_extensions(
+        &mut sw,
+        2,
+        &[ext("vpn", "Fake VPN Proxy", true, &["proxy"])],
+    );
+    run_ext(&mut sw, 2, "disable-suspects", None);
+    assert_eq!(ledger(&sw), ["vpn"]);
+    // A listing read before the turning-off ran (covers 0) still shows it on.
+    let on = [ext("vpn", "Fake VPN Proxy", true, &["proxy"])];
+    list_extensions_at(&mut sw, None, &on, 0.0);
+    assert_eq!(ledger(&sw), ["vpn"]);
+}
