@@ -57,18 +57,27 @@
 
   function send(msg) {
     if (!alive) return Promise.resolve(null);
-    return api.runtime.sendMessage(msg).catch((err) => {
+    const failed = (err) => {
       // The extension was updated or removed: this script is orphaned, stop quietly.
       if (!api.runtime?.id) stop();
       else console.warn('StreamFix:', err?.message ?? err);
       return null;
-    });
+    };
+    try {
+      return api.runtime.sendMessage(msg).catch(failed);
+    } catch (err) {
+      // Chrome throws at once from a script whose extension was reloaded or updated.
+      return Promise.resolve(failed(err));
+    }
   }
 
+  // Everything stops, and our panel goes: nothing can answer it any more.
   function stop() {
     alive = false;
     for (const o of observers) o.disconnect();
     clearTimeout(laterTimer);
+    clearTimeout(retryTimer);
+    hidePanel();
   }
 
   // Visible text of an element, skipping scripts, styles, form fields and our own nodes.
@@ -328,10 +337,11 @@
   // extension-origin iframe, which takes a few milliseconds to create, follows in the
   // next frame so it doesn't hold up that one (its content loads far later anyway).
   function showPanel(code) {
-    if (!code) return hidePanel();
+    if (!code || code === evicted) return hidePanel();
     if (code === shownCode && host?.isConnected) return;
     hidePanel();
     shownCode = code;
+    watchOrphaned();
     const el = document.createElement('streamfix-panel');
     host = el;
     el.dataset.code = code;
@@ -361,15 +371,42 @@
     }
   }
 
-  // The page may drop our host with its own nodes (a re-render): put it back while shown.
+  // The page may drop our host with its own nodes (a re-render): put it back while shown,
+  // a few times a second. A page that removes it each time wins (each would undo the
+  // other for ever, and the tab would hang): the panel stays away for that code; the
+  // badge and the popup still tell.
+  const MAX_PUT_BACK = 3;
+  let putBack = 0;
+  let putBackAt = 0;
+  let evicted = null;
   function keepHost() {
-    if (host && !host.isConnected && shownCode) document.documentElement.append(host);
+    if (!host || host.isConnected || !shownCode) return;
+    const now = performance.now();
+    if (now - putBackAt > 1000) putBack = 0;
+    putBackAt = now;
+    if (putBack++ < MAX_PUT_BACK) document.documentElement.append(host);
+    else {
+      evicted = shownCode;
+      hidePanel();
+    }
+  }
+
+  // While a panel shows: an extension that was reloaded or updated can't answer it (and
+  // this script hears nothing of it), so look now and then, and take the panel away.
+  let aliveCheck = 0;
+  function watchOrphaned() {
+    clearInterval(aliveCheck);
+    aliveCheck = setInterval(() => {
+      if (!host) clearInterval(aliveCheck);
+      else if (!api.runtime?.id) stop();
+    }, 2000);
   }
 
   function hidePanel() {
     host?.remove();
     host = null;
     shownCode = null;
+    clearInterval(aliveCheck);
   }
 
   // How long after `load` a page that shows no error counts as working.
@@ -422,5 +459,19 @@
     if (reply?.type !== 'Watch' || !reply.watching) return stop();
     spec = reply;
     start();
+  });
+
+  // Back to this page from the back/forward cache: the core has moved on with the tab
+  // (and the browser cleared its badge), but nothing on the page changed. Say Hello
+  // again and report what the page shows.
+  window.addEventListener('pageshow', (e) => {
+    if (!e.persisted || !alive || !spec) return;
+    send({ type: 'Hello', url: location.href }).then((reply) => {
+      if (reply?.type !== 'Watch' || !reply.watching) return stop();
+      setQuick(reply.quick);
+      lastSent = null;
+      flush(false, true);
+      setTimeout(() => alive && flush(true), SETTLE_MS);
+    });
   });
 })();

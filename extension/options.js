@@ -1,12 +1,12 @@
 // Options: which services StreamFix watches, whether the panel opens by itself, and the
 // codes it stays closed for.
-import { ask, el, t } from './ui.js';
+import { api, ask, el, t } from './ui.js';
 
 const main = document.getElementById('main');
 
 function render({ settings, services, muted: mutedCodes }) {
   const auto = el('input', { type: 'checkbox', id: 'auto-panel', checked: settings.auto_panel, 'data-setting': 'auto_panel' });
-  auto.addEventListener('change', () => save({ ...settings, auto_panel: auto.checked }));
+  auto.addEventListener('change', () => change((cur) => ({ ...cur, auto_panel: auto.checked })));
   // Each muted code with the service it was muted on (the core spells the entries out).
   const muted = mutedCodes.length
     ? el(
@@ -20,7 +20,7 @@ function render({ settings, services, muted: mutedCodes }) {
             ' ',
             el('span', { className: 'weak' }, service ? t('mutedOn', service) : t('mutedEverywhere')),
             ' ',
-            el('button', { type: 'button', 'data-action': 'unmute-code', 'data-code': code, onclick: () => save({ ...settings, muted_codes: settings.muted_codes.filter((k) => k !== key) }) }, t('unmute')),
+            el('button', { type: 'button', 'data-action': 'unmute-code', 'data-code': code, onclick: () => change((cur) => ({ ...cur, muted_codes: cur.muted_codes.filter((k) => k !== key) })) }, t('unmute')),
           ),
         ),
       )
@@ -33,7 +33,10 @@ function render({ settings, services, muted: mutedCodes }) {
     services.map((s) => {
       const box = el('input', { type: 'checkbox', id: `service-${s.id}`, checked: !off.includes(s.id), 'data-service': s.id });
       box.addEventListener('change', () =>
-        save({ ...settings, off_services: box.checked ? off.filter((id) => id !== s.id) : [...off, s.id] }),
+        change((cur) => {
+          const others = (cur.off_services ?? []).filter((id) => id !== s.id);
+          return { ...cur, off_services: box.checked ? others : [...others, s.id] };
+        }),
       );
       return el('li', {}, box, ' ', el('label', { for: `service-${s.id}` }, t('optionServiceOn', s.name)));
     }),
@@ -52,14 +55,27 @@ function render({ settings, services, muted: mutedCodes }) {
   );
 }
 
-async function save(settings) {
-  try {
-    render(await ask({ type: 'SetSettings', settings }));
-  } catch (err) {
-    main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message)));
-  }
+// One change at a time, each made to the settings as they are now (the panel may have
+// muted a code since this page rendered; a second click may come before the first is
+// saved): nothing the user set elsewhere or a moment ago is overwritten.
+let saving = Promise.resolve();
+function change(edit) {
+  saving = saving
+    .then(async () => {
+      const { settings } = await ask({ type: 'GetSettings' });
+      render(await ask({ type: 'SetSettings', settings: edit(settings) }));
+    })
+    .catch((err) => main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message))));
 }
 
-ask({ type: 'GetSettings' })
-  .then(render)
-  .catch((err) => main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message))));
+function load() {
+  return ask({ type: 'GetSettings' })
+    .then(render)
+    .catch((err) => main.replaceChildren(el('p', { className: 'failure', role: 'alert' }, t('loadFailed', err.message))));
+}
+
+// Settings changed elsewhere (the panel's "don't open by itself", another options tab).
+api.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings) saving = saving.then(load);
+});
+load();

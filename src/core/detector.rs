@@ -224,12 +224,20 @@ const MAX_NUMBER_DIGITS: usize = 6;
 /// not one.
 fn labelled_number<'a>(text: &'a str, labels: &[Str]) -> Option<&'a str> {
     labels.iter().find_map(|label| {
-        text.match_indices(&**label).find_map(|(at, l)| {
+        // Every place the label is (a byte search: std's `match_indices` would bring its
+        // Two-Way searcher into the wasm for this alone).
+        let mut from = 0;
+        std::iter::from_fn(|| {
+            let at = from + super::util::find(text.get(from..)?, label)?;
+            from = at + label.len().max(1);
+            Some(at)
+        })
+        .find_map(|at| {
             let before = text[..at].chars().next_back();
             if before.is_some_and(char::is_alphanumeric) {
                 return None;
             }
-            let rest = &text[at + l.len()..];
+            let rest = &text[at + label.len()..];
             let rest = rest
                 .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '-'));
             let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();

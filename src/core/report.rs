@@ -130,7 +130,8 @@ fn looks_like_secret(token: &str) -> bool {
             return true;
         }
     }
-    let opaque = |c: char| c.is_ascii_alphanumeric() || "+/=_-%.".contains(c);
+    let opaque =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-' | '%' | '.');
     token.chars().count() >= 32
         && token.chars().all(opaque)
         && token.chars().any(|c| c.is_ascii_digit())

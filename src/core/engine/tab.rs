@@ -160,14 +160,43 @@ fn moved_to(tab: &mut TabState, service: &str) {
     if current.is_none_or(|c| c == service) {
         return;
     }
-    *tab = TabState {
-        url: std::mem::take(&mut tab.url),
-        page_at: tab.page_at,
-        extensions: tab.extensions.take(),
-        proxy: tab.proxy.take(),
-        clearing: tab.clearing.take(),
-        ..TabState::default()
-    };
+    // Every field named (a new one must be sorted here); reset in place, which the wasm's
+    // size prefers to building a new state.
+    let TabState {
+        url: _,
+        page_at: _,
+        extensions: _,
+        proxy: _,
+        clearing: _,
+        service,
+        watched,
+        detection,
+        detected_at,
+        steps,
+        dismissed,
+        api_hits,
+        pending,
+        judging,
+        retry,
+        retry_cancelled,
+        notice,
+        cleared,
+        connection,
+    } = tab;
+    *service = None;
+    *watched = false;
+    *detection = None;
+    *detected_at = 0.0;
+    *steps = Default::default();
+    dismissed.clear();
+    api_hits.clear();
+    *pending = None;
+    *judging = None;
+    *retry = None;
+    retry_cancelled.clear();
+    *notice = None;
+    *cleared = None;
+    *connection = None;
 }
 
 /// The same document address, the fragment aside.

@@ -97,8 +97,10 @@ export function hostResolverRules(port, extra = []) {
  * @param {boolean}  [opts.pinned=false] pin the loaded extensions to the toolbar (as a user who
  *   uses a toolbar button does): written into the fresh profile's Preferences
  *   (`extensions.pinned_extensions`) before launch; check with chrome.action.getUserSettings()
+ * @param {boolean}  [opts.bfcache=false] keep Chromium's back/forward cache on (playwright-core
+ *   turns it off by default), as a user's browser has it
  */
-export async function launch({ extensions = [], server, hostRules = [], headless = true, args = [], contextOptions = {}, pinned = false } = {}) {
+export async function launch({ extensions = [], server, hostRules = [], headless = true, args = [], contextOptions = {}, pinned = false, bfcache = false } = {}) {
   const root = await mkdtemp(path.join(tmpdir(), 'streamfix-e2e-'));
   const home = path.join(root, 'home');
   const profile = path.join(root, 'profile');
@@ -129,7 +131,7 @@ export async function launch({ extensions = [], server, hostRules = [], headless
       executablePath: CHROMIUM,
       headless,
       args: chromeArgs,
-      ignoreDefaultArgs: exts.length ? ['--disable-extensions'] : [],
+      ignoreDefaultArgs: [...(exts.length ? ['--disable-extensions'] : []), ...(bfcache ? ['--disable-back-forward-cache'] : [])],
       env: {
         ...process.env,
         HOME: home,

@@ -193,6 +193,32 @@ check('a DNS failure on the streaming host is classified as DNS (badge, no page)
   }
 });
 
+check('back to an error page from the back/forward cache: the diagnosis and the badge are back', async () => {
+  const server = await startServer();
+  const b = await launch({ extensions: [DIST_CHROME], server, bfcache: true });
+  try {
+    // With the panel off: a page showing the panel (an extension frame) is not kept in
+    // the cache by Chromium, it loads anew, which the other checks cover.
+    const worker = await sw(b);
+    await worker.evaluate(() => chrome.storage.local.set({ settings: { auto_panel: false, muted_codes: [], off_services: [] } }));
+    const page = await b.page();
+    await page.goto(`${BASE}/nsez-403`);
+    const tabId = await tabIdOf(b, page);
+    assertEq(await until(() => storedCode(b, tabId), { what: 'the diagnosis' }), 'NSEZ-403', 'stored diagnosis');
+    await page.evaluate(() => { window.__fromCache = true; });
+    await page.goto(`${BASE}/`);
+    await until(async () => (await storedCode(b, tabId)) === null, { what: 'the healthy page to clear the diagnosis' });
+    assertEq(await badgeText(b, tabId), '', 'badge on the healthy page');
+    await page.goBack({ waitUntil: 'commit' });
+    assert(await page.evaluate(() => window.__fromCache === true), 'the page came from the back/forward cache');
+    assertEq(await until(() => storedCode(b, tabId), { what: 'the diagnosis after going back' }), 'NSEZ-403', 'stored diagnosis after going back');
+    await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge after going back' });
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
+
 check('a proxy that refuses connections (fake VPN extension) is classified as PROXY', async () => {
   const server = await startServer();
   const b = await launch({ extensions: [DIST_CHROME, fixtureExtension('fake-vpn')], server });

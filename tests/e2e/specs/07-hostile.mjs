@@ -10,7 +10,7 @@
 import { check } from '../lib/runner.mjs';
 import { fixtureExtension } from '../lib/browser.mjs';
 import {
-  BASE, assert, assertEq, clickUntil, panelCode, panelFrame, sharedEnv, streamfix, surfaceState, sw, tabIdOf, until,
+  BASE, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, sharedEnv, streamfix, surfaceState, sw, tabIdOf, until,
 } from '../lib/streamfix.mjs';
 
 // Other extensions, so the panel can show their names (what a page would most like to read).
@@ -175,3 +175,32 @@ check('hostile page: a pending "clear site data" is not confirmed by synthetic c
     await page.close();
   }
 }, { timeout: 90_000 });
+
+check('a page that removes the panel each time it comes back stays responsive; the badge still tells', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    // The page's own observer removes every node of ours, at once, for good.
+    await page.evaluate(() => {
+      window.__removals = 0;
+      const evict = () => document.querySelectorAll('streamfix-panel').forEach((n) => { n.remove(); window.__removals++; });
+      new MutationObserver(evict).observe(document.documentElement, { childList: true, subtree: true });
+      evict();
+    });
+    // Each putting back and removing would go on for ever in one task: the tab hangs.
+    const answered = await Promise.race([
+      page.evaluate(() => window.__removals),
+      new Promise((r) => setTimeout(() => r(null), 5000)),
+    ]);
+    assert(answered !== null, 'the page stopped answering');
+    assert(answered >= 2 && answered <= 10, `the panel was put back a few times, then left out (removals: ${answered})`);
+    assertEq(await panelCode(page), null, 'panel');
+    const tabId = await tabIdOf(b, page);
+    assertEq(await badgeText(b, tabId), '!', 'badge');
+  } finally {
+    await page.close();
+  }
+});
+
