@@ -3,17 +3,18 @@
 // It never patches page APIs, never moves or removes the site's nodes, and never puts page
 // text into markup. No wasm here: the page's CSP may forbid it.
 //
-// Cheap by design: the MutationObservers (one per kind of record) only note whether
-// something relevant changed (an error container, the title, a block already reported,
-// text shaped like a code); nothing is read or sent when nothing relevant changed,
-// however busy the page is. Per record that costs a property read or two: added nodes
-// are looked at one by one only for the first few records per parent in a batch, so a
-// lone error container is found in its own task; a burst into one parent (a list, a log)
-// is checked with one native query a little later, as is the free-text fallback (text
-// shaped like a code outside any container). A relevant change is read and reported in
-// the same task, and when the core has decided ahead of time that a code in an error
-// container gets the panel (`quick`), the panel host goes in at once, so it is painted in
-// the frame that shows the error.
+// Cheap by design: one MutationObserver only notes whether something relevant changed
+// (an error container, the title, a block already reported, text shaped like a code);
+// nothing is read or sent when nothing relevant changed, however busy the page is. Per
+// record that costs a property read or two: added nodes are looked at one by one only
+// for the first few records per parent in a batch, so a lone error container is found in
+// its own task; a burst into one parent (a list, a log) is checked with one native query
+// a little later, as is the free-text fallback (text shaped like a code outside any
+// container). A page that churns has the observer pause a quarter of a second at a time
+// (the browser's recording of every mutation is the real cost), then re-read. A relevant
+// change is read and reported in the same task, and when the core has decided ahead of
+// time that a code in an error container gets the panel (`quick`), the panel host goes
+// in at once, so it is painted in the frame that shows the error.
 (() => {
   'use strict';
   const api = globalThis.browser ?? globalThis.chrome;
@@ -42,7 +43,6 @@
   let deepSelectors = false;
   let quickCodes = new Set();
   let quickQuiet = new Set();
-  let observers = [];
   // Elements whose added text looked like a code, read again at each report while shown.
   const textBlocks = new Set();
   // The error containers of the last report: their removal or change matters.
@@ -74,9 +74,10 @@
   // Everything stops, and our panel goes: nothing can answer it any more.
   function stop() {
     alive = false;
-    for (const o of observers) o.disconnect();
+    observer?.disconnect();
     clearTimeout(laterTimer);
     clearTimeout(retryTimer);
+    clearTimeout(pauseTimer);
     hidePanel();
   }
 
@@ -164,9 +165,9 @@
     return false;
   }
 
-  // The observer callbacks only note whether anything relevant changed; reading waits for
-  // the report. One observer per kind of record, so that a record costs one property read
-  // (its target) unless it is among the few looked at closer.
+  // The observer only notes whether anything relevant changed; reading waits for the
+  // report. A record costs a property read or two (its type, its target) unless it is
+  // among the few looked at closer.
   function changed(relevant) {
     if (!relevant) return;
     // Reports from the page's own task: the observer already batched its mutations.
@@ -240,8 +241,7 @@
     }
     // A removal matters only when something was reported from the page.
     if (!relevant && (reported.length > 0 || textBlocks.size > 0)) relevant = lostReported();
-    keepHost();
-    changed(relevant);
+    return relevant;
   }
 
   // Text changed in place: inside a container, the title or a block at once; elsewhere
@@ -259,12 +259,12 @@
         if (el) later(laterText, el);
       }
     }
-    changed(relevant);
+    return relevant;
   }
 
   // class / hidden: an element may become (or stop being) an error container.
   function noteAttributes(records) {
-    if (selector === '') return;
+    if (selector === '') return false;
     let relevant = false;
     let last = null;
     for (let i = 0; i < records.length && !relevant; i++) {
@@ -273,7 +273,51 @@
       last = target;
       relevant = target.matches(selector) || known.has(target) || (deepSelectors && newContainerUnder(target));
     }
+    return relevant;
+  }
+
+  // One observer for the three kinds of record (one callback per batch: each costs the
+  // page a call into this script); each kind goes to its own note function.
+  function noteBatch(records) {
+    let nodes = null;
+    let texts = null;
+    let attrs = null;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const t = r.type;
+      if (t === 'childList') (nodes ??= []).push(r);
+      else if (t === 'characterData') (texts ??= []).push(r);
+      else (attrs ??= []).push(r);
+    }
+    const relevant = (nodes !== null && noteChildList(nodes)) ||
+      (texts !== null && noteCharacterData(texts)) ||
+      (attrs !== null && noteAttributes(attrs));
+    keepHost();
     changed(relevant);
+    if (records.length > BURST_RECORDS) pause();
+  }
+
+  // A page that churns (a log filling up, a list re-rendered: more than BURST_RECORDS
+  // records in one batch) would have the browser record every one of its mutations for
+  // us, which costs the page more than anything we do with them. After such a batch the
+  // observer pauses for PAUSE_MS; on resuming, one re-read of what the page shows (its
+  // error containers, title and noted blocks, as for any report) catches up. Text shaped
+  // like a code added or changed outside any container during a pause isn't seen.
+  const BURST_RECORDS = 32;
+  const PAUSE_MS = 250;
+  const OBSERVE = { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['class', 'hidden'] };
+  let observer = null;
+  let pauseTimer = 0;
+  function pause() {
+    if (pauseTimer || !observer) return;
+    observer.disconnect();
+    pauseTimer = setTimeout(() => {
+      pauseTimer = 0;
+      if (!alive) return;
+      observer.observe(document, OBSERVE);
+      keepHost();
+      flush();
+    }, PAUSE_MS);
   }
 
   // The HTTP status the document came with (missing where the browser can't tell).
@@ -424,14 +468,8 @@
     };
     if (document.readyState === 'complete') settle();
     else window.addEventListener('load', settle, { once: true });
-    const watch = (fn, what) => {
-      const o = new MutationObserver(fn);
-      o.observe(document, { subtree: true, ...what });
-      observers.push(o);
-    };
-    watch(noteChildList, { childList: true });
-    watch(noteCharacterData, { characterData: true });
-    watch(noteAttributes, { attributes: true, attributeFilter: ['class', 'hidden'] });
+    observer = new MutationObserver(noteBatch);
+    observer.observe(document, OBSERVE);
     flush();
   }
 

@@ -60,6 +60,30 @@ for (const url of [`${BASE}/`, `${BASE}/article-like`, 'https://help.netflix.com
   check(`look-alike ${url} stays quiet`, () => expectQuiet(url));
 }
 
+check('on a page that churns (the watcher pausing between bursts), an error still gets the panel, and its going away clears it', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/churn?burst=40&interval=16`);
+    await page.waitForTimeout(3000);
+    assertEq(await panelCode(page), null, 'panel while healthy');
+    const before = Number(await page.evaluate(() => document.documentElement.dataset.mutations));
+    await page.evaluate(() => {
+      const div = document.createElement('div');
+      div.className = 'nf-error';
+      div.id = 'late-error';
+      div.textContent = 'Error Code: NSEZ-503';
+      document.querySelector('.watch-video--player-view').append(div);
+    });
+    assertEq(await until(() => panelCode(page), { what: 'the panel on the churning page', timeout: 3000 }), 'NSEZ-503', 'panel');
+    assert(Number(await page.evaluate(() => document.documentElement.dataset.mutations)) > before, 'the page kept churning');
+    await page.evaluate(() => document.getElementById('late-error').remove());
+    await until(async () => (await panelCode(page)) === null, { what: 'the panel to go with the error', timeout: 3000 });
+  } finally {
+    await page.close();
+  }
+});
+
 /** The player inserts its error `delay` ms after load, without a reload. */
 async function lateError(delay, quietFor) {
   const { b } = await env();
