@@ -155,12 +155,23 @@ async function probe(url) {
   }
 }
 
+// The body's bytes on the network and the time they took (from the headers on: looking
+// up, connecting, redirects and the server's own time are not the line's speed). A
+// compressed body's size on the network is its Content-Length (or Resource Timing's
+// encodedBodySize); when neither is known, the decoded size is sent as such (`decoded`).
 async function timedDownload(url) {
-  const start = performance.now();
+  const u = `${url}${url.includes('?') ? '&' : '?'}streamfix=${Date.now()}`;
   try {
-    const res = await fetch(`${url}${url.includes('?') ? '&' : '?'}streamfix=${Date.now()}`, { cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(15000) });
-    const bytes = (await res.arrayBuffer()).byteLength;
-    return res.ok ? { bytes, ms: performance.now() - start } : null;
+    const res = await fetch(u, { cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(15000) });
+    const start = performance.now();
+    const decodedBytes = (await res.arrayBuffer()).byteLength;
+    const ms = performance.now() - start;
+    if (!res.ok) return null;
+    const encoding = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
+    if (!encoding || encoding === 'identity') return { bytes: decodedBytes, ms };
+    const timing = performance.getEntriesByName(u).pop();
+    const wire = timing?.encodedBodySize > 0 ? timing.encodedBodySize : Number(res.headers.get('content-length'));
+    return wire > 0 ? { bytes: wire, ms } : { bytes: decodedBytes, ms, decoded: true };
   } catch {
     return null;
   }

@@ -123,8 +123,14 @@ pub enum ProbeOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Download {
+    /// Bytes that crossed the network, or (with `decoded`) the size of the decoded body.
     pub bytes: u64,
+    /// From the response's headers to its last byte.
     pub ms: f64,
+    /// `bytes` is the decoded size of a compressed body whose size on the network is
+    /// unknown: more than crossed the network, so it says nothing about the speed.
+    #[serde(default)]
+    pub decoded: bool,
 }
 
 /// The `data-verdict` of the connection result.
@@ -139,6 +145,8 @@ pub enum Verdict {
     Unreachable,
     ServiceError,
     Offline,
+    /// The service answered but no speed figure could be had.
+    Unknown,
 }
 
 impl Verdict {
@@ -152,6 +160,7 @@ impl Verdict {
             Verdict::Unreachable => "unreachable",
             Verdict::ServiceError => "service-error",
             Verdict::Offline => "offline",
+            Verdict::Unknown => "unknown",
         }
     }
 }
@@ -332,7 +341,11 @@ fn clamp_mbps(v: f64) -> Option<f64> {
 /// The speed figure and where it comes from.
 fn speed(m: &Measurement) -> (Option<f64>, Basis) {
     if let Some(d) = m.download {
-        if d.bytes >= MIN_DOWNLOAD_BYTES && d.ms.is_finite() && d.ms >= MIN_DOWNLOAD_MS {
+        if !d.decoded
+            && d.bytes >= MIN_DOWNLOAD_BYTES
+            && d.ms.is_finite()
+            && d.ms >= MIN_DOWNLOAD_MS
+        {
             // u64 → f64 loses precision only above 2^53 bytes; harmless here.
             let mbps = d.bytes as f64 * 8.0 / d.ms / 1000.0;
             if let Some(v) = clamp_mbps(mbps) {
@@ -442,9 +455,10 @@ pub fn judge(m: &Measurement) -> ConnectionResult {
             result.verdict = bandwidth_verdict(v);
             result.where_ = if result.verdict == Verdict::TooSlow || network_trouble {
                 Where::Network
-            } else if result.reached {
+            } else if result.reached && basis == Basis::Download {
                 Where::Browser
             } else {
+                // The browser's estimate is too rough to clear the connection.
                 Where::Unknown
             };
         }
@@ -454,7 +468,7 @@ pub fn judge(m: &Measurement) -> ConnectionResult {
             result.where_ = Where::Network;
         }
         None => {
-            result.verdict = Verdict::Sd;
+            result.verdict = Verdict::Unknown;
             result.where_ = if network_trouble {
                 Where::Network
             } else {
@@ -531,11 +545,16 @@ fn cause_label(cause: &str) -> Text {
     }
 }
 
-/// What the measured speed supports.
-fn quality_sentence(verdict: Verdict) -> Option<Text> {
+/// What the speed supports. A browser's estimate (Chrome's stops at 10 Mbps) can't rule
+/// 4K out, so it never says "not for 4K".
+fn quality_sentence(verdict: Verdict, measured: bool) -> Option<Text> {
     let hd = format_num(HD_MBPS);
     let uhd = format_num(UHD_MBPS);
     Some(match verdict {
+        Verdict::Hd if !measured => t(
+            format!("That would be enough for HD (about {hd} Mbps); whether it is enough for 4K (about {uhd} Mbps) takes a measurement."),
+            format!("Bastaría para HD (unos {hd} Mbps); saber si basta para 4K (unos {uhd} Mbps) requiere una medición."),
+        ),
         Verdict::FourK => t(
             format!("That is enough for 4K, which needs about {uhd} Mbps."),
             format!("Es suficiente para 4K, que necesita unos {uhd} Mbps."),
@@ -629,6 +648,11 @@ pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
                     "Your connection may be fine; try turning off your other extensions for this site.",
                     "Puede que tu conexión esté bien; prueba a desactivar tus otras extensiones para este sitio.",
                 ),
+                // No answer at all, or a refused connection: the service may be down too.
+                _ if matches!(cause, Some("timeout" | "network") | None) => t(
+                    "The problem is most likely between this device and the service, though the service itself may be down too: restart your modem and router, turn off any VPN or proxy, check whether the service is down, and contact your internet provider if it continues.",
+                    "Lo más probable es que el problema esté entre este dispositivo y el servicio, aunque también puede que el servicio esté caído: reinicia el módem y el router, desactiva cualquier VPN o proxy, comprueba si el servicio está caído y, si sigue igual, contacta con tu proveedor de internet.",
+                ),
                 _ => t(
                     "The problem is between this device and the service, not in the service itself: restart your modem and router, turn off any VPN or proxy, and contact your internet provider if it continues.",
                     "El problema está entre este dispositivo y el servicio, no en el propio servicio: reinicia el módem y el router, desactiva cualquier VPN o proxy y, si sigue igual, contacta con tu proveedor de internet.",
@@ -645,7 +669,7 @@ pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
                 "No hay nada que arreglar por tu parte: espera unos minutos y vuelve a intentarlo.",
             ));
         }
-        Verdict::FourK | Verdict::Hd | Verdict::Sd | Verdict::TooSlow => {
+        Verdict::FourK | Verdict::Hd | Verdict::Sd | Verdict::TooSlow | Verdict::Unknown => {
             match (result.basis, result.mbps) {
                 (Basis::Download, Some(v)) => {
                     out.push(t(
@@ -658,21 +682,21 @@ pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
                             format_mbps(v, "es")
                         ),
                     ));
-                    out.extend(quality_sentence(result.verdict));
+                    out.extend(quality_sentence(result.verdict, true));
                 }
                 (Basis::Estimate, Some(v)) => {
                     out.push(t(
                         format!("Your browser estimates the connection speed at about {} Mbps; this is a rough figure, not a measurement.", format_mbps(v, "en")),
                         format!("El navegador calcula que la conexión va a unos {} Mbps; es una cifra aproximada, no una medición.", format_mbps(v, "es")),
                     ));
-                    out.extend(quality_sentence(result.verdict));
+                    out.extend(quality_sentence(result.verdict, false));
                 }
                 (Basis::Estimate, None) => {
                     out.push(t(
                         "Your browser rates this connection as very slow; StreamFix could not measure an exact speed.",
                         "El navegador califica esta conexión como muy lenta; StreamFix no pudo medir la velocidad exacta.",
                     ));
-                    out.extend(quality_sentence(result.verdict));
+                    out.extend(quality_sentence(result.verdict, false));
                 }
                 _ => {
                     let hd = format_num(HD_MBPS);
@@ -748,6 +772,7 @@ pub fn summary_line(result: &ConnectionResult, lang: &str) -> String {
                 Verdict::FourK => t("enough for 4K", "suficiente para 4K"),
                 Verdict::Hd => t("enough for HD", "suficiente para HD"),
                 Verdict::Sd => t("enough for SD only", "solo suficiente para SD"),
+                Verdict::Unknown => t("speed not measured", "velocidad sin medir"),
                 _ => t("too slow for streaming", "demasiado lenta para streaming"),
             };
             let mut line = match (result.basis, result.mbps) {
@@ -826,7 +851,7 @@ crate::json_tagged!(ProbeOutcome, "kind", deny, {
     },
     Failed "failed" { error: "error" req },
 });
-crate::json_struct!(Download, deny, { bytes: "bytes" req, ms: "ms" req });
+crate::json_struct!(Download, deny, { bytes: "bytes" req, ms: "ms" req, decoded: "decoded" def });
 crate::json_unit!(Verdict {
     FourK "4k",
     Hd "hd",
@@ -835,6 +860,7 @@ crate::json_unit!(Verdict {
     Unreachable "unreachable",
     ServiceError "service-error",
     Offline "offline",
+    Unknown "unknown",
 });
 crate::json_unit!(Where { Network "network", Service "service", Browser "browser", Unknown "unknown" });
 crate::json_unit!(Basis { Download "download", Estimate "estimate", None "none" });
@@ -885,6 +911,7 @@ mod tests {
         Some(Download {
             bytes: 2_000_000,
             ms: 2_000_000.0 * 8.0 / mbps / 1000.0,
+            decoded: false,
         })
     }
     fn meas(probes: Vec<Probe>, download: Option<Download>) -> Measurement {
@@ -1232,11 +1259,17 @@ mod tests {
                 Some(Download {
                     bytes: u64::MAX,
                     ms: v,
+                    decoded: false,
                 }),
-                Some(Download { bytes: 0, ms: v }),
+                Some(Download {
+                    bytes: 0,
+                    ms: v,
+                    decoded: false,
+                }),
                 Some(Download {
                     bytes: 1_000_000,
                     ms: v,
+                    decoded: false,
                 }),
                 None,
             ] {
@@ -1256,6 +1289,7 @@ mod tests {
             Some(Download {
                 bytes: u64::MAX,
                 ms: MIN_DOWNLOAD_MS,
+                decoded: false,
             }),
         ));
         check(&r);
@@ -1272,6 +1306,7 @@ mod tests {
             Some(Download {
                 bytes: 2_000,
                 ms: 1.0,
+                decoded: false,
             }),
         );
         m.downlink_mbps = Some(10.0);
@@ -1295,14 +1330,68 @@ mod tests {
             (Verdict::TooSlow, None, Basis::Estimate)
         );
         m.effective_type = Some("4g".into());
-        assert_eq!(judge(&m).verdict, Verdict::Sd);
+        assert_eq!(judge(&m).verdict, Verdict::Unknown);
+    }
+
+    #[test]
+    fn a_compressed_download_of_unknown_size_on_the_wire_is_no_speed() {
+        // 600 KB decoded from perhaps 100 KB sent: it would read six times too fast.
+        let d = Download {
+            bytes: 600_000,
+            ms: 800.0,
+            decoded: true,
+        };
+        let r = judge(&meas(vec![ok(200)], Some(d)));
+        assert_eq!(
+            (r.mbps, r.basis, r.verdict),
+            (None, Basis::None, Verdict::Unknown)
+        );
+        let d = Download {
+            decoded: false,
+            ..d
+        };
+        let r = judge(&meas(vec![ok(200)], Some(d)));
+        assert_eq!((r.mbps, r.basis), (Some(6.0), Basis::Download));
+    }
+
+    #[test]
+    fn the_browsers_estimate_neither_clears_the_connection_nor_rules_4k_out() {
+        let mut m = meas(vec![ok(200), ok(200)], None);
+        // Chrome's estimate stops at 10 Mbps.
+        m.downlink_mbps = Some(10.0);
+        let r = judge(&m);
+        assert_eq!(
+            (r.verdict, r.basis, r.where_),
+            (Verdict::Hd, Basis::Estimate, Where::Unknown)
+        );
+        let text = explain(&r, "en").join(" ");
+        assert!(!text.contains("not for 4K"), "{text}");
+        assert!(!text.contains("not what is stopping"), "{text}");
+        assert!(text.contains("takes a measurement"), "{text}");
+        let es = explain(&r, "es").join(" ");
+        assert!(es.contains("requiere una medición"), "{es}");
+    }
+
+    #[test]
+    fn no_answer_at_all_does_not_rule_the_service_out() {
+        let r = judge(&meas(vec![failed("timeout"), failed("timeout")], None));
+        assert_eq!(r.verdict, Verdict::Unreachable);
+        let text = explain(&r, "en").join(" ");
+        assert!(text.contains("may be down too"), "{text}");
+        assert!(!text.contains("not in the service itself"), "{text}");
+        // A DNS failure is this side's: said firmly.
+        let r = judge(&meas(vec![failed("net::ERR_NAME_NOT_RESOLVED")], None));
+        let text = explain(&r, "en").join(" ");
+        assert!(text.contains("not in the service itself"), "{text}");
     }
 
     #[test]
     fn no_speed_figure_neither_blames_nor_clears_the_connection() {
         let r = judge(&meas(vec![ok(200), ok(200)], None));
         check(&r);
-        assert_eq!(r.verdict, Verdict::Sd);
+        // Not "enough for standard quality": nothing was measured.
+        assert_eq!(r.verdict, Verdict::Unknown);
+        assert_eq!(r.verdict.as_str(), "unknown");
         assert_eq!(
             (r.mbps, r.basis, r.where_),
             (None, Basis::None, Where::Unknown)
@@ -1319,7 +1408,7 @@ mod tests {
         check(&r);
         assert_eq!(
             (r.verdict, r.where_, r.reached),
-            (Verdict::Sd, Where::Unknown, false)
+            (Verdict::Unknown, Where::Unknown, false)
         );
     }
 

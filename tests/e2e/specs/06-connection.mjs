@@ -3,7 +3,7 @@
 import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute, throttledRoute } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, streamfix, surfaceState, until, openPanel } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, streamfix, surfaceState, sw, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -50,6 +50,32 @@ check('connection check: about 2 Mbps is below HD', async () => {
   const r = await runCheck(b);
   assertEq(r.verdict, 'sd', 'verdict');
   assert(Number(r.mbps) < 5 && Number(r.mbps) >= 1.5, `mbps ${r.mbps}`);
+}, { timeout: 45_000 });
+
+check('connection check: a compressed page is not taken for a speed (its decoded size would read many times too fast)', async () => {
+  const { b, server } = await env();
+  const { gzipSync } = await import('node:zlib');
+  // 1.5 MB of page that travels as a few KB, without a Content-Length (as pages come).
+  const body = gzipSync(Buffer.from('<p>Sign in to watch</p>\n'.repeat(64_000)));
+  routes(server, {
+    download: (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip', 'cache-control': 'no-store' });
+      res.end(body);
+    },
+  });
+  const page = await b.newPage();
+  try {
+    const frame = await openPanel(b, page, '/nsez-503');
+    await frame.click('[data-action="run-connection-check"]');
+    await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
+    const worker = await sw(b);
+    const stored = await worker.evaluate(() => chrome.storage.session.get(null));
+    const result = Object.values(stored).find((t) => t?.connection)?.connection;
+    assert(result, 'a stored connection result');
+    assert(result.basis !== 'download', `the decoded size was taken for a speed: ${JSON.stringify(result)}`);
+  } finally {
+    await page.close();
+  }
 }, { timeout: 45_000 });
 
 check('connection check: the service answering 503 is a service error, not the network', async () => {
