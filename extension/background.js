@@ -99,8 +99,8 @@ const effects = {
     }
   },
   // Not awaited by the queue: the measurement reports back as its own event.
-  async MeasureConnection({ tab_id: tabId, probes, download }) {
-    measureConnection(probes, download).then((measurement) => event({ type: 'ConnectionMeasured', tab_id: tabId, measurement }));
+  async MeasureConnection({ tab_id: tabId, run, probes, download }) {
+    measureConnection(probes, download).then((measurement) => event({ type: 'ConnectionMeasured', tab_id: tabId, run, measurement }));
   },
   // Clears only what the core listed, filtered to the service's origins (hostnames in
   // Firefox), then reports back what went and what the browser refused. Not awaited by

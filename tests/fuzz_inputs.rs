@@ -959,7 +959,7 @@ fn typed_msg() -> BoxedStrategy<Value> {
         3 => (optional(tab_id()), prop::collection::vec(ext_info(), 0..7), optional(proxy_settings()), bool_v()).prop_map(move |(t, l, p, c)| {
             o("Extensions")(vec![("tab_id", t), ("list", Some(Value::Array(l))), ("proxy", p), ("can_toggle", Some(c))])
         }),
-        2 => (tab_id(), measurement()).prop_map(move |(t, m)| o("ConnectionMeasured")(vec![("tab_id", Some(t)), ("measurement", Some(m))])),
+        2 => (tab_id(), finite_or_wild(), measurement()).prop_map(move |(t, r, m)| o("ConnectionMeasured")(vec![("tab_id", Some(t)), ("run", Some(r)), ("measurement", Some(m))])),
     ]
 }
 

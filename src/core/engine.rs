@@ -484,11 +484,18 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
         (
             Msg::ConnectionMeasured {
                 tab_id,
+                run,
                 measurement,
             },
             Origin::Internal,
         ) => {
             let mut tab = store.tab(tab_id);
+            // Only the tab's current check: not one the tab has moved on from (another
+            // service, a newer check), nor one for a tab closed meanwhile.
+            if tab.measuring != Some(run) {
+                return Ok(Reply::Ok);
+            }
+            tab.measuring = None;
             tab.connection = Some(crate::core::connection::judge(&measurement));
             tab.steps.insert(
                 "connection-check".to_string(),

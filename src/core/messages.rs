@@ -149,6 +149,8 @@ pub enum Msg {
     /// What a `MeasureConnection` effect measured.
     ConnectionMeasured {
         tab_id: i64,
+        /// The `run` of the `MeasureConnection` effect this answers.
+        run: f64,
         measurement: Measurement,
     },
 }
@@ -326,6 +328,8 @@ pub enum Effect {
     /// `ConnectionMeasured`.
     MeasureConnection {
         tab_id: i64,
+        /// Which check this is, passed back: only the tab's current one is taken.
+        run: f64,
         probes: Vec<String>,
         download: String,
     },
@@ -437,7 +441,7 @@ crate::json_tagged!(Msg, "type", deny, {
         can_toggle: "can_toggle" req,
         covers: "covers" def,
     },
-    ConnectionMeasured "ConnectionMeasured" { tab_id: "tab_id" req, measurement: "measurement" req },
+    ConnectionMeasured "ConnectionMeasured" { tab_id: "tab_id" req, run: "run" req, measurement: "measurement" req },
 });
 crate::json_unit!(Action {
     RetryNow "retry-now",
@@ -488,6 +492,7 @@ crate::json_tagged!(Effect, "do", allow, {
     SetEnabled "SetEnabled" { ids: "ids" req, enabled: "enabled" req },
     MeasureConnection "MeasureConnection" {
         tab_id: "tab_id" req,
+        run: "run" req,
         probes: "probes" req,
         download: "download" req,
     },

@@ -107,6 +107,8 @@ pub struct TabState {
     pub proxy: Option<ProxyReport>,
     /// The last connection check.
     pub connection: Option<ConnectionResult>,
+    /// A connection check under way: its `run` (when it started, ms since epoch).
+    pub measuring: Option<f64>,
     /// When the page in the tab last reported (ms since epoch).
     pub page_at: f64,
     /// A confirmed clearing of the site's data under way (its report not back yet).
@@ -249,6 +251,7 @@ crate::json_struct!(TabState, allow, default, {
     extensions: "extensions",
     proxy: "proxy",
     connection: "connection",
+    measuring: "measuring",
     page_at: "page_at",
     clearing: "clearing",
 });

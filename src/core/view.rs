@@ -190,8 +190,11 @@ pub fn tab_view(
 ) -> View {
     let watched = tab.is_some_and(|t| t.watched);
     let busy = extras.bisect.is_some()
-        || tab
-            .is_some_and(|t| t.clearing.is_some() || t.retry.as_ref().is_some_and(|r| r.reloading));
+        || tab.is_some_and(|t| {
+            t.clearing.is_some()
+                || t.measuring.is_some()
+                || t.retry.as_ref().is_some_and(|r| r.reloading)
+        });
     let confirm = tab.and_then(|t| confirm_view(catalog, t, browser, lang));
     let notice = tab.and_then(|t| t.notice.clone());
     let notice_step = match &notice {

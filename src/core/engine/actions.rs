@@ -9,6 +9,9 @@ use crate::core::sitedata;
 use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings};
 
 pub const CLEAR_STEP: &str = "clear-site-data";
+/// A connection check takes at most about 35 s (probes 8 s each, the download 15 s):
+/// one older than this was lost (its worker stopped) and another may start.
+pub const MEASURE_LIMIT_MS: f64 = 60_000.0;
 
 pub(super) fn run(
     catalog: &Catalog,
@@ -32,12 +35,18 @@ pub(super) fn run(
                 .as_deref()
                 .and_then(|s| catalog.service(s))
                 .ok_or("this tab is not on a streaming service StreamFix knows")?;
-            store.out.effects.push(Effect::MeasureConnection {
-                tab_id,
-                probes: strings(&service.probe_urls),
-                download: service.download_url.to_string(),
-            });
-            tab.connection = None;
+            // One at a time: two would share the line and each read half the speed.
+            let now = store.ctx.now;
+            if tab.measuring.is_none_or(|at| now - at > MEASURE_LIMIT_MS) {
+                store.out.effects.push(Effect::MeasureConnection {
+                    tab_id,
+                    run: now,
+                    probes: strings(&service.probe_urls),
+                    download: service.download_url.to_string(),
+                });
+                tab.measuring = Some(now);
+                tab.connection = None;
+            }
         }
         Action::RetryNow => {
             if let Some(r) = &mut tab.retry {

@@ -100,6 +100,14 @@ fn recover_tab(store: &mut Store, tab_id: i64) {
             changed = true;
         }
     }
+    // A connection check whose answer never came (its worker stopped mid-way): over.
+    if tab
+        .measuring
+        .is_some_and(|at| now - at > super::actions::MEASURE_LIMIT_MS)
+    {
+        tab.measuring = None;
+        changed = true;
+    }
     if changed {
         store.put_tab(tab_id, &tab);
     }

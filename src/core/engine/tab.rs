@@ -182,6 +182,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
         notice,
         cleared,
         connection,
+        measuring,
     } = tab;
     *service = None;
     *watched = false;
@@ -197,6 +198,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
     *notice = None;
     *cleared = None;
     *connection = None;
+    *measuring = None;
 }
 
 /// The same document address, the fragment aside.

@@ -1037,21 +1037,84 @@ fn connection_check_is_measured_then_judged() {
     sw.send(&report("NSEZ-503"), page(2));
     let out = run(&mut sw, 2, "run-connection-check");
     let Some(Effect::MeasureConnection {
-        probes, download, ..
-    }) = out.effects.first()
+        probes,
+        download,
+        run: first,
+        ..
+    }) = out.effects.first().cloned()
     else {
         panic!("{:?}", out.effects)
     };
     assert!(probes.iter().all(|p| p.contains("netflix.com")) && download.contains("netflix.com"));
-    let m = serde_json::json!({"type": "ConnectionMeasured", "tab_id": 2, "measurement": {
-        "online": true,
-        "probes": [{"url": "u", "outcome": {"kind": "ok", "status": 200}}],
-        "download": {"bytes": 1_000_000, "ms": 1000.0}
-    }});
-    sw.send_raw(&m.to_string(), Sender::Internal);
+    assert!(
+        view_of(&get_view(&mut sw, 2)).busy,
+        "measuring shows as under way"
+    );
+    // A second click while it measures starts nothing (two would halve each other).
+    sw.now += 1000.0;
+    let again = run(&mut sw, 2, "run-connection-check");
+    assert!(!again
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::MeasureConnection { .. })));
+    let measured = |run: f64| {
+        serde_json::json!({"type": "ConnectionMeasured", "tab_id": 2, "run": run, "measurement": {
+            "online": true,
+            "probes": [{"url": "u", "outcome": {"kind": "ok", "status": 200}}],
+            "download": {"bytes": 1_000_000, "ms": 1000.0}
+        }})
+        .to_string()
+    };
+    // An answer to some other run is not this check's.
+    sw.send_raw(&measured(first + 1.0), Sender::Internal);
+    assert!(view_of(&get_view(&mut sw, 2)).connection.is_none());
+    sw.send_raw(&measured(first), Sender::Internal);
     let out = get_view(&mut sw, 2);
     let c = view_of(&out).connection.clone().unwrap();
     assert_eq!((c.verdict.as_str(), c.mbps), ("hd", Some(8.0)));
+    assert!(!view_of(&out).busy);
+}
+
+#[test]
+fn a_late_connection_result_stays_with_the_check_that_asked() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    let out = run(&mut sw, 2, "run-connection-check");
+    let Some(Effect::MeasureConnection { run: started, .. }) = out.effects.first().cloned() else {
+        panic!("{:?}", out.effects)
+    };
+    let measured = serde_json::json!({"type": "ConnectionMeasured", "tab_id": 2, "run": started,
+        "measurement": {"online": true, "probes": [], "download": {"bytes": 1_000_000, "ms": 1000.0}}})
+    .to_string();
+    // The tab went to YouTube meanwhile: Netflix's figures are not YouTube's.
+    navigate_to(&mut sw, 2, YOUTUBE);
+    sw.send(
+        &Msg::Hello {
+            url: YOUTUBE.into(),
+        },
+        page_at(2, YOUTUBE),
+    );
+    sw.send_raw(&measured, Sender::Internal);
+    let tab = sw.tab(2);
+    assert!(tab.connection.is_none() && !tab.steps.contains_key("connection-check"));
+    // A closed tab is not brought back by its late result.
+    sw.send(&Msg::TabClosed { tab_id: 2 }, Sender::Internal);
+    let out = sw.send_raw(&measured, Sender::Internal);
+    assert!(
+        out.session_set.is_empty(),
+        "{:?}",
+        out.session_set.keys().collect::<Vec<_>>()
+    );
+    // A check whose answer never came (its worker stopped) is over after a while.
+    sw.send(&report("NSEZ-503"), page(3));
+    run(&mut sw, 3, "run-connection-check");
+    sw.now += crate::core::engine::actions::MEASURE_LIMIT_MS + 1.0;
+    assert!(!view_of(&get_view(&mut sw, 3)).busy);
+    let out = run(&mut sw, 3, "run-connection-check");
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::MeasureConnection { .. })));
 }
 
 #[test]
