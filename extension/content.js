@@ -485,14 +485,6 @@
     flush();
   });
 
-  window.addEventListener(
-    'keydown',
-    (e) => {
-      if (e.key === 'Escape' && e.isTrusted && host) send({ type: 'Dismiss' });
-    },
-    true,
-  );
-
   send({ type: 'Hello', url: location.href }).then((reply) => {
     if (reply?.type !== 'Watch' || !reply.watching) return stop();
     spec = reply;

@@ -1,6 +1,6 @@
 // Inline panel (extension-origin iframe inside the streaming tab): the same view as the
 // popup, for the tab it lives in. The page cannot read or click into it.
-import { api, ask, el, surface, t } from './ui.js';
+import { api, ask, el, messageFor, surface, t } from './ui.js';
 
 const main = document.getElementById('main');
 const dismiss = document.getElementById('dismiss');
@@ -24,8 +24,13 @@ const ui = surface({
       : [],
 });
 
+// Esc inside the panel: an open confirmation is cancelled first; otherwise the panel
+// closes. (Esc on the page itself is the page's: leaving full screen, closing its menus.)
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape' && e.isTrusted) ask({ type: 'Dismiss' }).catch(() => {});
+  if (e.key !== 'Escape' || !e.isTrusted) return;
+  const cancel = main.querySelector('[data-action="cancel"]');
+  // The key press is the user's own (trusted): it stands for the Cancel button.
+  ask(cancel ? messageFor(cancel) : { type: 'Dismiss' }).catch(() => {});
 });
 
 ui.load().then(() => main.querySelector('.step.next button, button')?.focus({ preventScroll: true }));

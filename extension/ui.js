@@ -106,6 +106,9 @@ export function renderNotice(notice, stepTitle) {
     case 'fixed': lines.push(t('noticeFixed', stepTitle ?? notice.step)); break;
     case 'not-fixed': lines.push(t('noticeNotFixed', stepTitle ?? notice.step)); break;
     case 'retry-gave-up': lines.push(t('noticeRetryGaveUp')); break;
+    case 'culprit': lines.push(t('noticeCulprit', notice.name)); break;
+    case 'not-extensions': lines.push(t('noticeNotExtensions')); break;
+    case 'restored': lines.push(notice.names.length ? t('noticeRestored', notice.names.join(', ')) : t('noticeRestoredNone')); break;
     default: return null;
   }
   const bad = notice.kind === 'not-fixed' || notice.kind === 'retry-gave-up' || notice.kind === 'clear-interrupted' || notice.failed?.length;
@@ -397,6 +400,11 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
         await copyText(reply.text);
         button.textContent = t('reportCopied');
         button.dataset.copied = 'true';
+        // Back to its own label after a while, ready to copy again.
+        setTimeout(() => {
+          button.textContent = t('copyReport');
+          delete button.dataset.copied;
+        }, 4000);
       }
     } catch (err) {
       fail(err);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
 import { audit } from '../lib/axe.mjs';
-import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until, openPanel } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -78,13 +78,21 @@ check('step marks survive a service-worker restart and show in the popup', async
   }
 });
 
-check('Esc closes the panel; the dismiss button does too', async () => {
+check('Esc in the panel cancels a confirmation, then closes the panel; Esc on the page is the page\'s; the dismiss button closes it too', async () => {
   const { b } = await env();
   const page = await b.newPage();
   try {
-    await page.goto(`${BASE}/nw-6-403`);
-    await until(() => panelCode(page), { what: 'the panel' });
+    const panel = await openPanel(b, page, '/nw-6-403');
+    // On the page (leaving full screen, closing the site's menus): the panel stays.
     await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+    assertEq(await panelCode(page), 'NW-6-403', 'panel after Esc on the page');
+    // In the panel: an open confirmation is cancelled first, and nothing is cleared.
+    await clickUntil(panel, '[data-action="clear-site-data"]', '[data-action="cancel"]');
+    await panel.press('[data-action="cancel"]', 'Escape');
+    await panel.waitForSelector('[data-action="confirm"]', { state: 'detached' });
+    assertEq(await panelCode(page), 'NW-6-403', 'panel after Esc in the confirmation');
+    await panel.press('body', 'Escape');
     await until(async () => (await panelCode(page)) === null, { what: 'Esc to close the panel' });
     const frame = await openPanel(b, page, '/nses-uhx');
     await frame.click('[data-action="dismiss"]');

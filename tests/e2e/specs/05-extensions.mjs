@@ -103,6 +103,14 @@ check('find the culprit: bisection names the ad-blocker, only it stays off, the 
     }, { timeout: 20_000, what: 'the culprit' });
     assertEq(notice.name, 'Fake AdBlock', 'culprit');
     await until(async () => (await page.evaluate(() => document.documentElement.dataset.api).catch(() => null)) === 'ok', { what: 'the page to work' });
+    // The page works again (no panel): the popup says which one it was.
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      const said = await until(() => popup.evaluate(() => document.querySelector('[data-notice="culprit"]')?.textContent ?? null), { what: 'the culprit named in the popup' });
+      assert(said.includes('Fake AdBlock'), `culprit notice: ${said}`);
+    } finally {
+      await popup.close();
+    }
     assertEq(await enabledByName(b), { 'Fake AdBlock': false, 'Fake Dark Mode': true, 'Fake VPN Proxy': false, 'Unrelated Notes': true }, 'after the search');
   } finally {
     await b.close();
