@@ -313,13 +313,15 @@ impl Lit for Device {
     fn lit(&self, gen: &mut Gen) -> String {
         let Device {
             id,
+            service,
             name,
             how,
             sources,
         } = self;
         format!(
-            "Device {{ id: {}, name: {}, how: {}, sources: {} }}",
+            "Device {{ id: {}, service: {}, name: {}, how: {}, sources: {} }}",
             id.lit(gen),
+            service.lit(gen),
             name.lit(gen),
             gen.list(how),
             gen.sources(sources)

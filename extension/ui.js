@@ -299,7 +299,8 @@ export function renderError(view) {
     // Shown inside their plan steps; here only when the plan has no such step.
     view.steps.some((x) => x.id === 'connection-check') ? null : renderConnection(view),
     view.steps.some((x) => x.id === 'check-extensions') ? null : renderExtensions(view),
-    el(
+    // Only services with guides for their apps on other devices have the section.
+    !view.devices.length ? null : el(
       'section',
       { className: 'devices' },
       el(

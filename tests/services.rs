@@ -401,6 +401,9 @@ mod tests {
                 !v.weak,
                 "{service}: a 503 means the same on every server (RFC 9110)"
             );
+            // Netflix's device guides (netflix.com/clearcookies, Netflix support) are not
+            // this service's.
+            assert!(v.devices.is_empty(), "{service}: {:?}", v.devices);
             assert_eq!(
                 v.steps[0].id, "wait-retry",
                 "{service}: overload waits first"
@@ -431,7 +434,9 @@ mod tests {
         let http = json!({"type": "HttpResponse", "tab_id": 1, "url": nf, "status": 503, "main_frame": true});
         s.call(&catalog, http, internal.clone());
         assert_eq!(s.session["tab:1"]["detection"]["entry"], "HTTP-503");
-        assert!(!view(&mut s, 1, "en").weak);
+        let v = view(&mut s, 1, "en");
+        assert!(!v.weak);
+        assert!(!v.devices.is_empty(), "Netflix keeps its device guides");
         let dns = json!({"type": "NetError", "tab_id": 2, "url": nf, "error": "net::ERR_NAME_NOT_RESOLVED", "main_frame": true});
         s.call(&catalog, dns, internal);
         assert!(view(&mut s, 2, "en").meaning.contains("Netflix's address"));

@@ -273,9 +273,11 @@ pub fn tab_view(
                 next: next.as_deref() == Some(&*s.id),
             })
             .collect(),
+        // The devices' guides are the service's own (its app on each device).
         devices: catalog
             .device
             .iter()
+            .filter(|dv| dv.service == d.service)
             .map(|dv| DeviceView {
                 id: dv.id.to_string(),
                 name: dv.name.get(lang).to_string(),

@@ -165,6 +165,8 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 pub struct Device {
     pub id: Str,
+    /// The service whose app on that device these steps are for.
+    pub service: Str,
     pub name: Text,
     pub how: List<Text>,
     pub sources: List<Str>,
@@ -310,6 +312,14 @@ impl Catalog {
                         s.id
                     ));
                 }
+            }
+        }
+        for d in self.device.iter() {
+            if self.service(&d.service).is_none() {
+                return err(format!(
+                    "device `{}` names unknown service `{}`",
+                    d.id, d.service
+                ));
             }
         }
         let mut step_ids = std::collections::HashSet::new();
