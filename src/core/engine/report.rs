@@ -26,30 +26,55 @@ fn state_name(s: StepState) -> &'static str {
     }
 }
 
-fn proxy_line(p: &ProxyReport) -> String {
-    let mode = p.mode.as_deref().unwrap_or("unknown");
-    let by = match (&p.likely_controller, p.candidates.is_empty()) {
-        (Some(id), _) => format!(", likely set by extension {id}"),
-        (None, false) => format!(
-            ", extensions able to set it: {}",
-            crate::core::util::join(&p.candidates, ", ")
-        ),
-        (None, true) => String::new(),
+/// The proxy in the report's language. Unreadable settings are said to be so; the
+/// extensions able to set a proxy are named (not their ids), never blamed outright.
+fn proxy_line(p: &ProxyReport, tab: &TabState, lang: &str) -> String {
+    let es = lang.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("es"));
+    let name = |id: &String| {
+        tab.extensions
+            .iter()
+            .flatten()
+            .find(|c| c.id == *id)
+            .map_or_else(|| id.clone(), |c| c.name.clone())
     };
-    format!(
-        "mode {mode}{}{by}",
-        if p.readable { "" } else { " (inferred)" }
-    )
+    let mut names: Vec<String> = p.likely_controller.iter().map(name).collect();
+    for id in &p.candidates {
+        let n = name(id);
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    let mut line = match (&p.mode, es) {
+        (Some(mode), false) => format!("mode {mode}"),
+        (Some(mode), true) => format!("modo {mode}"),
+        (None, false) => "settings not readable by StreamFix".to_string(),
+        (None, true) => "ajustes que StreamFix no puede leer".to_string(),
+    };
+    if !names.is_empty() {
+        line.push_str(if es {
+            "; extensiones que pueden fijar un proxy: "
+        } else {
+            "; extensions that can set a proxy: "
+        });
+        line.push_str(&crate::core::util::join(&names, ", "));
+    }
+    line
 }
 
 pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: &Env) -> String {
     let d = tab.detection.as_ref();
     let entry = d.and_then(|d| catalog.entry(&d.entry));
     let ledger: Ledger = store.local(LEDGER_KEY);
-    let evidence = d.map(|d| match &d.evidence {
-        Evidence::Page { .. } => "shown on the page".to_string(),
-        Evidence::Http { status } => format!("HTTP {status} answer"),
-        Evidence::Net { error, .. } => error.clone(),
+    let es = env
+        .lang
+        .get(..2)
+        .is_some_and(|l| l.eq_ignore_ascii_case("es"));
+    let evidence = d.map(|d| match (&d.evidence, es) {
+        (Evidence::Page { .. }, false) => "shown on the page".to_string(),
+        (Evidence::Page { .. }, true) => "mostrado en la página".to_string(),
+        (Evidence::Http { status }, false) => format!("HTTP {status} answer"),
+        (Evidence::Http { status }, true) => format!("respuesta HTTP {status}"),
+        (Evidence::Net { error, .. }, _) => error.clone(),
     });
     let steps = entry
         .map(|e| plan::steps(catalog, &e.id, &tab.steps))
@@ -69,7 +94,8 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
             name: c.name.clone(),
             kind: c.kind.as_str().to_string(),
             suspect: c.suspect,
-            state: if ledger.off.iter().any(|e| e.id == c.id) {
+            // In the ledger but on again (the user turned it back on): on.
+            state: if !c.enabled && ledger.off.iter().any(|e| e.id == c.id) {
                 "turned off by StreamFix".into()
             } else if c.enabled {
                 "on".into()
@@ -97,7 +123,7 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
         code: d.map(|d| d.code.clone()),
         detected_iso: None,
         evidence,
-        proxy: tab.proxy.as_ref().map(proxy_line),
+        proxy: tab.proxy.as_ref().map(|p| proxy_line(p, tab, env.lang)),
         extensions,
         connection: tab
             .connection

@@ -1904,3 +1904,42 @@ fn a_listing_without_a_tab_never_takes_an_entry_off_the_ledger_early() {
     list_extensions_at(&mut sw, None, &on, 0.0);
     assert_eq!(ledger(&sw), ["vpn"]);
 }
+
+fn report_text(sw: &mut Sw, tab: i64, lang: &str) -> String {
+    let m = serde_json::json!({"type": "GetReport", "tab_id": tab, "lang": lang, "browser": "Chrome 156", "os": "Linux", "now_iso": "2026-11-22T10:00:00Z"});
+    match sw.send_raw(&m.to_string(), popup()).reply {
+        Reply::Report { text } => text,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_report_speaks_its_language_names_extensions_and_agrees_with_the_listing() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    let vpn = "vpnvpnvpnvpnvpnvpnvpnvpnvpnvpnvp";
+    list_extensions(&mut sw, 2, &[ext(vpn, "Hola VPN", true, &["proxy"])]);
+    let es = report_text(&mut sw, 2, "es");
+    assert!(es.contains("mostrado en la página"), "{es}");
+    assert!(
+        !es.contains("shown on the page") && !es.contains("(inferred)"),
+        "{es}"
+    );
+    // The proxy line names the extension (never its id) and doesn't blame it outright.
+    let en = report_text(&mut sw, 2, "en");
+    assert!(
+        en.contains("extensions that can set a proxy: Hola VPN"),
+        "{en}"
+    );
+    assert!(!en.contains(vpn) && !en.contains("likely set by"), "{en}");
+    // Turned off by StreamFix, then back on by the user: the report says on.
+    run_ext(&mut sw, 2, "disable-suspects", None);
+    let off = [ext(vpn, "Hola VPN", false, &["proxy"])];
+    let at = sw.now;
+    list_extensions_at(&mut sw, Some(2), &off, at);
+    assert!(report_text(&mut sw, 2, "en").contains("turned off by StreamFix"));
+    let on = [ext(vpn, "Hola VPN", true, &["proxy"])];
+    list_extensions_at(&mut sw, None, &on, 0.0);
+    let en = report_text(&mut sw, 2, "en");
+    assert!(!en.contains("turned off by StreamFix"), "{en}");
+}
