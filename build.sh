@@ -82,7 +82,12 @@ wasm_toolchain() {
       [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
       [ -d "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library" ] \
         || die "Debian's rustc has no standard library source" "apt-get install -y rust-web-src"
-      WASM_BUILD=(env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release
+      # The standard library is built here anyway: built to abort at once on a panic
+      # (no panic message formatting, which nothing in the wasm could show), it is
+      # about 6 KB gzip smaller.
+      WASM_BUILD=(env RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+        RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort"
+        /usr/bin/cargo build --release
         --target "$TARGET" -Zbuild-std=std,panic_abort --target-dir "$ROOT/target/wasm-debian")
       WASM_OUT=$ROOT/target/wasm-debian/$TARGET/release/streamfix.wasm
       ;;
