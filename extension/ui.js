@@ -79,7 +79,7 @@ function stepItem(step, view) {
       'div',
       { className: 'step-actions' },
       step.action
-        ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id }, t(`action_${step.action}`))
+        ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(`action_${step.action}`))
         : null,
       mark('step-done', 'stepDone'),
       mark('step-helped', 'stepHelped'),
@@ -251,6 +251,11 @@ function renderExtensions(view) {
 
 function renderConnection(view) {
   const c = view.connection;
+  if (view.measuring) {
+    return el('section', { className: 'connection', 'aria-labelledby': 'sf-conn', 'data-measuring': '' },
+      el('h3', { id: 'sf-conn' }, t('connectionTitle')),
+      el('p', { className: 'hint', role: 'status' }, t('measuring')));
+  }
   if (!c) return null;
   return el(
     'section',

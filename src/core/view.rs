@@ -159,6 +159,8 @@ pub struct View {
     /// outcome comes back by itself: an open surface asks for the view again shortly,
     /// which also lets the core notice work a stopped worker left half-done.
     pub busy: bool,
+    /// A connection check is under way (the surface says so; a second isn't started).
+    pub measuring: bool,
 }
 
 fn confirm_view(
@@ -189,6 +191,7 @@ pub fn tab_view(
     extras: Extras,
 ) -> View {
     let watched = tab.is_some_and(|t| t.watched);
+    let measuring = tab.is_some_and(|t| t.measuring.is_some());
     let busy = extras.bisect.is_some()
         || tab.is_some_and(|t| {
             t.clearing.is_some()
@@ -236,6 +239,7 @@ pub fn tab_view(
                 .map(|c| connection_view(c, lang)),
             extras,
             busy,
+            measuring,
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
@@ -306,6 +310,7 @@ pub fn tab_view(
         connection: tab.connection.as_ref().map(|c| connection_view(c, lang)),
         extras,
         busy,
+        measuring,
     }
 }
 
@@ -382,4 +387,5 @@ crate::json_struct!(View, allow, {
     connection: "connection" req,
     extras: "extras" req,
     busy: "busy" req,
+    measuring: "measuring" req,
 });

@@ -16,11 +16,16 @@ function routes(server, { favicon = ok, download }) {
 }
 
 /** Runs the check from the panel on an NSEZ-503 page; returns the result's hooks. */
-async function runCheck(b) {
+async function runCheck(b, { progress = false } = {}) {
   const page = await b.newPage();
   try {
     const frame = await openPanel(b, page, '/nsez-503');
     await frame.click('[data-action="run-connection-check"]');
+    if (progress) {
+      // While it measures, the panel says so and the button can't start a second one.
+      await frame.waitForSelector('[data-measuring]', { timeout: 5000 });
+      assert(await frame.$eval('[data-action="run-connection-check"]', (x) => x.disabled), 'the check button while measuring');
+    }
     const el = await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
     return { verdict: await el.getAttribute('data-verdict'), mbps: await el.getAttribute('data-mbps') };
   } finally {
@@ -47,7 +52,7 @@ check('connection check: about 10 Mbps is HD, not 4K', async () => {
 check('connection check: about 2 Mbps is below HD', async () => {
   const { b, server } = await env();
   routes(server, { download: throttledRoute({ size: 500_000, bytesPerSec: 250_000 }) });
-  const r = await runCheck(b);
+  const r = await runCheck(b, { progress: true });
   assertEq(r.verdict, 'sd', 'verdict');
   assert(Number(r.mbps) < 5 && Number(r.mbps) >= 1.5, `mbps ${r.mbps}`);
 }, { timeout: 45_000 });
