@@ -359,6 +359,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     // Re-rendering must not lose the keyboard user's place.
     const focused = main.contains(document.activeElement) ? document.activeElement : null;
     const key = focused && `${focused.dataset.action}|${focused.dataset.step ?? ''}`;
+    const hadConfirm = main.querySelector('.confirm') !== null;
     document.body.dataset.state = view.state;
     document.body.dataset.code = view.code;
     const body = view.state === 'error'
@@ -366,7 +367,17 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
       : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: 'ok' }, okText(view))];
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
-    (again ?? main.querySelector('[autofocus]'))?.focus();
+    const confirm = main.querySelector('.confirm');
+    if (confirm && !hadConfirm) {
+      // A question just asked: bring it into view, on its safe answer.
+      confirm.scrollIntoView({ block: 'nearest' });
+      confirm.querySelector('[autofocus]')?.focus({ preventScroll: true });
+    } else if (!confirm && hadConfirm && (!again || key?.startsWith('cancel|') || key?.startsWith('confirm|'))) {
+      // Answered: back to the step it was about.
+      main.querySelector('[data-action="clear-site-data"]')?.focus();
+    } else {
+      (again ?? main.querySelector('[autofocus]'))?.focus();
+    }
     tickCountdown(main, () => ask({ type: 'RetryDue', ...base }).catch(() => {}));
   }
 

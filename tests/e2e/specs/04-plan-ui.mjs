@@ -84,13 +84,18 @@ check('Esc in the panel cancels a confirmation, then closes the panel; Esc on th
   try {
     const panel = await openPanel(b, page, '/nw-6-403');
     // On the page (leaving full screen, closing the site's menus): the panel stays.
+    await page.mouse.click(20, 300);
     await page.keyboard.press('Escape');
     await page.waitForTimeout(500);
     assertEq(await panelCode(page), 'NW-6-403', 'panel after Esc on the page');
     // In the panel: an open confirmation is cancelled first, and nothing is cleared.
     await clickUntil(panel, '[data-action="clear-site-data"]', '[data-action="cancel"]');
+    // The question is brought into view, on its safe answer.
+    await until(() => panel.evaluate(() => document.activeElement?.dataset.action === 'cancel' || null), { what: 'focus on Cancel' });
+    assert(await panel.evaluate(() => { const r = document.querySelector('.confirm').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }), 'the confirmation in view');
     await panel.press('[data-action="cancel"]', 'Escape');
     await panel.waitForSelector('[data-action="confirm"]', { state: 'detached' });
+    await until(() => panel.evaluate(() => document.activeElement?.dataset.action === 'clear-site-data' || null), { what: 'focus back on the step' });
     assertEq(await panelCode(page), 'NW-6-403', 'panel after Esc in the confirmation');
     await panel.press('body', 'Escape');
     await until(async () => (await panelCode(page)) === null, { what: 'Esc to close the panel' });
