@@ -148,6 +148,8 @@ async function probe(url) {
       ttfb_ms: span('requestStart', 'responseStart'), total_ms: t?.duration ?? 0,
     };
   } catch (err) {
+    // fetch may reject before the browser's own error name reaches the listener.
+    if (!ctrl.signal.aborted && !netError) await new Promise((r) => setTimeout(r, 200));
     return { kind: 'failed', error: ctrl.signal.aborted ? 'timeout' : netError ?? String(err?.message ?? err) };
   } finally {
     clearTimeout(timer);
