@@ -545,43 +545,36 @@ fn cause_label(cause: &str) -> Text {
     }
 }
 
+// The sentences below write HD_MBPS and UHD_MBPS out as 5 and 15 (no formatting code).
+const _: () = assert!(HD_MBPS == 5.0 && UHD_MBPS == 15.0);
+
 /// What the speed supports. A browser's estimate (Chrome's stops at 10 Mbps) can't rule
 /// 4K out, so it never says "not for 4K".
 fn quality_sentence(verdict: Verdict, measured: bool) -> Option<Text> {
-    let hd = format_num(HD_MBPS);
-    let uhd = format_num(UHD_MBPS);
+    // The figures in these sentences are HD_MBPS and UHD_MBPS (checked below).
     Some(match verdict {
         Verdict::Hd if !measured => t(
-            format!("That would be enough for HD (about {hd} Mbps); whether it is enough for 4K (about {uhd} Mbps) takes a measurement."),
-            format!("Bastaría para HD (unos {hd} Mbps); saber si basta para 4K (unos {uhd} Mbps) requiere una medición."),
+            "That would be enough for HD (about 5 Mbps); whether it is enough for 4K (about 15 Mbps) takes a measurement.",
+            "Bastaría para HD (unos 5 Mbps); saber si basta para 4K (unos 15 Mbps) requiere una medición.",
         ),
         Verdict::FourK => t(
-            format!("That is enough for 4K, which needs about {uhd} Mbps."),
-            format!("Es suficiente para 4K, que necesita unos {uhd} Mbps."),
+            "That is enough for 4K, which needs about 15 Mbps.",
+            "Es suficiente para 4K, que necesita unos 15 Mbps.",
         ),
         Verdict::Hd => t(
-            format!("That is enough for HD (about {hd} Mbps) but not for 4K (about {uhd} Mbps)."),
-            format!("Es suficiente para HD (unos {hd} Mbps), pero no para 4K (unos {uhd} Mbps)."),
+            "That is enough for HD (about 5 Mbps) but not for 4K (about 15 Mbps).",
+            "Es suficiente para HD (unos 5 Mbps), pero no para 4K (unos 15 Mbps).",
         ),
         Verdict::Sd => t(
-            format!("That is enough for standard definition but not for HD, which needs about {hd} Mbps."),
-            format!("Es suficiente para definición estándar, pero no para HD, que necesita unos {hd} Mbps."),
+            "That is enough for standard definition but not for HD, which needs about 5 Mbps.",
+            "Es suficiente para definición estándar, pero no para HD, que necesita unos 5 Mbps.",
         ),
         Verdict::TooSlow => t(
-            format!("That is too slow for smooth playback: HD needs about {hd} Mbps and 4K about {uhd} Mbps."),
-            format!("Es demasiado lento para ver sin cortes: HD necesita unos {hd} Mbps y 4K unos {uhd} Mbps."),
+            "That is too slow for smooth playback: HD needs about 5 Mbps and 4K about 15 Mbps.",
+            "Es demasiado lento para ver sin cortes: HD necesita unos 5 Mbps y 4K unos 15 Mbps.",
         ),
         _ => return None,
     })
-}
-
-/// Whole numbers without decimals (`5`, `15`), others with one.
-fn format_num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        decimals(v, 0)
-    } else {
-        decimals(v, 1)
-    }
 }
 
 /// `v` with `places` decimals, like `format!("{v:.places$}")` for the figures shown
@@ -699,17 +692,15 @@ pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
                     out.extend(quality_sentence(result.verdict, false));
                 }
                 _ => {
-                    let hd = format_num(HD_MBPS);
-                    let uhd = format_num(UHD_MBPS);
                     out.push(if result.reached {
                         t(
-                            format!("The streaming service answered, but StreamFix could not measure the connection speed (HD needs about {hd} Mbps, 4K about {uhd} Mbps)."),
-                            format!("El servicio de streaming respondió, pero StreamFix no pudo medir la velocidad de la conexión (HD necesita unos {hd} Mbps y 4K unos {uhd} Mbps)."),
+                            "The streaming service answered, but StreamFix could not measure the connection speed (HD needs about 5 Mbps, 4K about 15 Mbps).",
+                            "El servicio de streaming respondió, pero StreamFix no pudo medir la velocidad de la conexión (HD necesita unos 5 Mbps y 4K unos 15 Mbps).",
                         )
                     } else {
                         t(
-                            format!("StreamFix could not measure the connection speed (HD needs about {hd} Mbps, 4K about {uhd} Mbps)."),
-                            format!("StreamFix no pudo medir la velocidad de la conexión (HD necesita unos {hd} Mbps y 4K unos {uhd} Mbps)."),
+                            "StreamFix could not measure the connection speed (HD needs about 5 Mbps, 4K about 15 Mbps).",
+                            "StreamFix no pudo medir la velocidad de la conexión (HD necesita unos 5 Mbps y 4K unos 15 Mbps).",
                         )
                     });
                 }
