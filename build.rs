@@ -270,10 +270,11 @@ impl Lit for ErrorEntry {
             sources,
             weak,
             retry,
+            quiet,
         } = self;
         format!(
             "ErrorEntry {{ id: {}, service: {}, matcher: {}, meaning: {}, cause: {}, causes: {}, \
-             steps: {}, sources: {}, weak: {weak}, retry: {retry} }}",
+             steps: {}, sources: {}, weak: {weak}, retry: {retry}, quiet: {quiet} }}",
             id.lit(gen),
             service.lit(gen),
             matcher.lit(gen),

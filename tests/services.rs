@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn a_removed_youtube_video_is_not_sent_to_cache_clearing() {
+    fn a_removed_youtube_video_opens_no_panel_and_is_not_sent_to_cache_clearing() {
         let catalog = Catalog::embedded();
         let mut s = Stores::default();
         let url = "https://www.youtube.com/watch?v=gone";
@@ -342,7 +342,12 @@ mod tests {
             ),
             page(url, 1),
         );
-        assert_eq!(panel(&out).as_deref(), Some("YT-UNAVAILABLE"));
+        // Nothing to fix on this side: no panel by itself; the badge and popup tell.
+        assert_eq!(panel(&out), None);
+        assert!(out
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Badge { text, .. } if text == "!")));
         let view = s.call(
             &catalog,
             json!({"type": "GetView", "tab_id": 1, "lang": "en"}),

@@ -134,6 +134,10 @@ pub struct ErrorEntry {
     /// Waiting helps (server overload): the plan starts with a retry countdown.
     #[serde(default)]
     pub retry: bool,
+    /// Nothing on the user's side can fix it (a removed video): the badge and the popup
+    /// tell, the panel doesn't open by itself.
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 /// Who carries a step out.

@@ -102,7 +102,7 @@ pub(super) fn page_report(
     }
     let settings = store.settings();
     Reply::Verdict {
-        panel: panel_code(&tab, &settings),
+        panel: panel_code(catalog, &tab, &settings),
         retry_at: tab
             .retry
             .as_ref()
@@ -242,7 +242,7 @@ pub(super) fn http_response(
     if tab.api_hits.len() >= BURST_COUNT && tab.detection.is_none() {
         set_detection(catalog, store, tab_id, &mut tab, found);
         outcome(catalog, store, tab_id, &mut tab, false);
-        if let Some(code) = panel_code(&tab, &store.settings()) {
+        if let Some(code) = panel_code(catalog, &tab, &store.settings()) {
             store.out.effects.push(Effect::Panel {
                 tab_id,
                 code: Some(code),
@@ -308,7 +308,7 @@ pub(super) fn retry_due(catalog: &Catalog, store: &mut Store, tab_id: i64) -> Re
         store.put_tab(tab_id, &tab);
     }
     Reply::Verdict {
-        panel: panel_code(&tab, &settings),
+        panel: panel_code(catalog, &tab, &settings),
         // Never a time already past: the caller would ask again at once.
         retry_at: tab.retry.as_ref().map(|r| {
             if r.reloading || r.next_at <= now + 1000.0 {
@@ -379,7 +379,7 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
                 || tab.steps.get(WAIT_RETRY_STEP) == Some(&StepState::NotHelped);
             // The tab reloads by itself only while the panel says so (not for a code
             // the user muted or closed, nor with the panel switched off).
-            let shown = panel_code(tab, &store.settings()).is_some();
+            let shown = panel_code(catalog, tab, &store.settings()).is_some();
             if overload && !stopped && shown {
                 tab.retry = retry::delay_ms(1).map(|d| Retry {
                     attempt: 1,
@@ -396,26 +396,33 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
 /// The verdicts for known codes in an error container, decided ahead of time: a page
 /// detection of code `c` gets the panel for `c` unless [`panel_code`] mutes it.
 fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) -> Quick {
-    let codes: Vec<String> = catalog
-        .error
-        .iter()
-        .filter(|e| e.service == service)
-        .flat_map(|e| e.matcher.codes.iter().map(|c| c.to_string()))
-        .collect();
-    let quiet = codes
-        .iter()
-        .filter(|c| !settings.auto_panel || settings.mutes(service, c) || tab.dismissed.contains(c))
-        .cloned()
-        .collect();
+    let entries = catalog.error.iter().filter(|e| e.service == service);
+    let mut codes = Vec::new();
+    let mut quiet = Vec::new();
+    for e in entries {
+        for c in e.matcher.codes.iter() {
+            let c = c.to_string();
+            if e.quiet
+                || !settings.auto_panel
+                || settings.mutes(service, &c)
+                || tab.dismissed.contains(&c)
+            {
+                quiet.push(c.clone());
+            }
+            codes.push(c);
+        }
+    }
     Quick { codes, quiet }
 }
 
-/// The code to show the panel for, unless the user closed or muted it.
-pub(super) fn panel_code(tab: &TabState, settings: &Settings) -> Option<String> {
+/// The code to show the panel for, unless the user closed or muted it, or it is an
+/// error nothing on the user's side fixes (`quiet`).
+pub(super) fn panel_code(catalog: &Catalog, tab: &TabState, settings: &Settings) -> Option<String> {
     let d = tab.detection.as_ref()?;
     let muted = !settings.auto_panel
         || settings.mutes(&d.service, &d.code)
-        || tab.dismissed.contains(&d.code);
+        || tab.dismissed.contains(&d.code)
+        || catalog.entry(&d.entry).is_some_and(|e| e.quiet);
     (!muted).then(|| d.code.clone())
 }
 

@@ -9,7 +9,6 @@ const env = sharedEnv();
 
 const SCREENS = [
   ['https://www.youtube.com/watch-error', 'YT-ERROR'],
-  ['https://www.youtube.com/unavailable', 'YT-UNAVAILABLE'],
   ['https://www.disneyplus.com/error-83', '83'],
   ['https://www.primevideo.com/error-1007', '1007'],
   ['https://play.max.com/error', 'MAX-CANT-PLAY'],
@@ -95,17 +94,25 @@ async function expectOpenPanel(b, page, code) {
   }));
 }
 
-check('a removed YouTube video says there is nothing to fix and offers no clearing', async () => {
+check('a removed YouTube video opens no panel; the badge and popup say there is nothing to fix, and offer no clearing', async () => {
   const { b } = await env();
   const page = await b.newPage();
   try {
     await page.goto('https://www.youtube.com/unavailable');
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
-    await surfaceState((fn) => frame.evaluate(fn), { want: (x) => x.state === 'error' });
-    const steps = await frame.evaluate(() => [...document.querySelectorAll('[data-step]')].map((s) => s.dataset.step).filter((v, i, a) => a.indexOf(v) === i));
-    assertEq(steps, ['video-unavailable'], 'plan steps');
-    assertEq(await frame.$('[data-action="clear-site-data"]'), null, 'a clear-site-data button');
+    const tabId = await tabIdOf(b, page);
+    await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge' });
+    await page.waitForTimeout(1000);
+    assertEq(await panelCode(page), null, 'panel');
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      const s = await surfaceState((fn) => popup.evaluate(fn), { want: (x) => x.state === 'error' });
+      assertEq(s.code, 'YT-UNAVAILABLE', 'popup diagnosis');
+      const steps = await popup.evaluate(() => [...document.querySelectorAll('[data-step]')].map((x) => x.dataset.step).filter((v, i, a) => a.indexOf(v) === i));
+      assertEq(steps, ['video-unavailable'], 'plan steps');
+      assertEq(await popup.evaluate(() => document.querySelector('[data-action="clear-site-data"]')), null, 'a clear-site-data button');
+    } finally {
+      await popup.close();
+    }
   } finally {
     await page.close();
   }
