@@ -34,7 +34,12 @@ pub(super) fn run(
                 .service
                 .as_deref()
                 .and_then(|s| catalog.service(s))
-                .ok_or("this tab is not on a streaming service StreamFix knows")?;
+                .ok_or_else(|| {
+                    store.say(
+                        "this tab is not on a streaming service StreamFix knows",
+                        "esta pestaña no está en un servicio de streaming que StreamFix conozca",
+                    )
+                })?;
             // One at a time: two would share the line and each read half the speed.
             let now = store.ctx.now;
             if tab.measuring.is_none_or(|at| now - at > MEASURE_LIMIT_MS) {
@@ -66,7 +71,10 @@ pub(super) fn run(
         }
         Action::ClearSiteData => {
             if tab.service.is_none() {
-                return Err("this tab is not on a streaming service StreamFix knows".into());
+                return Err(store.say(
+                    "this tab is not on a streaming service StreamFix knows",
+                    "esta pestaña no está en un servicio de streaming que StreamFix conozca",
+                ));
             }
             tab.pending = Some(Pending::ClearSiteData);
             tab.notice = None;
@@ -74,13 +82,18 @@ pub(super) fn run(
         Action::Cancel => tab.pending = None,
         Action::Confirm => {
             let Some(Pending::ClearSiteData) = tab.pending.take() else {
-                return Err("there is nothing to confirm".into());
+                return Err(store.say("there is nothing to confirm", "no hay nada que confirmar"));
             };
             let service = tab
                 .service
                 .as_deref()
                 .and_then(|s| catalog.service(s))
-                .ok_or("this tab is not on a streaming service StreamFix knows")?;
+                .ok_or_else(|| {
+                    store.say(
+                        "this tab is not on a streaming service StreamFix knows",
+                        "esta pestaña no está en un servicio de streaming que StreamFix conozca",
+                    )
+                })?;
             let plan = sitedata::plan(service, store.ctx.env.browser);
             store.out.effects.push(Effect::ClearSiteData {
                 tab_id,
@@ -104,7 +117,12 @@ pub(super) fn run(
                 .detection
                 .as_ref()
                 .map(|d| Settings::mute_key(&d.service, &d.code))
-                .ok_or("there is no error on this tab")?;
+                .ok_or_else(|| {
+                    store.say(
+                        "there is no error on this tab",
+                        "no hay ningún error en esta pestaña",
+                    )
+                })?;
             let mut settings = store.settings();
             if !settings.muted_codes.contains(&key) {
                 settings.muted_codes.push(key);

@@ -31,44 +31,55 @@ pub(super) fn run(
         restore(store, tab);
         return Ok(());
     }
-    let classified = tab
-        .extensions
-        .clone()
-        .ok_or("StreamFix has not listed the extensions yet: check them first")?;
+    let classified = tab.extensions.clone().ok_or_else(|| {
+        store.say(
+            "StreamFix has not listed the extensions yet: check them first",
+            "StreamFix aún no ha listado las extensiones: revísalas primero",
+        )
+    })?;
     if store.ctx.env.browser == Browser::Firefox {
         let names: Vec<String> = classified
             .iter()
             .filter(|c| c.suspect)
             .map(|c| c.name.clone())
             .collect();
-        return Err(format!(
-            "this browser doesn't let one extension turn others off. Open about:addons and turn off: {}",
-            crate::core::util::join(&names, ", ")
-        ));
+        let mut msg = store.say(
+            "this browser doesn't let one extension turn others off. Open about:addons and turn off: ",
+            "este navegador no deja que una extensión desactive otras. Abre about:addons y desactiva: ",
+        );
+        msg.push_str(&crate::core::util::join(&names, ", "));
+        return Err(msg);
     }
     match action {
         Action::DisableExtension => {
-            let id = ext_id.ok_or("no extension given")?;
+            let id = ext_id
+                .ok_or_else(|| store.say("no extension given", "no se indicó ninguna extensión"))?;
             let ids = conflicts::plan_disable(&classified, &[id]);
             if ids.is_empty() {
-                return Err(
-                    "StreamFix can't turn this extension off: it is off already or installed by your organization"
-                        .into(),
-                );
+                return Err(store.say(
+                    "StreamFix can't turn this extension off: it is off already or installed by your organization",
+                    "StreamFix no puede desactivar esta extensión: ya está desactivada o la instaló tu organización",
+                ));
             }
             turn_off(catalog, store, tab_id, tab, &classified, ids);
         }
         Action::DisableSuspects => {
             let ids = conflicts::plan_disable(&classified, &conflicts::suspects(&classified));
             if ids.is_empty() {
-                return Err("there is no suspect extension StreamFix can turn off".into());
+                return Err(store.say(
+                    "there is no suspect extension StreamFix can turn off",
+                    "no hay ninguna extensión sospechosa que StreamFix pueda desactivar",
+                ));
             }
             turn_off(catalog, store, tab_id, tab, &classified, ids);
         }
         Action::FindCulprit => {
             let ids = conflicts::plan_disable(&classified, &conflicts::suspects(&classified));
             if ids.is_empty() {
-                return Err("there is no suspect extension StreamFix can turn off".into());
+                return Err(store.say(
+                    "there is no suspect extension StreamFix can turn off",
+                    "no hay ninguna extensión sospechosa que StreamFix pueda desactivar",
+                ));
             }
             let (search, step) = Bisect::start(&ids);
             let finished = apply(store, tab_id, tab, &classified, step);

@@ -28,6 +28,8 @@ struct Sw {
     local: BTreeMap<String, Value>,
     now: f64,
     browser: crate::core::sitedata::Browser,
+    /// The browser's UI language (`env.lang`).
+    lang: &'static str,
     /// The worker instance; a new value plays a worker restart.
     instance: String,
 }
@@ -40,6 +42,7 @@ impl Sw {
             local: BTreeMap::new(),
             now: 1_000_000.0,
             browser: Default::default(),
+            lang: "en",
             instance: "worker-1".into(),
         }
     }
@@ -66,7 +69,7 @@ impl Sw {
             env: Env {
                 self_id: ID.into(),
                 self_origin: ORIGIN.into(),
-                lang: "en".into(),
+                lang: self.lang.into(),
                 browser: self.browser,
                 instance: self.instance.clone(),
             },
@@ -1029,6 +1032,22 @@ fn firefox_gets_a_guide_instead_of_toggles() {
         other => panic!("{other:?}"),
     }
     assert!(ctx_browser.effects.is_empty());
+    // In the browser's language.
+    sw.lang = "es-419";
+    let out = sw.send_raw_with_browser(&msg, crate::core::sitedata::Browser::Firefox);
+    match out.reply {
+        Reply::Error { error } => assert!(
+            error.starts_with("este navegador no deja") && error.contains("Fake AdBlock"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let out = run(&mut sw, 2, "confirm");
+    assert!(
+        matches!(&out.reply, Reply::Error { error } if error.contains("no hay nada que confirmar")),
+        "{:?}",
+        out.reply
+    );
 }
 
 #[test]
