@@ -47,8 +47,15 @@ export async function answer(sent) {
     clearTimeout(timer);
   }
   if (!reply) throw notAnswering('no answer');
-  if (reply.type === 'Error') throw new Error(reply.error);
+  if (reply.type === 'Error') throw new Error(refusalText(reply.error));
   return reply;
+}
+
+// A refused action comes as a key (and an argument line) to say in the user's language;
+// anything else (a malformed call) as it is.
+function refusalText(error) {
+  const [key, arg = ''] = String(error).split('\n');
+  return /^[a-z-]+$/.test(key) ? api.i18n.getMessage(`refused_${key.replace(/-/g, '_')}`, [arg]) || error : error;
 }
 
 function stepItem(step, view) {

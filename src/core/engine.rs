@@ -209,13 +209,6 @@ struct Store<'a> {
 }
 
 impl<'a> Store<'a> {
-    /// A message for the user in the language of the asking surface (English or Spanish).
-    fn say(&self, en: &str, es: &str) -> String {
-        let lang = &self.ctx.env.lang;
-        let spanish = lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"));
-        (if spanish { es } else { en }).to_string()
-    }
-
     /// The tab's state as this call left it so far, else as stored.
     fn tab(&self, tab_id: i64) -> TabState {
         let key = tab_key(tab_id);

@@ -221,6 +221,29 @@ pub enum Sender {
     },
 }
 
+/// Why an action was refused, as a key the surfaces put in the user's language
+/// (`refused_<key>` in `_locales`), optionally with one argument on a second line.
+pub mod refusal {
+    pub const NOT_SERVICE: &str = "not-service";
+    pub const NOTHING_TO_CONFIRM: &str = "nothing-to-confirm";
+    pub const NO_ERROR: &str = "no-error";
+    pub const NOT_LISTED: &str = "not-listed";
+    pub const NO_EXTENSION: &str = "no-extension";
+    pub const CANT_TURN_OFF: &str = "cant-turn-off";
+    pub const NO_SUSPECTS: &str = "no-suspects";
+    /// This browser can't turn other extensions off; the argument names the suspects.
+    pub const NO_TOGGLE: &str = "no-toggle";
+
+    /// `key` with its argument.
+    pub fn with(key: &str, arg: &str) -> String {
+        let mut s = String::with_capacity(key.len() + 1 + arg.len());
+        s.push_str(key);
+        s.push('\n');
+        s.push_str(arg);
+        s
+    }
+}
+
 /// A service as the options page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceChoice {

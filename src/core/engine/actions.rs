@@ -3,7 +3,7 @@
 
 use super::{view_reply, Store};
 use crate::core::catalog::{strings, Catalog};
-use crate::core::messages::{Action, Effect, Reply};
+use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
 use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings};
@@ -34,12 +34,7 @@ pub(super) fn run(
                 .service
                 .as_deref()
                 .and_then(|s| catalog.service(s))
-                .ok_or_else(|| {
-                    store.say(
-                        "this tab is not on a streaming service StreamFix knows",
-                        "esta pestaña no está en un servicio de streaming que StreamFix conozca",
-                    )
-                })?;
+                .ok_or_else(|| refusal::NOT_SERVICE.to_string())?;
             // One at a time: two would share the line and each read half the speed.
             let now = store.ctx.now;
             if tab.measuring.is_none_or(|at| now - at > MEASURE_LIMIT_MS) {
@@ -71,10 +66,7 @@ pub(super) fn run(
         }
         Action::ClearSiteData => {
             if tab.service.is_none() {
-                return Err(store.say(
-                    "this tab is not on a streaming service StreamFix knows",
-                    "esta pestaña no está en un servicio de streaming que StreamFix conozca",
-                ));
+                return Err(refusal::NOT_SERVICE.to_string());
             }
             tab.pending = Some(Pending::ClearSiteData);
             tab.notice = None;
@@ -82,18 +74,13 @@ pub(super) fn run(
         Action::Cancel => tab.pending = None,
         Action::Confirm => {
             let Some(Pending::ClearSiteData) = tab.pending.take() else {
-                return Err(store.say("there is nothing to confirm", "no hay nada que confirmar"));
+                return Err(refusal::NOTHING_TO_CONFIRM.to_string());
             };
             let service = tab
                 .service
                 .as_deref()
                 .and_then(|s| catalog.service(s))
-                .ok_or_else(|| {
-                    store.say(
-                        "this tab is not on a streaming service StreamFix knows",
-                        "esta pestaña no está en un servicio de streaming que StreamFix conozca",
-                    )
-                })?;
+                .ok_or_else(|| refusal::NOT_SERVICE.to_string())?;
             let plan = sitedata::plan(service, store.ctx.env.browser);
             store.out.effects.push(Effect::ClearSiteData {
                 tab_id,
@@ -117,12 +104,7 @@ pub(super) fn run(
                 .detection
                 .as_ref()
                 .map(|d| Settings::mute_key(&d.service, &d.code))
-                .ok_or_else(|| {
-                    store.say(
-                        "there is no error on this tab",
-                        "no hay ningún error en esta pestaña",
-                    )
-                })?;
+                .ok_or_else(|| refusal::NO_ERROR.to_string())?;
             let mut settings = store.settings();
             if !settings.muted_codes.contains(&key) {
                 settings.muted_codes.push(key);

@@ -6,7 +6,7 @@ use crate::core::catalog::{strings, Catalog};
 use crate::core::conflicts::{
     self, Bisect, Classified, ExtensionInfo, Ledger, ProxySettings, Step,
 };
-use crate::core::messages::{Action, Effect, Reply};
+use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata::Browser;
 use crate::core::state::{
@@ -31,55 +31,42 @@ pub(super) fn run(
         restore(store, tab);
         return Ok(());
     }
-    let classified = tab.extensions.clone().ok_or_else(|| {
-        store.say(
-            "StreamFix has not listed the extensions yet: check them first",
-            "StreamFix aún no ha listado las extensiones: revísalas primero",
-        )
-    })?;
+    let classified = tab
+        .extensions
+        .clone()
+        .ok_or_else(|| refusal::NOT_LISTED.to_string())?;
     if store.ctx.env.browser == Browser::Firefox {
         let names: Vec<String> = classified
             .iter()
             .filter(|c| c.suspect)
             .map(|c| c.name.clone())
             .collect();
-        let mut msg = store.say(
-            "this browser doesn't let one extension turn others off. Open about:addons and turn off: ",
-            "este navegador no deja que una extensión desactive otras. Abre about:addons y desactiva: ",
-        );
-        msg.push_str(&crate::core::util::join(&names, ", "));
-        return Err(msg);
+        // The surface names them in its guide to about:addons.
+        return Err(refusal::with(
+            refusal::NO_TOGGLE,
+            &crate::core::util::join(&names, ", "),
+        ));
     }
     match action {
         Action::DisableExtension => {
-            let id = ext_id
-                .ok_or_else(|| store.say("no extension given", "no se indicó ninguna extensión"))?;
+            let id = ext_id.ok_or_else(|| refusal::NO_EXTENSION.to_string())?;
             let ids = conflicts::plan_disable(&classified, &[id]);
             if ids.is_empty() {
-                return Err(store.say(
-                    "StreamFix can't turn this extension off: it is off already or installed by your organization",
-                    "StreamFix no puede desactivar esta extensión: ya está desactivada o la instaló tu organización",
-                ));
+                return Err(refusal::CANT_TURN_OFF.to_string());
             }
             turn_off(catalog, store, tab_id, tab, &classified, ids);
         }
         Action::DisableSuspects => {
             let ids = conflicts::plan_disable(&classified, &conflicts::suspects(&classified));
             if ids.is_empty() {
-                return Err(store.say(
-                    "there is no suspect extension StreamFix can turn off",
-                    "no hay ninguna extensión sospechosa que StreamFix pueda desactivar",
-                ));
+                return Err(refusal::NO_SUSPECTS.to_string());
             }
             turn_off(catalog, store, tab_id, tab, &classified, ids);
         }
         Action::FindCulprit => {
             let ids = conflicts::plan_disable(&classified, &conflicts::suspects(&classified));
             if ids.is_empty() {
-                return Err(store.say(
-                    "there is no suspect extension StreamFix can turn off",
-                    "no hay ninguna extensión sospechosa que StreamFix pueda desactivar",
-                ));
+                return Err(refusal::NO_SUSPECTS.to_string());
             }
             let (search, step) = Bisect::start(&ids);
             let finished = apply(store, tab_id, tab, &classified, step);
