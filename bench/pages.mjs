@@ -79,13 +79,19 @@ function nextPaint() {
   }));
 }
 
-async function once(i, timeout) {
+// The error container of insertion i, made at a random point of the frame interval.
+async function errorFor(i) {
   const code = CODES[i % CODES.length];
   await frame();
   await sleep(Math.random() * 16);
   const div = document.createElement('div');
   div.className = 'nf-error';
   div.textContent = 'Error Code: ' + code;
+  return { code, div };
+}
+
+async function once(i, timeout) {
+  const { code, div } = await errorFor(i);
   const appeared = watchHost(true, timeout);
   const t0 = now();
   player.append(div);
@@ -121,12 +127,7 @@ async function once(i, timeout) {
 // The reference: the same insertion in a browser without StreamFix, where nothing but
 // the error can be painted; how long the page itself takes to show a change.
 async function bare(i) {
-  const code = CODES[i % CODES.length];
-  await frame();
-  await sleep(Math.random() * 16);
-  const div = document.createElement('div');
-  div.className = 'nf-error';
-  div.textContent = 'Error Code: ' + code;
+  const { code, div } = await errorFor(i);
   const t0 = now();
   player.append(div);
   const own = await nextPaint();

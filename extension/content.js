@@ -456,16 +456,19 @@
   // How long after `load` a page that shows no error counts as working.
   const SETTLE_MS = 2500;
 
+  // Reports what the page shows now, and once more when it has settled: at `load` (the
+  // browser may reset the tab's badge as loading ends) and on a back/forward-cache restore.
+  function settle() {
+    if (!alive) return;
+    flush(false, true);
+    setTimeout(() => alive && flush(true), SETTLE_MS);
+  }
+
   function start() {
     selector = spec.selectors.join(',');
     // Combinators outside attribute values: an ancestor's change can make a match.
     deepSelectors = spec.selectors.some((s) => /[\s>+~]/.test(s.replace(/\[[^\]]*\]/g, '')));
     setQuick(spec.quick);
-    // Once at `load` (the browser may reset the tab's badge as loading ends), once settled.
-    const settle = () => {
-      if (alive) flush(false, true);
-      setTimeout(() => alive && flush(true), SETTLE_MS);
-    };
     if (document.readyState === 'complete') settle();
     else window.addEventListener('load', settle, { once: true });
     observer = new MutationObserver(noteBatch);
@@ -499,9 +502,7 @@
     send({ type: 'Hello', url: location.href }).then((reply) => {
       if (reply?.type !== 'Watch' || !reply.watching) return stop();
       setQuick(reply.quick);
-      lastSent = null;
-      flush(false, true);
-      setTimeout(() => alive && flush(true), SETTLE_MS);
+      settle();
     });
   });
 })();

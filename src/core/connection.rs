@@ -40,7 +40,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::Text;
+use super::catalog::{is_spanish as is_es, Text};
 use super::detector::net_cause;
 use super::util;
 
@@ -491,10 +491,6 @@ fn t(en: impl Into<Cow<'static, str>>, es: impl Into<Cow<'static, str>>) -> Text
         en: en.into(),
         es: es.into(),
     }
-}
-
-fn is_es(lang: &str) -> bool {
-    lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"))
 }
 
 /// A speed with one decimal (two below 0.1), in the language's style (`7.5` / `7,5`).

@@ -78,18 +78,17 @@ pub fn watched_service<'a>(catalog: &'a Catalog, url: &str) -> Option<&'a Servic
     (!service.quiet_hosts.iter().any(|q| *q == host)).then_some(service)
 }
 
-/// The entries that can explain an error on `service`: its own first, then those for
-/// every service (so a service's own reading of, say, HTTP 503 wins).
-fn entries<'a>(catalog: &'a Catalog, service: &str) -> impl Iterator<Item = &'a ErrorEntry> {
-    // Collected once (one small Vec per lookup): a lazy chain would be compiled again for
-    // every caller's closure, which the wasm's size pays for.
-    let mut list: Vec<&ErrorEntry> = catalog
-        .error
-        .iter()
-        .filter(|e| e.service == service)
-        .collect();
-    list.extend(catalog.error.iter().filter(|e| e.service == ANY_SERVICE));
-    list.into_iter()
+/// The first entry matching `pred` that can explain an error on `service`: its own
+/// first, then those for every service (so a service's own reading of, say, HTTP 503
+/// wins). One function for every caller (`&dyn`: the wasm holds one copy), no allocation
+/// (it runs for each code-shaped token of every report).
+fn find_entry<'a>(
+    catalog: &'a Catalog,
+    service: &str,
+    pred: &dyn Fn(&ErrorEntry) -> bool,
+) -> Option<&'a ErrorEntry> {
+    let of = |owner: &str| catalog.error.iter().find(|e| e.service == owner && pred(e));
+    of(service).or_else(|| of(ANY_SERVICE))
 }
 
 /// Cuts a string to at most `max` bytes on a char boundary.
@@ -131,12 +130,14 @@ fn is_plausible_unknown(token: &str) -> bool {
 }
 
 fn entry_for_code<'a>(catalog: &'a Catalog, service: &str, code: &str) -> Option<&'a ErrorEntry> {
-    entries(catalog, service)
-        .find(|e| e.matcher.codes.iter().any(|c| c == code))
-        .or_else(|| {
-            entries(catalog, service)
-                .find(|e| e.matcher.prefixes.iter().any(|p| code.starts_with(&**p)))
+    find_entry(catalog, service, &|e| {
+        e.matcher.codes.iter().any(|c| c == code)
+    })
+    .or_else(|| {
+        find_entry(catalog, service, &|e| {
+            e.matcher.prefixes.iter().any(|p| code.starts_with(&**p))
         })
+    })
 }
 
 fn entry_for_phrase<'a>(
@@ -144,7 +145,7 @@ fn entry_for_phrase<'a>(
     service: &str,
     lower: &str,
 ) -> Option<&'a ErrorEntry> {
-    entries(catalog, service).find(|e| {
+    find_entry(catalog, service, &|e| {
         e.matcher
             .phrases
             .iter()
@@ -153,7 +154,7 @@ fn entry_for_phrase<'a>(
 }
 
 fn unknown_entry<'a>(catalog: &'a Catalog, service: &str) -> Option<&'a ErrorEntry> {
-    entries(catalog, service).find(|e| e.matcher.unknown_code)
+    find_entry(catalog, service, &|e| e.matcher.unknown_code)
 }
 
 /// What one block names: the code (as shown, or the entry id of a code-less screen), the
@@ -296,7 +297,7 @@ pub fn detect_page(catalog: &Catalog, url: &str, blocks: &[Block]) -> Option<Det
 /// Judges an HTTP status answered on a watched host.
 pub fn detect_http(catalog: &Catalog, url: &str, status: u16) -> Option<Detection> {
     let service = watched_service(catalog, url)?;
-    let entry = entries(catalog, &service.id).find(|e| e.matcher.http.contains(&status))?;
+    let entry = find_entry(catalog, &service.id, &|e| e.matcher.http.contains(&status))?;
     Some(Detection {
         code: format!("HTTP-{status}"),
         entry: entry.id.to_string(),
@@ -356,7 +357,9 @@ pub fn net_cause(error: &str) -> Option<&'static str> {
 pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection> {
     let service = watched_service(catalog, url)?;
     let cause = net_cause(error)?;
-    let entry = entries(catalog, &service.id).find(|e| e.matcher.net.iter().any(|n| n == cause))?;
+    let entry = find_entry(catalog, &service.id, &|e| {
+        e.matcher.net.iter().any(|n| n == cause)
+    })?;
     Some(Detection {
         code: entry.id.to_string(),
         entry: entry.id.to_string(),

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::Text;
+use super::catalog::{is_spanish as is_es, Text};
 use super::util;
 
 /// Longest a field may be in the report, in characters.
@@ -176,10 +176,6 @@ pub fn sanitize(raw: &str) -> String {
         .map(|w| if is_private(w) { REDACTED } else { w })
         .collect();
     cap(&util::join(&words, " "), MAX_FIELD_CHARS)
-}
-
-fn is_es(lang: &str) -> bool {
-    lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"))
 }
 
 fn t(en: &'static str, es: &'static str) -> Text {

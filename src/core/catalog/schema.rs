@@ -22,10 +22,15 @@ pub struct Text {
     pub es: Str,
 }
 
+/// Whether a UI language tag (`es`, `es-419`) asks for Spanish; anything else is English.
+pub fn is_spanish(lang: &str) -> bool {
+    lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"))
+}
+
 impl Text {
     /// The text for a UI language tag such as `es-419` or `en-US`; English otherwise.
     pub fn get(&self, lang: &str) -> &str {
-        if lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es")) {
+        if is_spanish(lang) {
             &self.es
         } else {
             &self.en

@@ -295,18 +295,18 @@ pub(super) fn listed(
     }
     // For one tab; without one (the user turned an extension on or off, installed or
     // removed one), for every tab that shows a listing, so none acts on a stale one.
-    let tabs: Vec<i64> = match tab_id {
-        Some(t) => vec![t],
+    let tabs: Vec<(i64, TabState)> = match tab_id {
+        Some(t) => vec![(t, store.tab(t))],
         None => store
             .ctx
             .session
             .keys()
             .filter_map(|k| k.strip_prefix("tab:")?.parse().ok())
-            .filter(|t| store.tab(*t).extensions.is_some())
+            .map(|t| (t, store.tab(t)))
+            .filter(|(_, tab)| tab.extensions.is_some())
             .collect(),
     };
-    for tab_id in tabs {
-        let mut tab = store.tab(tab_id);
+    for (tab_id, mut tab) in tabs {
         // An extension matters when it can reach the service the tab is on; on a tab of
         // no service, any service's.
         let domains = tab

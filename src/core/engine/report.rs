@@ -1,7 +1,7 @@
 //! Gathers a tab's diagnosis, checks and steps into the support report.
 
 use super::Store;
-use crate::core::catalog::Catalog;
+use crate::core::catalog::{is_spanish, Catalog};
 use crate::core::conflicts::{Ledger, ProxyReport};
 use crate::core::connection;
 use crate::core::detector::Evidence;
@@ -29,7 +29,7 @@ fn state_name(s: StepState) -> &'static str {
 /// The proxy in the report's language. Unreadable settings are said to be so; the
 /// extensions able to set a proxy are named (not their ids), never blamed outright.
 fn proxy_line(p: &ProxyReport, tab: &TabState, lang: &str) -> String {
-    let es = lang.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("es"));
+    let es = is_spanish(lang);
     let name = |id: &String| {
         tab.extensions
             .iter()

@@ -678,12 +678,7 @@ fn overload_starts_a_countdown_that_reloads_backs_off_and_stops_when_healthy() {
 #[test]
 fn countdown_gives_up_after_its_last_attempt() {
     let mut sw = Sw::new();
-    sw.send(&report("NSEZ-503"), page(3));
-    for _ in 0..crate::core::retry::max_attempts() {
-        sw.now = sw.tab(3).retry.unwrap().next_at;
-        sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
-        navigate_and_report(&mut sw, 3, "NSEZ-503");
-    }
+    countdown_runs_out(&mut sw);
     let tab = sw.tab(3);
     assert!(tab.retry.is_none());
     assert_eq!(
@@ -1411,6 +1406,16 @@ fn a_clear_that_reports_back_is_no_longer_under_way() {
     assert!(out.session_set.is_empty());
 }
 
+/// NSEZ-503 on tab 3, and every attempt of its countdown reloads into the same error.
+fn countdown_runs_out(sw: &mut Sw) {
+    sw.send(&report("NSEZ-503"), page(3));
+    for _ in 0..crate::core::retry::max_attempts() {
+        sw.now = sw.tab(3).retry.unwrap().next_at;
+        sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
+        navigate_and_report(sw, 3, "NSEZ-503");
+    }
+}
+
 fn counting_down(sw: &mut Sw) {
     sw.send(&report("NSEZ-503"), page(3));
     let r = sw.tab(3).retry.unwrap();
@@ -1749,12 +1754,7 @@ fn a_countdown_does_not_follow_the_tab_to_another_service() {
 fn what_was_tried_on_one_service_does_not_carry_over_to_the_next() {
     let mut sw = Sw::new();
     // Netflix: the countdown gave up; clearing was marked as not helping; 503 closed.
-    sw.send(&report("NSEZ-503"), page(3));
-    for _ in 0..crate::core::retry::max_attempts() {
-        sw.now = sw.tab(3).retry.unwrap().next_at;
-        sw.send_raw(r#"{"type":"RetryDue"}"#, page(3));
-        navigate_and_report(&mut sw, 3, "NSEZ-503");
-    }
+    countdown_runs_out(&mut sw);
     assert_eq!(
         sw.tab(3).steps.get(tab::WAIT_RETRY_STEP),
         Some(&StepState::NotHelped)
