@@ -167,10 +167,11 @@ build() {
     || die "wasm-bindgen failed" "delete $CACHE and run ./build.sh again"
   local wasm=$BUILD/pkg/streamfix_bg.wasm
   # Binaryen (npm devDependency, pinned): kept only when it makes the gzip smaller.
-  # -O1: the size levels (-Os/-Oz) inline more and make the gzip larger here.
+  # -O1: the size levels (-Os/-Oz) inline more and make the gzip larger here; removing
+  # dead arguments (--dae-optimizing) saves about 0.3 KB more.
   local opt=$ROOT/node_modules/.bin/wasm-opt
   if [ -x "$opt" ]; then
-    "$opt" -O1 --converge "$wasm" -o "$wasm.opt" || die "wasm-opt failed" "run: npm ci, then ./build.sh again"
+    "$opt" -O1 --converge --dae-optimizing "$wasm" -o "$wasm.opt" || die "wasm-opt failed" "run: npm ci, then ./build.sh again"
     if [ "$(gz "$wasm.opt")" -lt "$(gz "$wasm")" ]; then mv "$wasm.opt" "$wasm"; else rm -f "$wasm.opt"; fi
   fi
   python3 tools/icons.py "$BUILD/icons"

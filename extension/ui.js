@@ -218,6 +218,10 @@ function renderExtensions(view) {
     'section',
     { className: 'extensions', 'aria-labelledby': 'sf-ext' },
     el('h3', { id: 'sf-ext' }, t('extensionsTitle')),
+    view.listed_at
+      ? el('p', { className: 'weak', role: 'status', 'data-listed-at': String(view.listed_at) },
+          t('extChecked', new Date(view.listed_at).toLocaleTimeString(api.i18n.getUILanguage(), { hour: '2-digit', minute: '2-digit', second: '2-digit' })))
+      : null,
     proxy?.mode && proxy.mode !== 'direct' && proxy.mode !== 'system'
       ? el('p', { className: 'proxy', 'data-proxy-mode': proxy.mode }, t('proxyMode', t(`proxy_${proxy.mode}`)))
       : null,

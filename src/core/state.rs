@@ -103,6 +103,8 @@ pub struct TabState {
     pub cleared: Option<Cleared>,
     /// The other extensions as last listed, classified.
     pub extensions: Option<Vec<Classified>>,
+    /// When `extensions` was listed (ms since epoch; 0 before the first listing).
+    pub listed_at: f64,
     /// The proxy state as last read or inferred.
     pub proxy: Option<ProxyReport>,
     /// The last connection check.
@@ -249,6 +251,7 @@ crate::json_struct!(TabState, allow, default, {
     notice: "notice",
     cleared: "cleared",
     extensions: "extensions",
+    listed_at: "listed_at",
     proxy: "proxy",
     connection: "connection",
     measuring: "measuring",

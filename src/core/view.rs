@@ -149,6 +149,8 @@ pub struct View {
     pub cleared: Option<Cleared>,
     /// The other extensions, classified (None until listed).
     pub extensions: Option<Vec<Classified>>,
+    /// When the extensions were listed (ms since epoch), with them.
+    pub listed_at: Option<f64>,
     pub proxy: Option<ProxyReport>,
     /// The diagnosis points to a proxy but no extension explains it: the cause is
     /// outside the browser (a VPN app, Smart DNS, the router).
@@ -232,6 +234,7 @@ pub fn tab_view(
             notice_step,
             cleared: tab.and_then(|t| t.cleared.clone()),
             extensions: tab.and_then(|t| t.extensions.clone()),
+            listed_at: tab.and_then(listed_at),
             proxy: None,
             proxy_outside_browser: false,
             connection: tab
@@ -300,6 +303,7 @@ pub fn tab_view(
         notice_step,
         cleared: tab.cleared.clone(),
         extensions: tab.extensions.clone(),
+        listed_at: listed_at(tab),
         proxy: tab.proxy.clone(),
         proxy_outside_browser: matches!(&*entry.id, "PROXY" | "M7111-1331-5059")
             && tab.extensions.as_ref().is_some_and(|list| {
@@ -312,6 +316,11 @@ pub fn tab_view(
         busy,
         measuring,
     }
+}
+
+/// When the tab's extensions were listed, if they were.
+fn listed_at(tab: &TabState) -> Option<f64> {
+    tab.extensions.as_ref().map(|_| tab.listed_at)
 }
 
 fn connection_view(c: &connection::ConnectionResult, lang: &str) -> ConnectionView {
@@ -382,6 +391,7 @@ crate::json_struct!(View, allow, {
     notice_step: "notice_step" req,
     cleared: "cleared" req,
     extensions: "extensions" req,
+    listed_at: "listed_at" req,
     proxy: "proxy" req,
     proxy_outside_browser: "proxy_outside_browser" req,
     connection: "connection" req,

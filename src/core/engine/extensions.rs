@@ -318,6 +318,7 @@ pub(super) fn listed(
         let classified = conflicts::classify(catalog, &store.ctx.env.self_id, &domains, list);
         tab.proxy = Some(conflicts::proxy_report(proxy, &classified, list, &[]));
         tab.extensions = Some(classified);
+        tab.listed_at = store.ctx.now;
         store.put_tab(tab_id, &tab);
     }
     Reply::Ok

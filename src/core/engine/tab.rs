@@ -166,6 +166,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
         url: _,
         page_at: _,
         extensions: _,
+        listed_at: _,
         proxy: _,
         clearing: _,
         service,

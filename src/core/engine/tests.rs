@@ -834,6 +834,36 @@ fn an_error_lists_the_extensions_at_once() {
 }
 
 #[test]
+fn a_listing_tells_when_it_was_taken_and_a_new_check_moves_it() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    assert_eq!(
+        view_of(&get_view(&mut sw, 2)).listed_at,
+        None,
+        "nothing listed yet"
+    );
+    let exts = [ext("vpn", "Fake VPN Proxy", true, &["proxy"])];
+    list_extensions(&mut sw, 2, &exts);
+    let first = sw.now;
+    assert_eq!(view_of(&get_view(&mut sw, 2)).listed_at, Some(first));
+    // The same list again, later, after the user asked: the view says when.
+    sw.now += 4_000.0;
+    let out = run_ext(&mut sw, 2, "check-extensions", None);
+    assert!(out.effects.iter().any(|e| matches!(
+        e,
+        Effect::ListExtensions {
+            tab_id: Some(2),
+            ..
+        }
+    )));
+    list_extensions(&mut sw, 2, &exts);
+    assert_eq!(
+        view_of(&get_view(&mut sw, 2)).listed_at,
+        Some(first + 4_000.0)
+    );
+}
+
+#[test]
 fn disabling_suspects_records_them_first_and_restore_puts_back_exactly_those() {
     let mut sw = Sw::new();
     sw.send(&report("M7111-1331-5059"), page(2));

@@ -54,6 +54,21 @@ check('a VPN extension\'s proxy error: list and classification, one click turns 
       'Unrelated Notes': 'unrelated/false',
     }, 'classification');
     const mode = await popup.evaluate(() => document.querySelector('[data-proxy-mode]')?.dataset.proxyMode ?? null);
+    // Checking again with nothing changed still says so: the list's time moves on.
+    const listedAt = () => popup.evaluate(() => {
+      const p = document.querySelector('[data-listed-at]');
+      return p ? { at: Number(p.dataset.listedAt), text: p.textContent } : null;
+    });
+    const first = await listedAt();
+    assert(first && first.at > 0 && /checked at/i.test(first.text), `list time shown: ${JSON.stringify(first)}`);
+    await new Promise((r) => setTimeout(r, 1100));
+    await popup.click('[data-action="check-extensions"]');
+    const second = await until(async () => {
+      const now = await listedAt();
+      return now && now.at > first.at ? now : null;
+    }, { what: 'the list time to move on' });
+    assert(second.text !== first.text, `the shown time changed: ${first.text} → ${second.text}`);
+    assertEq((await listed({ evaluate: (fn) => popup.evaluate(fn) })).length, items.length, 'same list after checking again');
     const vpnId = await idOf(b, 'Fake VPN Proxy');
     await popup.click(`[data-action="disable-extension"][data-ext-id="${vpnId}"]`);
     await until(async () => (await enabledByName(b))['Fake VPN Proxy'] === false, { what: 'the VPN to be turned off' });
