@@ -118,6 +118,9 @@ export async function launch({ extensions = [], server, hostRules = [], headless
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     '--password-store=basic', '--disable-search-engine-choice-screen',
+    // Headless Chromium's screen is 800×600 by default, shorter than most users' screens:
+    // a toolbar popup there is cut to 510 px and scrolls as a whole. A common laptop screen.
+    ...(headless ? ['--screen-info={1920x1080}'] : []),
     ...(server ? [
       `--host-resolver-rules=${hostResolverRules(server.port, hostRules)}`,
       `--ignore-certificate-errors-spki-list=${server.spki}`,
