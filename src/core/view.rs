@@ -273,6 +273,8 @@ pub fn tab_view(
                     .action
                     .as_deref()
                     .filter(|a| AVAILABLE_ACTIONS.contains(a))
+                    // While the countdown runs, its own box offers "Retry now".
+                    .filter(|a| tab.retry.is_none() || *a != "retry-now")
                     .map(str::to_string),
                 title: s.title.get(lang).to_string(),
                 how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),

@@ -639,6 +639,19 @@ fn overload_starts_a_countdown_that_reloads_backs_off_and_stops_when_healthy() {
         panic!("{:?}", out.reply)
     };
     assert_eq!(at, sw.now + 10_000.0);
+    // One "Retry now" on screen: the countdown's, not the step's as well.
+    let wait_action = |sw: &mut Sw| {
+        let out = get_view(sw, 3);
+        let v = view_of(&out);
+        assert!(v.retry.is_some() == sw.tab(3).retry.is_some());
+        v.steps
+            .iter()
+            .find(|s| s.id == "wait-retry")
+            .unwrap()
+            .action
+            .clone()
+    };
+    assert_eq!(wait_action(&mut sw), None);
     // Not yet due: nothing happens.
     sw.now += 5_000.0;
     assert!(sw
@@ -697,6 +710,9 @@ fn cancelled_countdown_stays_off_for_that_code() {
     sw.send(&report("NSEZ-503"), page(3));
     let out = run(&mut sw, 3, "cancel-retry");
     assert!(view_of(&out).retry.is_none());
+    // With the countdown gone, the step offers its own "Retry now" again.
+    let wait = view_of(&out).steps.iter().find(|s| s.id == "wait-retry");
+    assert_eq!(wait.and_then(|s| s.action.as_deref()), Some("retry-now"));
     let out = navigate_and_report(&mut sw, 3, "NSEZ-503");
     assert!(matches!(out.reply, Reply::Verdict { retry_at: None, .. }));
 }
