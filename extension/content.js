@@ -53,6 +53,8 @@
   let lastSent = null;
   let host = null;
   let shownCode = null;
+  // Whether the panel's iframe has finished loading (see `pagehide`).
+  let frameLoaded = false;
   let alive = true;
 
   function send(msg) {
@@ -386,6 +388,7 @@
     hidePanel();
     shownCode = code;
     watchOrphaned();
+    frameLoaded = false;
     const el = document.createElement('streamfix-panel');
     host = el;
     el.dataset.code = code;
@@ -405,6 +408,10 @@
       frameEl.src = api.runtime.getURL('panel.html');
       frameEl.title = 'StreamFix';
       frameEl.setAttribute('allow', 'clipboard-write');
+      // Fired again after each reload (a host put back reloads its frame).
+      frameEl.addEventListener('load', () => {
+        if (host === el) frameLoaded = true;
+      });
       shadow.append(frameEl);
     };
     // After the next frame (a hidden tab runs no frames: a timer then).
@@ -428,8 +435,11 @@
     const now = performance.now();
     if (now - putBackAt > 1000) putBack = 0;
     putBackAt = now;
-    if (putBack++ < MAX_PUT_BACK) document.documentElement.append(host);
-    else {
+    if (putBack++ < MAX_PUT_BACK) {
+      // Put back, its frame loads again.
+      frameLoaded = false;
+      document.documentElement.append(host);
+    } else {
       evicted = shownCode;
       hidePanel();
     }
@@ -492,6 +502,15 @@
     if (reply?.type !== 'Watch' || !reply.watching) return stop();
     spec = reply;
     start();
+  });
+
+  // Leaving for the back/forward cache: Chromium doesn't keep a page one of whose frames
+  // is still loading ("Loading", "SubframeIsNavigating"), and our panel's frame is, in
+  // the first moments after the panel appears (or after the host was put back). Take our
+  // panel away then; `pageshow` below brings it back as the core says. A panel whose frame
+  // has loaded stays: the page is kept with it and comes back as it was.
+  window.addEventListener('pagehide', (e) => {
+    if (e.persisted && host && !frameLoaded) hidePanel();
   });
 
   // Back to this page from the back/forward cache: the core has moved on with the tab

@@ -3,6 +3,7 @@
 import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
+import { evaluateIn } from '../lib/cdp.mjs';
 import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv({ hostRules: ['MAP dnsfail.netflix.com ~NOTFOUND'] });
@@ -221,8 +222,7 @@ check('back to an error page from the back/forward cache: the diagnosis and the 
   const server = await startServer();
   const b = await launch({ extensions: [DIST_CHROME], server, bfcache: true });
   try {
-    // With the panel off: a page showing the panel (an extension frame) is not kept in
-    // the cache by Chromium, it loads anew, which the other checks cover.
+    // With the panel off: the diagnosis and the badge alone (the panel's own checks follow).
     const worker = await sw(b);
     await worker.evaluate(() => chrome.storage.local.set({ settings: { auto_panel: false, muted_codes: [], off_services: [] } }));
     const page = await b.page();
@@ -241,6 +241,93 @@ check('back to an error page from the back/forward cache: the diagnosis and the 
     await b.close();
     await server.close();
   }
+});
+
+/**
+ * A browser with the back/forward cache on, one tab, and a CDP session on it that collects
+ * why Chromium did not restore a page from the cache (`Page.backForwardCacheNotUsed`).
+ */
+async function bfcacheEnv(t) {
+  const server = await startServer();
+  const b = await launch({ extensions: [DIST_CHROME], server, bfcache: true });
+  t.defer(async () => {
+    await b.close();
+    await server.close();
+  });
+  const page = await b.page();
+  const cdp = await b.context.newCDPSession(page);
+  await cdp.send('Page.enable');
+  const notUsed = [];
+  const explain = (node) => [
+    ...node.explanations.map((x) => `${x.reason} (${node.url || 'a frame not yet committed'})`),
+    ...node.children.flatMap(explain),
+  ];
+  cdp.on('Page.backForwardCacheNotUsed', (e) => notUsed.push(...explain(e.notRestoredExplanationsTree)));
+  return { b, page, cdp, notUsed };
+}
+
+/** Marks the page's own JS world, goes to another page of the site and back; true when the page came back from the cache. */
+async function leaveAndComeBack(b, page, { away } = {}) {
+  await page.evaluate(() => { window.__fromCache = true; });
+  await page.goto(`${BASE}/`);
+  await away?.();
+  await page.goBack({ waitUntil: 'commit' });
+  return page.evaluate(() => window.__fromCache === true && performance.getEntriesByType('navigation').length === 1);
+}
+
+/**
+ * Evaluates `expression` in the panel's frame, found among the browser's targets (Playwright
+ * does not follow a frame restored from the cache); null while there is no panel frame.
+ */
+async function inPanelFrame(b, expression) {
+  const prefix = `chrome-extension://${streamfix(b).id}/panel.html`;
+  const frames = (await b.targets()).filter((t) => t.type === 'iframe' && t.url.startsWith(prefix));
+  if (frames.length === 0) return null;
+  assertEq(frames.length, 1, 'panel frames');
+  const session = await b.attachToTarget(frames[0]);
+  try {
+    return await evaluateIn(session, expression);
+  } finally {
+    await session.detach();
+  }
+}
+
+const PANEL_VIEW = 'document.body.dataset.state === "error" ? document.body.dataset.code : null';
+
+check('back to a page showing the panel: restored from the back/forward cache, its panel as it was', async (t) => {
+  const { b, page, notUsed } = await bfcacheEnv(t);
+  await page.goto(`${BASE}/nsez-403`);
+  assertEq(await until(() => panelCode(page), { what: 'the panel' }), 'NSEZ-403', 'panel');
+  assertEq(await until(() => inPanelFrame(b, PANEL_VIEW), { what: 'the panel to show the diagnosis' }), 'NSEZ-403', 'panel view');
+  await inPanelFrame(b, 'window.__kept = true');
+  const tabId = await tabIdOf(b, page);
+  assert(await leaveAndComeBack(b, page), `the page came back from the back/forward cache (not restored: ${notUsed.join(', ') || 'no reason given'})`);
+  assertEq(await panelCode(page), 'NSEZ-403', 'panel after going back');
+  // The same frame (not loaded anew); it may show the healthy page's view for a moment,
+  // until the page's Hello after the restore brings the diagnosis back.
+  assertEq(await inPanelFrame(b, 'window.__kept === true'), true, 'the same panel frame after going back');
+  assertEq(await until(() => inPanelFrame(b, PANEL_VIEW), { what: 'the panel to show the diagnosis again' }), 'NSEZ-403', 'panel view after going back');
+  await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge after going back' });
+});
+
+check('back to a page left while its panel was loading: restored from the back/forward cache, the panel comes back', async (t) => {
+  const { b, page, cdp, notUsed } = await bfcacheEnv(t);
+  // Hold the panel's frame before it commits (DevTools' wait-for-debugger on new frames):
+  // the page is left while that frame is still loading, as when the user leaves at once.
+  let held = null;
+  cdp.on('Target.attachedToTarget', (e) => {
+    if (e.targetInfo.type === 'iframe') held = e;
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+  await page.goto(`${BASE}/nsez-403`);
+  assertEq(await until(() => panelCode(page), { what: 'the panel' }), 'NSEZ-403', 'panel');
+  assert((await until(async () => held, { what: 'the panel frame to be held' })).waitingForDebugger, 'the panel frame is held loading');
+  const tabId = await tabIdOf(b, page);
+  const away = () => cdp.send('Target.setAutoAttach', { autoAttach: false, waitForDebuggerOnStart: false, flatten: false });
+  assert(await leaveAndComeBack(b, page, { away }), `the page came back from the back/forward cache (not restored: ${notUsed.join(', ') || 'no reason given'})`);
+  assertEq(await until(() => panelCode(page), { what: 'the panel after going back' }), 'NSEZ-403', 'panel after going back');
+  assertEq(await until(() => inPanelFrame(b, PANEL_VIEW), { what: 'the panel to show the diagnosis again' }), 'NSEZ-403', 'panel view after going back');
+  await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge after going back' });
 });
 
 check('a proxy that refuses connections (fake VPN extension) is classified as PROXY', async () => {
