@@ -8,8 +8,18 @@ dismiss.textContent = '\u00d7';
 dismiss.setAttribute('aria-label', t('dismiss'));
 dismiss.title = t('dismiss');
 
+// The panel is there for an error. Once it has shown one, a view without it is not this
+// page's to show: the tab is already loading the next page (the old one stays on screen
+// until then, and may be kept in the back/forward cache as it is), or the page is
+// healthy again and the content script is taking the panel away. What it showed stays.
+let shownError = false;
+
 const ui = surface({
   main,
+  hold: (view) => {
+    if (view.state === 'error') shownError = true;
+    return shownError && view.state !== 'error';
+  },
   okText: () => t('allGood'),
   extra: (view) =>
     view.state === 'error'

@@ -347,9 +347,10 @@ export function messageFor(button) {
 /**
  * One surface (popup or panel) showing the core's view of a tab: renders, forwards
  * clicks on hooked buttons, keeps the countdown going, copies the report.
- * `ask` sends a message; `base` is merged into every message (tab id and URL).
+ * `ask` sends a message; `base` is merged into every message (tab id and URL);
+ * `hold(view)` true: that view is not shown (what was shown stays).
  */
-export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [] }) {
+export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [], hold = () => false }) {
   let last = '';
   // Answers can come back out of order (a storage-triggered reload racing a click):
   // only the newest request's view is shown.
@@ -362,6 +363,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     again = setTimeout(() => load(), ms);
   };
   function show(view) {
+    if (hold(view)) return;
     const json = JSON.stringify(view);
     main.querySelector('[data-failure="unresponsive"]')?.remove();
     if (view.busy) askAgain(2000);

@@ -300,13 +300,19 @@ check('back to a page showing the panel: restored from the back/forward cache, i
   assertEq(await until(() => panelCode(page), { what: 'the panel' }), 'NSEZ-403', 'panel');
   assertEq(await until(() => inPanelFrame(b, PANEL_VIEW), { what: 'the panel to show the diagnosis' }), 'NSEZ-403', 'panel view');
   await inPanelFrame(b, 'window.__kept = true');
+  // Every state the panel shows from now on.
+  await inPanelFrame(b, `window.__states = [];
+    new MutationObserver(() => __states.push(document.body.dataset.state)).observe(document.body, { attributes: true, attributeFilter: ['data-state'] })`);
   const tabId = await tabIdOf(b, page);
   assert(await leaveAndComeBack(b, page), `the page came back from the back/forward cache (not restored: ${notUsed.join(', ') || 'no reason given'})`);
   assertEq(await panelCode(page), 'NSEZ-403', 'panel after going back');
-  // The same frame (not loaded anew); it may show the healthy page's view for a moment,
-  // until the page's Hello after the restore brings the diagnosis back.
+  // The same frame (not loaded anew), showing the diagnosis again once the page has
+  // reported after the restore; never, meanwhile, the view of the page left for.
   assertEq(await inPanelFrame(b, 'window.__kept === true'), true, 'the same panel frame after going back');
   assertEq(await until(() => inPanelFrame(b, PANEL_VIEW), { what: 'the panel to show the diagnosis again' }), 'NSEZ-403', 'panel view after going back');
+  await new Promise((r) => setTimeout(r, 300));
+  const states = await inPanelFrame(b, 'JSON.stringify(window.__states)');
+  assert(!JSON.parse(states).includes('ok'), `the panel showed another page's view after going back: ${states}`);
   await until(async () => (await badgeText(b, tabId)) === '!', { what: 'the badge after going back' });
 });
 
