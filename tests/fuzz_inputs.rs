@@ -25,7 +25,7 @@
 //! run. A failure prints the shrunk (minimal) case.
 
 // A test harness: its helpers (outside `#[test]` functions) fail by panicking.
-#![allow(clippy::panic, clippy::expect_used)]
+#![allow(clippy::panic, clippy::expect_used, clippy::string_slice)]
 
 use std::fmt::Debug;
 use std::sync::OnceLock;

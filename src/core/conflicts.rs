@@ -273,9 +273,10 @@ pub fn pattern_covers(pattern: &str, domains: &[String]) -> bool {
     if pattern == "<all_urls>" {
         return true;
     }
-    let Some((scheme, rest)) =
-        crate::core::util::find(&pattern, "://").map(|i| (&pattern[..i], &pattern[i + 3..]))
-    else {
+    let Some((scheme, rest)) = crate::core::util::find(&pattern, "://").map(|i| {
+        use crate::core::util::cut;
+        (cut(&pattern, ..i), cut(&pattern, i + 3..))
+    }) else {
         return false;
     };
     if !matches!(scheme, "*" | "http" | "https") {

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{Catalog, ErrorEntry, Service, Str, ANY_SERVICE};
+use super::util::cut;
 
 /// Longest text of one block the detector reads; the rest is ignored.
 pub const MAX_BLOCK_CHARS: usize = 4096;
@@ -100,7 +101,7 @@ fn clip(s: &str, max: usize) -> &str {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    &s[..end]
+    cut(s, ..end)
 }
 
 /// Tokens shaped like a service error code: upper-case letters and digits in 2 to 4
@@ -234,22 +235,22 @@ fn labelled_number<'a>(text: &'a str, labels: &[Str]) -> Option<&'a str> {
             Some(at)
         })
         .find_map(|at| {
-            let before = text[..at].chars().next_back();
+            let before = cut(text, ..at).chars().next_back();
             if before.is_some_and(char::is_alphanumeric) {
                 return None;
             }
-            let rest = &text[at + label.len()..];
+            let rest = cut(text, at + label.len()..);
             let rest = rest
                 .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '-'));
             let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            let after = rest[digits..].chars().next();
+            let after = cut(rest, digits..).chars().next();
             let ends = after.is_none_or(|c| !c.is_alphanumeric() && c != '.' && c != ',')
                 || after == Some('.')
-                    && rest[digits + 1..]
+                    && cut(rest, digits + 1..)
                         .chars()
                         .next()
                         .is_none_or(char::is_whitespace);
-            ((1..=MAX_NUMBER_DIGITS).contains(&digits) && ends).then(|| &rest[..digits])
+            ((1..=MAX_NUMBER_DIGITS).contains(&digits) && ends).then(|| cut(rest, ..digits))
         })
     })
 }

@@ -12,6 +12,7 @@
 //! strings must be valid (escapes, surrogate pairs), nesting is limited, nothing may follow
 //! the value. Structs are read from JSON objects only.
 
+use super::util::cut;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -160,7 +161,7 @@ impl<'a> Parser<'a> {
                         self.ws();
                         let start = self.i;
                         let value = self.value()?;
-                        let raw = &self.s[start..self.i];
+                        let raw = cut(self.s, start..self.i);
                         members.push(Member { key, value, raw });
                         self.ws();
                         if self.eat(b'}') {
@@ -216,7 +217,7 @@ impl<'a> Parser<'a> {
                 return self.fail("invalid number");
             }
         }
-        let n = &self.s[start..self.i];
+        let n = cut(self.s, start..self.i);
         // Past f64's range is refused wherever it is, as serde_json's own reader does
         // (only an exponent or more than 300 digits can get there).
         if (n.len() > 300 || n.contains(['e', 'E'])) && !decimal_to_f64(n).is_finite() {
@@ -250,18 +251,18 @@ impl<'a> Parser<'a> {
                 self.i += 1;
             }
             if let Some(o) = owned.as_mut() {
-                o.push_str(&self.s[run..self.i]);
+                o.push_str(cut(self.s, run..self.i));
             }
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(match owned {
                         Some(o) => Cow::Owned(o),
-                        None => Cow::Borrowed(&self.s[start..self.i - 1]),
+                        None => Cow::Borrowed(cut(self.s, start..self.i - 1)),
                     });
                 }
                 Some(b'\\') => {
-                    let o = owned.get_or_insert_with(|| self.s[start..self.i].to_string());
+                    let o = owned.get_or_insert_with(|| cut(self.s, start..self.i).to_string());
                     self.i += 1;
                     let c = match self.peek() {
                         Some(b'"') => '"',
@@ -388,13 +389,13 @@ fn decimal_to_f64(n: &str) -> f64 {
         None => (false, n),
     };
     let (mantissa, exp) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], &body[i + 1..]),
+        Some(i) => (cut(body, ..i), cut(body, i + 1..)),
         None => (body, ""),
     };
     // The exponent, clamped (anything past ±10^6 is out of range either way).
     let (eneg, edigits) = match exp.as_bytes().first() {
-        Some(b'-') => (true, &exp[1..]),
-        Some(b'+') => (false, &exp[1..]),
+        Some(b'-') => (true, cut(exp, 1..)),
+        Some(b'+') => (false, cut(exp, 1..)),
         _ => (false, exp),
     };
     let mut e: i64 = 0;
@@ -763,7 +764,7 @@ pub fn write_str(out: &mut String, s: &str) {
             0..=0x1f => 'u',
             _ => continue,
         };
-        out.push_str(&s[run..i]);
+        out.push_str(cut(s, run..i));
         out.push('\\');
         out.push(short);
         if short == 'u' {
@@ -773,7 +774,7 @@ pub fn write_str(out: &mut String, s: &str) {
         }
         run = i + 1;
     }
-    out.push_str(&s[run..]);
+    out.push_str(cut(s, run..));
     out.push('"');
 }
 

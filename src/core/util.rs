@@ -117,14 +117,21 @@ pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
+/// `&s[range]` without its panic path, whose message formatting (the char quoted with
+/// `Debug`) weighs kilobytes in the wasm. Callers cut at char boundaries; anything else
+/// gives "".
+pub fn cut<R: std::slice::SliceIndex<str, Output = str>>(s: &str, range: R) -> &str {
+    s.get(range).unwrap_or_default()
+}
+
 /// `text` with every `slot` replaced by `value`.
 pub fn replace(text: &str, slot: &str, value: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = find(rest, slot).filter(|_| !slot.is_empty()) {
-        out.push_str(&rest[..i]);
+        out.push_str(cut(rest, ..i));
         out.push_str(value);
-        rest = &rest[i + slot.len()..];
+        rest = cut(rest, i + slot.len()..);
     }
     out.push_str(rest);
     out
@@ -222,7 +229,8 @@ pub fn lowercase(s: &str) -> String {
             '\u{130}' => out.push_str("i\u{307}"),
             '\u{3a3}' => {
                 let letter = |c: Option<char>| c.is_some_and(char::is_alphabetic);
-                let last = letter(s[..i].chars().next_back()) && !letter(s[i + 2..].chars().next());
+                let last = letter(cut(s, ..i).chars().next_back())
+                    && !letter(cut(s, i + 2..).chars().next());
                 out.push(if last { '\u{3c2}' } else { '\u{3c3}' });
             }
             _ => out.push(lower_char(c)),
