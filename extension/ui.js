@@ -88,9 +88,15 @@ function stepItem(step, view) {
       step.action
         ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(`action_${step.action}`))
         : null,
-      mark('step-done', 'stepDone'),
-      mark('step-helped', 'stepHelped'),
-      mark('step-not-helped', 'stepNotHelped'),
+      // The marks on a row of their own, under the step's action (one row of four
+      // buttons doesn't fit the panel: the last one used to wrap alone).
+      el(
+        'div',
+        { className: 'marks', role: 'group', 'aria-label': t('markStep') },
+        mark('step-done', 'stepDone'),
+        mark('step-helped', 'stepHelped'),
+        mark('step-not-helped', 'stepNotHelped'),
+      ),
     ),
   );
 }
