@@ -151,7 +151,7 @@ function renderConfirm(c) {
     el(
       'div',
       { className: 'step-actions' },
-      el('button', { type: 'button', className: 'primary', 'data-action': 'confirm' }, t('confirmClearButton')),
+      el('button', { type: 'button', className: 'primary danger', 'data-action': 'confirm' }, t('confirmClearButton')),
       el('button', { type: 'button', 'data-action': 'cancel', autofocus: true }, t('cancel')),
     ),
   );
