@@ -381,7 +381,8 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     document.body.dataset.code = view.code;
     const body = view.state === 'error'
       ? renderError(view)
-      : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: 'ok' }, okText(view))];
+      // Green says "fine"; a tab of no streaming service gets a plain sentence.
+      : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: view.service ? 'ok' : 'ok idle' }, okText(view))];
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
     const confirm = main.querySelector('.confirm');
