@@ -58,6 +58,10 @@ function refusalText(error) {
   return /^[a-z-]+$/.test(key) ? api.i18n.getMessage(`refused_${key.replace(/-/g, '_')}`, [arg]) || error : error;
 }
 
+// A line of a step's instructions: text between backticks is something to type (see
+// data/steps.toml), shown as code that doesn't break at its hyphens. Text nodes only.
+const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : part)));
+
 function stepItem(step, view) {
   const mark = (action, key) =>
     el('button', { type: 'button', className: 'mark', 'data-action': action, 'data-step': step.id }, t(key));
@@ -70,7 +74,7 @@ function stepItem(step, view) {
       el('span', { className: 'step-title' }, step.title),
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
-    step.how.length ? el('ul', { className: 'how' }, step.how.map((h) => el('li', {}, h))) : null,
+    step.how.length ? el('ul', { className: 'how' }, step.how.map(howLine)) : null,
     step.id === 'check-extensions' ? renderExtensions(view) : null,
     step.id === 'connection-check' ? renderConnection(view) : null,
     step.id === 'clear-site-data' && view.cleared
@@ -330,7 +334,7 @@ export function renderError(view) {
         {},
         el('summary', {}, t('devicesTitle')),
         view.devices.map((d) =>
-          el('div', { className: 'device', 'data-device': d.id }, el('h3', {}, d.name), el('ol', {}, d.how.map((h) => el('li', {}, h)))),
+          el('div', { className: 'device', 'data-device': d.id }, el('h3', {}, d.name), el('ol', {}, d.how.map(howLine))),
         ),
       ),
     ),
