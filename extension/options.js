@@ -46,7 +46,7 @@ function render({ settings, services, muted: mutedCodes }) {
     el('p', { className: 'weak' }, t('optionsServicesHint')),
     serviceList,
     el('h2', {}, t('optionsPanel')),
-    el('p', {}, auto, ' ', el('label', { for: 'auto-panel' }, t('optionAutoPanel'))),
+    el('p', { className: 'check' }, auto, ' ', el('label', { for: 'auto-panel' }, t('optionAutoPanel'))),
     el('h2', {}, t('optionsMuted')),
     muted,
     el('h2', {}, t('optionsPrivacy')),

@@ -58,6 +58,10 @@ function refusalText(error) {
   return /^[a-z-]+$/.test(key) ? api.i18n.getMessage(`refused_${key.replace(/-/g, '_')}`, [arg]) || error : error;
 }
 
+// A line of a step's instructions: text between backticks is something to type (see
+// data/steps.toml), shown as code that doesn't break at its hyphens. Text nodes only.
+const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : part)));
+
 function stepItem(step, view) {
   const mark = (action, key) =>
     el('button', { type: 'button', className: 'mark', 'data-action': action, 'data-step': step.id }, t(key));
@@ -70,7 +74,7 @@ function stepItem(step, view) {
       el('span', { className: 'step-title' }, step.title),
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
-    step.how.length ? el('ul', { className: 'how' }, step.how.map((h) => el('li', {}, h))) : null,
+    step.how.length ? el('ul', { className: 'how' }, step.how.map(howLine)) : null,
     step.id === 'check-extensions' ? renderExtensions(view) : null,
     step.id === 'connection-check' ? renderConnection(view) : null,
     step.id === 'clear-site-data' && view.cleared
@@ -88,9 +92,15 @@ function stepItem(step, view) {
       step.action
         ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(`action_${step.action}`))
         : null,
-      mark('step-done', 'stepDone'),
-      mark('step-helped', 'stepHelped'),
-      mark('step-not-helped', 'stepNotHelped'),
+      // The marks on a row of their own, under the step's action (one row of four
+      // buttons doesn't fit the panel: the last one used to wrap alone).
+      el(
+        'div',
+        { className: 'marks', role: 'group', 'aria-label': t('markStep') },
+        mark('step-done', 'stepDone'),
+        mark('step-helped', 'stepHelped'),
+        mark('step-not-helped', 'stepNotHelped'),
+      ),
     ),
   );
 }
@@ -145,7 +155,7 @@ function renderConfirm(c) {
     el(
       'div',
       { className: 'step-actions' },
-      el('button', { type: 'button', className: 'primary', 'data-action': 'confirm' }, t('confirmClearButton')),
+      el('button', { type: 'button', className: 'primary danger', 'data-action': 'confirm' }, t('confirmClearButton')),
       el('button', { type: 'button', 'data-action': 'cancel', autofocus: true }, t('cancel')),
     ),
   );
@@ -324,7 +334,7 @@ export function renderError(view) {
         {},
         el('summary', {}, t('devicesTitle')),
         view.devices.map((d) =>
-          el('div', { className: 'device', 'data-device': d.id }, el('h3', {}, d.name), el('ol', {}, d.how.map((h) => el('li', {}, h)))),
+          el('div', { className: 'device', 'data-device': d.id }, el('h3', {}, d.name), el('ol', {}, d.how.map(howLine))),
         ),
       ),
     ),
@@ -377,7 +387,8 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     document.body.dataset.code = view.code;
     const body = view.state === 'error'
       ? renderError(view)
-      : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: 'ok' }, okText(view))];
+      // Green says "fine"; a tab of no streaming service gets a plain sentence.
+      : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: view.service ? 'ok' : 'ok idle' }, okText(view))];
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
     const confirm = main.querySelector('.confirm');
