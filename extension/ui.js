@@ -60,7 +60,9 @@ function refusalText(error) {
 
 // A line of a step's instructions: text between backticks is something to type (see
 // data/steps.toml), shown as code that doesn't break at its hyphens. Text nodes only.
-const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : part)));
+// A figure and its unit never part at a line's end ("about 10.4" / "Mbps").
+const keepUnits = (text) => text.replace(/(\d) (?=(?:Mbps|Kbps|KB|MB|GB|ms|s)\b)/g, '$1\u00a0');
+const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : keepUnits(part))));
 
 function stepItem(step, view) {
   const mark = (action, key) =>
@@ -283,7 +285,7 @@ function renderConnection(view) {
     { className: 'connection', 'aria-labelledby': 'sf-conn' },
     el('h3', { id: 'sf-conn' }, t('connectionTitle')),
     el('p', { className: 'verdict', 'data-mbps': c.mbps === null ? '' : String(c.mbps), 'data-verdict': c.verdict }, t(`verdict_${c.verdict}`)),
-    el('ul', { className: 'how' }, c.explain.map((line) => el('li', {}, line))),
+    el('ul', { className: 'how' }, c.explain.map(howLine)),
   );
 }
 

@@ -27,7 +27,8 @@ async function runCheck(b, { progress = false } = {}) {
       assert(await frame.$eval('[data-action="run-connection-check"]', (x) => x.disabled), 'the check button while measuring');
     }
     const el = await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
-    return { verdict: await el.getAttribute('data-verdict'), mbps: await el.getAttribute('data-mbps') };
+    const lines = await frame.$$eval('.connection .how li', (li) => li.map((x) => x.textContent));
+    return { verdict: await el.getAttribute('data-verdict'), mbps: await el.getAttribute('data-mbps'), lines };
   } finally {
     await page.close();
   }
@@ -47,6 +48,9 @@ check('connection check: about 10 Mbps is HD, not 4K', async () => {
   const r = await runCheck(b);
   assertEq(r.verdict, 'hd', 'verdict');
   assert(Number(r.mbps) >= 5 && Number(r.mbps) < 15, `mbps ${r.mbps}`);
+  // The figure and its unit stay on one line (a no-break space between them).
+  const figure = r.lines.join(' ').match(/(\d+(?:\.\d+)?)(\s)Mbps/);
+  assert(figure && figure[1] === r.mbps && figure[2] === '\u00a0', `speed line: ${JSON.stringify(r.lines)}`);
 }, { timeout: 45_000 });
 
 check('connection check: about 2 Mbps is below HD', async () => {
