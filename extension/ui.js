@@ -64,6 +64,10 @@ function refusalText(error) {
 const keepUnits = (text) => text.replace(/(\d) (?=(?:Mbps|Kbps|KB|MB|GB|ms|s)\b)/g, '$1\u00a0');
 const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : keepUnits(part))));
 
+// A check whose result is on screen is offered again as such.
+const checkedAlready = (action, view) =>
+  (action === 'run-connection-check' && view.connection && !view.measuring) || (action === 'check-extensions' && view.listed_at);
+
 function stepItem(step, view) {
   const mark = (action, key) =>
     el('button', { type: 'button', className: 'mark', 'data-action': action, 'data-step': step.id }, t(key));
@@ -92,7 +96,7 @@ function stepItem(step, view) {
       'div',
       { className: 'step-actions' },
       step.action
-        ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(`action_${step.action}`))
+        ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(checkedAlready(step.action, view) ? 'actionAgain' : `action_${step.action}`))
         : null,
       // The marks on a row of their own, under the step's action (one row of four
       // buttons doesn't fit the panel: the last one used to wrap alone).

@@ -489,9 +489,15 @@ class PopupHandle {
 
   /** Trusted click (Input.dispatchMouseEvent) on the centre of the first match. */
   async click(selector, { timeout = 5000 } = {}) {
-    const [el] = await poll(() => this.query(selector).then((m) => m.length && m), { timeout, what: `popup: ${selector}` });
-    await this.session.send('DOM.scrollIntoViewIfNeeded', { backendNodeId: el.backendNodeId }).catch(() => {});
-    const box = await contentBox(this.session, el.backendNodeId);
+    // The popup re-renders when the core's view changes: a node found may be replaced
+    // before its box is read. Then the new one is found and clicked.
+    const [el, box] = await poll(async () => {
+      const [found] = await this.query(selector);
+      if (!found) return null;
+      await this.session.send('DOM.scrollIntoViewIfNeeded', { backendNodeId: found.backendNodeId }).catch(() => {});
+      const at = await contentBox(this.session, found.backendNodeId).catch(() => null);
+      return at && [found, at];
+    }, { timeout, what: `popup: ${selector}` });
     await dispatchClick(this.session, box.centerX, box.centerY);
     return el;
   }

@@ -61,6 +61,7 @@ check('a VPN extension\'s proxy error: list and classification, one click turns 
     });
     const first = await listedAt();
     assert(first && first.at > 0 && /checked at/i.test(first.text), `list time shown: ${JSON.stringify(first)}`);
+    assertEq(await popup.evaluate(() => document.querySelector('[data-action="check-extensions"]').textContent), 'Check again', 'the check button with a list on screen');
     await new Promise((r) => setTimeout(r, 1100));
     await popup.click('[data-action="check-extensions"]');
     const second = await until(async () => {

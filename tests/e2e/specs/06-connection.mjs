@@ -28,6 +28,8 @@ async function runCheck(b, { progress = false } = {}) {
     }
     const el = await frame.waitForSelector('[data-verdict]', { timeout: 25_000 });
     const lines = await frame.$$eval('.connection .how li', (li) => li.map((x) => x.textContent));
+    // With a result on screen, the button offers to check again.
+    assertEq(await frame.$eval('[data-action="run-connection-check"]', (x) => x.textContent), 'Check again', 'the check button after a result');
     return { verdict: await el.getAttribute('data-verdict'), mbps: await el.getAttribute('data-mbps'), lines };
   } finally {
     await page.close();
