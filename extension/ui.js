@@ -58,10 +58,10 @@ function refusalText(error) {
   return /^[a-z-]+$/.test(key) ? api.i18n.getMessage(`refused_${key.replace(/-/g, '_')}`, [arg]) || error : error;
 }
 
-// A line of a step's instructions: text between backticks is something to type (see
-// data/steps.toml), shown as code that doesn't break at its hyphens. Text nodes only.
 // A figure and its unit never part at a line's end ("about 10.4" / "Mbps").
 const keepUnits = (text) => text.replace(/(\d) (?=(?:Mbps|Kbps|KB|MB|GB|ms|s)\b)/g, '$1\u00a0');
+// A line of a step's instructions: text between backticks is something to type (see
+// data/steps.toml), shown as code that doesn't break at its hyphens. Text nodes only.
 const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : keepUnits(part))));
 
 // A check whose result is on screen is offered again as such.
