@@ -127,3 +127,21 @@ check('every locale\'s name and description fit both stores\' limits', async () 
   }
   assertEq(too, [], 'listing fields over the limit');
 });
+
+check('the store listing justifies every permission and carries the shipped name and summary', async () => {
+  const store = readFileSync(path.join(ROOT, 'STORE.md'), 'utf8');
+  const manifest = JSON.parse(readFileSync(path.join(DIST_CHROME, 'manifest.json'), 'utf8'));
+  const justified = store.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.split('|')[1].trim());
+  const missing = manifest.permissions.filter((p) => !justified.includes(`\`${p}\``));
+  assertEq(missing, [], 'permissions without a justification row in STORE.md');
+  assert(justified.some((j) => j.startsWith('host permissions')) === manifest.host_permissions.length > 0, 'host permissions row');
+  const rows = Object.fromEntries(store.split('\n').filter((l) => l.startsWith('| name |') || l.startsWith('| summary')).map((l) => {
+    const cells = l.split('|').map((c) => c.trim());
+    return [cells[1].split(' ')[0], [cells[2], cells[3]]];
+  }));
+  for (const [i, lang] of ['en', 'es'].entries()) {
+    const m = JSON.parse(readFileSync(path.join(DIST_CHROME, '_locales', lang, 'messages.json'), 'utf8'));
+    assertEq(rows.name?.[i], m.extName.message, `${lang} name in STORE.md`);
+    assertEq(rows.summary?.[i], m.extDescription.message, `${lang} summary in STORE.md`);
+  }
+});
