@@ -297,19 +297,25 @@
     keepHost();
     changed(relevant);
     if (records.length > BURST_RECORDS) pause();
+    else pauseMs = PAUSE_MS;
   }
 
   // A page that churns (a log filling up, a list re-rendered: more than BURST_RECORDS
   // records in one batch) would have the browser record every one of its mutations for
   // us, which costs the page more than anything we do with them. After such a batch the
   // observer pauses for PAUSE_MS; on resuming, one re-read of what the page shows (its
-  // error containers, title and noted blocks, as for any report) catches up. Text shaped
-  // like a code added or changed outside any container during a pause isn't seen.
+  // error containers, title and noted blocks, as for any report) catches up. A page that
+  // goes on churning gets a pause twice as long each time, up to MAX_PAUSE_MS (an error
+  // it shows then is read within about a second); a calm batch or a re-read that finds
+  // something new starts again from PAUSE_MS. Text shaped like a code added or changed
+  // outside any container during a pause isn't seen.
   const BURST_RECORDS = 32;
   const PAUSE_MS = 250;
+  const MAX_PAUSE_MS = 1000;
   const OBSERVE = { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['class', 'hidden'] };
   let observer = null;
   let pauseTimer = 0;
+  let pauseMs = PAUSE_MS;
   function pause() {
     if (pauseTimer || !observer) return;
     observer.disconnect();
@@ -319,7 +325,8 @@
       observer.observe(document, OBSERVE);
       keepHost();
       flush();
-    }, PAUSE_MS);
+    }, pauseMs);
+    pauseMs = Math.min(pauseMs * 2, MAX_PAUSE_MS);
   }
 
   // The HTTP status the document came with (missing where the browser can't tell).
@@ -348,6 +355,7 @@
     const blocks = collect();
     const key = JSON.stringify(blocks);
     if (key === lastSent && !force) return;
+    if (key !== lastSent) pauseMs = PAUSE_MS;
     lastSent = key;
     if (!host) {
       const code = quickPanel(blocks);
