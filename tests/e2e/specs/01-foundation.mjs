@@ -145,3 +145,47 @@ check('the store listing justifies every permission and carries the shipped name
     assertEq(rows.summary?.[i], m.extDescription.message, `${lang} summary in STORE.md`);
   }
 });
+
+// The names a `json_unit!(Name { V "name", … })` or `json_tagged!(Name, …, { V "name" {…}, … })`
+// gives its variants on the wire, read from the Rust source.
+function wireNames(file, name) {
+  const src = readFileSync(path.join(ROOT, 'src/core', file), 'utf8');
+  const at = src.search(new RegExp(`json_(unit|tagged)!\\(${name}\\b`));
+  assert(at >= 0, `${name} in ${file}`);
+  const body = src.slice(at, src.indexOf(');', at));
+  return [...body.matchAll(/\b[A-Z][A-Za-z]*\s+"([a-z0-9-]+)"/g)].map((m) => m[1]);
+}
+
+check('both locales carry every message the UI asks for, with the same placeholders', async () => {
+  const read = (lang) => JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales', lang, 'messages.json'), 'utf8'));
+  const en = read('en');
+  const es = read('es');
+  assertEq(Object.keys(es).filter((k) => !(k in en)).sort(), [], 'keys only in es');
+  assertEq(Object.keys(en).filter((k) => !(k in es)).sort(), [], 'keys only in en');
+  const slots = (m) => [...new Set([...m.message.matchAll(/\$([A-Za-z_]+)\$/g)].map((x) => x[1].toLowerCase()))].sort();
+  const differ = Object.keys(en).filter((k) => JSON.stringify(slots(en[k])) !== JSON.stringify(slots(es[k])) ||
+    JSON.stringify(Object.keys(en[k].placeholders ?? {}).sort()) !== JSON.stringify(Object.keys(es[k].placeholders ?? {}).sort()));
+  assertEq(differ, [], 'messages whose placeholders differ between en and es');
+  const undeclared = Object.keys(en).filter((k) => slots(en[k]).some((s) => !(s in (en[k].placeholders ?? {}))));
+  assertEq(undeclared, [], 'messages using a placeholder they do not declare');
+  // What the UI asks for: literal keys in the scripts and pages, and the families it
+  // builds from the core's values (actions, refusals, states, kinds, reasons, verdicts).
+  const dir = path.join(ROOT, 'extension');
+  const { readdirSync } = await import('node:fs');
+  const wanted = new Set();
+  for (const f of readdirSync(dir).filter((x) => /\.(js|html)$/.test(x))) {
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    if (f.endsWith('.js')) for (const m of text.matchAll(/\b(?:t|getMessage)\('([A-Za-z_]+)'/g)) wanted.add(m[1]);
+    if (f.endsWith('.html')) for (const m of text.matchAll(/data-i18n="([A-Za-z_]+)"/g)) wanted.add(m[1]);
+  }
+  const rust = (file, re) => [...readFileSync(path.join(ROOT, 'src/core', file), 'utf8').matchAll(re)].map((m) => m[1]);
+  const family = (prefix, names) => names.forEach((n) => wanted.add(`${prefix}${n.replace(/-/g, '_')}`));
+  family('action_', rust('view.rs', /^\s+"([a-z-]+)",$/gm));
+  family('refused_', rust('messages.rs', /pub const [A-Z_]+: &str = "([a-z-]+)";/g));
+  family('state_', wireNames('plan.rs', 'StepState'));
+  family('kind_', wireNames('catalog.rs', 'ExtKind'));
+  family('reason_', wireNames('conflicts.rs', 'Reason'));
+  family('verdict_', wireNames('connection.rs', 'Verdict'));
+  assert(wanted.size > 100, `keys found in the UI: ${wanted.size}`);
+  assertEq([...wanted].filter((k) => !(k in en)).sort(), [], 'keys the UI asks for that no locale has');
+});
