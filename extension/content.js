@@ -516,7 +516,9 @@
   // is still loading ("Loading", "SubframeIsNavigating"), and our panel's frame is, in
   // the first moments after the panel appears (or after the host was put back). Take our
   // panel away then; `pageshow` below brings it back as the core says. A panel whose frame
-  // has loaded stays: the page is kept with it and comes back as it was.
+  // has loaded stays: Chromium up to 148 keeps the page with it and brings it back as it
+  // was; from 156 on it keeps no page that embeds an extension frame at all
+  // ("EmbedderExtensionFrame", decided before this event), and Back loads the page anew.
   window.addEventListener('pagehide', (e) => {
     if (e.persisted && host && !frameLoaded) hidePanel();
   });
