@@ -132,6 +132,11 @@ chromium() {
     apt_install chromium
     CHROMIUM=/usr/bin/chromium
   fi
+  # Debian's Chromium ships English alone; the Spanish-browser check needs its locales.
+  if [ "$CHROMIUM" = /usr/bin/chromium ] && [ -d /usr/lib/chromium/locales ] \
+    && [ ! -f /usr/lib/chromium/locales/es.pak ]; then
+    apt_install chromium-l10n
+  fi
   export CHROMIUM
 }
 

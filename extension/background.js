@@ -14,6 +14,8 @@ const BROWSER = typeof api.runtime.getBrowserInfo === 'function' ? 'firefox' : '
 // took on a piece of work, so the next instance recognises work a stopped one left
 // half-done (a clearing, a reload, a culprit-search step) and settles it.
 const INSTANCE = crypto.randomUUID();
+// The language the locale files answer in (the surfaces' too: see ui.js's uiLang).
+const UI_LANG = api.i18n.getMessage('uiLocale') || api.i18n.getUILanguage();
 // A browser call that never settles must not hold up every later call.
 const EFFECT_TIMEOUT_MS = 10_000;
 
@@ -37,7 +39,7 @@ async function call(msg, sender, answer = () => {}) {
   ]);
   const ctx = {
     sender,
-    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: api.i18n.getUILanguage(), browser: BROWSER, instance: INSTANCE },
+    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: UI_LANG, browser: BROWSER, instance: INSTANCE },
     session,
     local,
     now: Date.now(),

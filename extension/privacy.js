@@ -1,6 +1,6 @@
 // The privacy statement: every sentence comes from the locale files, set as text.
 const api = globalThis.browser ?? globalThis.chrome;
-document.documentElement.lang = api.i18n.getUILanguage();
+document.documentElement.lang = api.i18n.getMessage('uiLocale') || api.i18n.getUILanguage();
 for (const node of document.querySelectorAll('[data-i18n]')) {
   node.textContent = api.i18n.getMessage(node.dataset.i18n) || node.textContent;
 }

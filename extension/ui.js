@@ -4,7 +4,11 @@
 export const api = globalThis.browser ?? globalThis.chrome;
 // Locale keys allow only [A-Za-z0-9_]: hook names like `not-helped` map to `not_helped`.
 export const t = (key, ...subs) => api.i18n.getMessage(key.replace(/-/g, '_'), subs) || key;
-document.documentElement.lang = api.i18n.getUILanguage();
+// The language of the locale file the browser picked (what t() shows), for the core's
+// sentences too, so a surface never mixes two languages (a browser language StreamFix
+// has no file for gets English throughout).
+export const uiLang = api.i18n.getMessage('uiLocale') || api.i18n.getUILanguage();
+document.documentElement.lang = uiLang;
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -236,7 +240,7 @@ function renderExtensions(view) {
     el('h3', { id: 'sf-ext' }, t('extensionsTitle')),
     view.listed_at
       ? el('p', { className: 'weak', role: 'status', 'data-listed-at': String(view.listed_at) },
-          t('extChecked', new Date(view.listed_at).toLocaleTimeString(api.i18n.getUILanguage(), { hour: '2-digit', minute: '2-digit', second: '2-digit' })))
+          t('extChecked', new Date(view.listed_at).toLocaleTimeString(uiLang, { hour: '2-digit', minute: '2-digit', second: '2-digit' })))
       : null,
     proxy?.mode && proxy.mode !== 'direct' && proxy.mode !== 'system'
       ? el('p', { className: 'proxy', 'data-proxy-mode': proxy.mode }, t('proxyMode', t(`proxy_${proxy.mode}`)))
@@ -355,7 +359,7 @@ export function messageFor(button) {
   if (marks[action]) return { type: 'MarkStep', step, state: marks[action] };
   if (action === 'dismiss') return { type: 'Dismiss' };
   if (action === 'copy-report') {
-    return { type: 'GetReport', lang: api.i18n.getUILanguage(), browser: browserName(), os: osName(), now_iso: new Date().toISOString() };
+    return { type: 'GetReport', lang: uiLang, browser: browserName(), os: osName(), now_iso: new Date().toISOString() };
   }
   return { type: 'Run', action, ...(button.dataset.extId ? { ext_id: button.dataset.extId } : {}) };
 }
@@ -425,7 +429,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
   async function load(pending) {
     try {
       const mine = ++seq;
-      const { view } = await (pending ?? ask({ type: 'GetView', lang: api.i18n.getUILanguage(), ...base, ...viewArgs }));
+      const { view } = await (pending ?? ask({ type: 'GetView', lang: uiLang, ...base, ...viewArgs }));
       if (mine === seq) show(view);
       return view;
     } catch (err) {

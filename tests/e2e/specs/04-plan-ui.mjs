@@ -294,3 +294,41 @@ check('the panel quotes the code the screen showed, and none for a screen withou
     await page.close();
   }
 });
+
+// A browser in Spanish (`--lang=es`; Debian's Chromium needs its chromium-l10n locales,
+// which ./build.sh installs): the panel and the popup speak Spanish throughout, the
+// core's sentences included, never a mix of the two languages.
+check('in a Spanish browser the panel and the popup are in Spanish throughout', async () => {
+  const { launch } = await import('../lib/browser.mjs');
+  const { startServer } = await import('../lib/server.mjs');
+  const { DIST_CHROME } = await import('../lib/streamfix.mjs');
+  const server = await startServer();
+  const b = await launch({ extensions: [DIST_CHROME], server, args: ['--lang=es'] });
+  try {
+    const es = JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales/es/messages.json'), 'utf8'));
+    assertEq(await (await sw(b)).evaluate(() => chrome.i18n.getMessage('uiLocale')), 'es', 'the browser picks the Spanish locale file (is chromium-l10n installed?)');
+    const toml = readFileSync(path.join(ROOT, 'data/errors.toml'), 'utf8');
+    const entry = toml.slice(toml.indexOf('id = "NSEZ-403"'));
+    const [, meaningEn, meaningEs] = entry.match(/^meaning = \{ en = "([^"]+)", es = "([^"]+)" \}/m);
+    const page = await b.page();
+    await page.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+    const surfaces = [
+      ['panel', await frame.evaluate(() => [document.documentElement.lang, document.querySelector('main').innerText])],
+      ['popup', await popup.evaluate(() => [document.documentElement.lang, document.querySelector('main').innerText])],
+    ];
+    for (const [name, [lang, text]] of surfaces) {
+      assertEq(lang, 'es', `${name}: document language`);
+      assert(text.includes(meaningEs), `${name}: the core's meaning in Spanish: ${JSON.stringify(text.slice(0, 400))} vs ${meaningEs}`);
+      assert(!text.includes(meaningEn), `${name}: the English meaning shown`);
+      assert(text.includes(es.copyReport.message) || name === 'popup', `${name}: a Spanish UI string`);
+    }
+  } finally {
+    await b.close();
+    await server.close();
+  }
+}, { timeout: 45_000 });
