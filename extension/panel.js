@@ -43,4 +43,7 @@ document.addEventListener('keydown', (e) => {
   ask(cancel ? messageFor(cancel) : { type: 'Dismiss' }).catch(() => {});
 });
 
-ui.load().then(() => main.querySelector('.step.next button, button')?.focus({ preventScroll: true }));
+// The panel opens by itself, over a page the user may be typing or playing in: it takes
+// no focus (a key press meant for the player must not press one of its buttons). Tab
+// reaches it; what it says is announced (its main is a live region).
+ui.load();

@@ -83,6 +83,10 @@ check('Esc in the panel cancels a confirmation, then closes the panel; Esc on th
   const page = await b.newPage();
   try {
     const panel = await openPanel(b, page, '/nw-6-403');
+    // Opened by itself, the panel takes no focus from the page: keys stay the player's.
+    await page.waitForTimeout(500);
+    assertEq(await page.evaluate(() => document.activeElement?.localName ?? null), 'body', 'focus on the page after the panel opened');
+    assertEq(await panel.evaluate(() => document.hasFocus()), false, 'the panel has no focus of its own');
     // On the page (leaving full screen, closing the site's menus): the panel stays.
     await page.mouse.click(20, 300);
     await page.keyboard.press('Escape');
