@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
-import { sharedEnv, BASE, DIST_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -178,6 +178,7 @@ check('both locales carry every message the UI asks for, with the same placehold
     if (f.endsWith('.js')) for (const m of text.matchAll(/\b(?:t|getMessage)\('([A-Za-z_]+)'/g)) wanted.add(m[1]);
     if (f.endsWith('.html')) for (const m of text.matchAll(/data-i18n="([A-Za-z_]+)"/g)) wanted.add(m[1]);
   }
+  for (const m of readFileSync(path.join(ROOT, 'manifest.json'), 'utf8').matchAll(/__MSG_([A-Za-z_]+)__/g)) wanted.add(m[1]);
   const rust = (file, re) => [...readFileSync(path.join(ROOT, 'src/core', file), 'utf8').matchAll(re)].map((m) => m[1]);
   const family = (prefix, names) => names.forEach((n) => wanted.add(`${prefix}${n.replace(/-/g, '_')}`));
   family('action_', rust('view.rs', /^\s+"([a-z-]+)",$/gm));
@@ -188,4 +189,12 @@ check('both locales carry every message the UI asks for, with the same placehold
   family('verdict_', wireNames('connection.rs', 'Verdict'));
   assert(wanted.size > 100, `keys found in the UI: ${wanted.size}`);
   assertEq([...wanted].filter((k) => !(k in en)).sort(), [], 'keys the UI asks for that no locale has');
+});
+
+check('a keyboard shortcut opens the toolbar popup (Alt+Shift+F suggested)', async () => {
+  const { b } = await env();
+  const commands = await (await sw(b)).evaluate(() => chrome.commands.getAll());
+  const open = commands.find((c) => c.name === '_execute_action');
+  assert(open, `commands: ${JSON.stringify(commands)}`);
+  assertEq(open.shortcut.replace(/\s/g, ''), 'Alt+Shift+F', 'shortcut');
 });
