@@ -3,6 +3,7 @@
 // returns. It decides nothing itself. Listeners are registered synchronously at top
 // level; all state lives in storage, so a restarted worker picks up where it was.
 import init, { dispatch } from './pkg/streamfix.js';
+import { uiLang } from './lang.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const ready = init({ module_or_path: new URL('./pkg/streamfix_bg.wasm', import.meta.url) });
@@ -14,8 +15,6 @@ const BROWSER = typeof api.runtime.getBrowserInfo === 'function' ? 'firefox' : '
 // took on a piece of work, so the next instance recognises work a stopped one left
 // half-done (a clearing, a reload, a culprit-search step) and settles it.
 const INSTANCE = crypto.randomUUID();
-// The language the locale files answer in (the surfaces' too: see ui.js's uiLang).
-const UI_LANG = api.i18n.getMessage('uiLocale') || api.i18n.getUILanguage();
 // A browser call that never settles must not hold up every later call.
 const EFFECT_TIMEOUT_MS = 10_000;
 
@@ -39,7 +38,7 @@ async function call(msg, sender, answer = () => {}) {
   ]);
   const ctx = {
     sender,
-    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: UI_LANG, browser: BROWSER, instance: INSTANCE },
+    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: uiLang, browser: BROWSER, instance: INSTANCE },
     session,
     local,
     now: Date.now(),

@@ -10,8 +10,9 @@
 // for the first few records per parent in a batch, so a lone error container is found in
 // its own task; a burst into one parent (a list, a log) is checked with one native query
 // a little later, as is the free-text fallback (text shaped like a code outside any
-// container). A page that churns has the observer pause a quarter of a second at a time
-// (the browser's recording of every mutation is the real cost), then re-read. A relevant
+// container). A page that churns has the observer pause (a quarter of a second, longer
+// while it goes on churning: the browser's recording of every mutation is the real
+// cost), then re-read. A relevant
 // change is read and reported in the same task, and when the core has decided ahead of
 // time that a code in an error container gets the panel (`quick`), the panel host goes
 // in at once, so it is painted in the frame that shows the error.
@@ -323,7 +324,6 @@
       pauseTimer = 0;
       if (!alive) return;
       observer.observe(document, OBSERVE);
-      keepHost();
       flush();
     }, pauseMs);
     pauseMs = Math.min(pauseMs * 2, MAX_PAUSE_MS);
@@ -506,8 +506,15 @@
     flush();
   });
 
-  send({ type: 'Hello', url: location.href }).then((reply) => {
-    if (reply?.type !== 'Watch' || !reply.watching) return stop();
+  // Asks the core whether this page is watched; `then(reply)` when it is, else all stops.
+  function hello(then) {
+    send({ type: 'Hello', url: location.href }).then((reply) => {
+      if (reply?.type !== 'Watch' || !reply.watching) return stop();
+      then(reply);
+    });
+  }
+
+  hello((reply) => {
     spec = reply;
     start();
   });
@@ -528,8 +535,7 @@
   // again and report what the page shows.
   window.addEventListener('pageshow', (e) => {
     if (!e.persisted || !alive || !spec) return;
-    send({ type: 'Hello', url: location.href }).then((reply) => {
-      if (reply?.type !== 'Watch' || !reply.watching) return stop();
+    hello((reply) => {
       setQuick(reply.quick);
       settle();
     });

@@ -3,9 +3,9 @@
 // fetched, without waiting for the stylesheet or the end of parsing), and the shared UI
 // module, which popup.html preloads meanwhile, is evaluated after the message is sent.
 // The worker decides while the popup sets itself up.
+import { uiLang } from './lang.js';
+
 const api = globalThis.browser ?? globalThis.chrome;
-// As ui.js's uiLang (that module is imported later, after the question goes out).
-const lang = api.i18n.getMessage('uiLocale') || api.i18n.getUILanguage();
 
 // The active tab, then its view.
 const tabQuery = api.tabs.query({ active: true, currentWindow: true }).then(([tab]) => tab, () => undefined);
@@ -13,7 +13,7 @@ const tabQuery = api.tabs.query({ active: true, currentWindow: true }).then(([ta
 const args = (tab) => ({ base: { tab_id: tab?.id }, viewArgs: { url: tab?.url ?? '' } });
 const firstView = tabQuery.then((tab) => {
   const { base, viewArgs } = args(tab);
-  return api.runtime.sendMessage({ type: 'GetView', lang, ...base, ...viewArgs });
+  return api.runtime.sendMessage({ type: 'GetView', lang: uiLang, ...base, ...viewArgs });
 });
 // Handled below, once the UI module is in; not an unhandled rejection meanwhile.
 firstView.catch(() => {});

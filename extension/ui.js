@@ -1,13 +1,11 @@
 // Renders the view the core decided (popup and inline panel share it). Builds DOM with
 // textContent only; never markup from strings. Buttons carry the stable hooks from
 // shared/notes/ui-hooks.md (data-action, data-step, data-step-state).
+import { uiLang } from './lang.js';
+
 export const api = globalThis.browser ?? globalThis.chrome;
 // Locale keys allow only [A-Za-z0-9_]: hook names like `not-helped` map to `not_helped`.
 export const t = (key, ...subs) => api.i18n.getMessage(key.replace(/-/g, '_'), subs) || key;
-// The language of the locale file the browser picked (what t() shows), for the core's
-// sentences too, so a surface never mixes two languages (a browser language StreamFix
-// has no file for gets English throughout).
-export const uiLang = api.i18n.getMessage('uiLocale') || api.i18n.getUILanguage();
 document.documentElement.lang = uiLang;
 
 export function el(tag, attrs = {}, ...children) {
@@ -282,18 +280,17 @@ function renderExtensions(view) {
 
 function renderConnection(view) {
   const c = view.connection;
-  if (view.measuring) {
-    return el('section', { className: 'connection', 'aria-labelledby': 'sf-conn', 'data-measuring': '' },
-      el('h3', { id: 'sf-conn' }, t('connectionTitle')),
-      el('p', { className: 'hint', role: 'status' }, t('measuring')));
-  }
-  if (!c) return null;
+  if (!view.measuring && !c) return null;
   return el(
     'section',
-    { className: 'connection', 'aria-labelledby': 'sf-conn' },
+    { className: 'connection', 'aria-labelledby': 'sf-conn', 'data-measuring': view.measuring ? '' : null },
     el('h3', { id: 'sf-conn' }, t('connectionTitle')),
-    el('p', { className: 'verdict', 'data-mbps': c.mbps === null ? '' : String(c.mbps), 'data-verdict': c.verdict }, t(`verdict_${c.verdict}`)),
-    el('ul', { className: 'how' }, c.explain.map(howLine)),
+    view.measuring
+      ? el('p', { className: 'hint', role: 'status' }, t('measuring'))
+      : [
+          el('p', { className: 'verdict', 'data-mbps': c.mbps === null ? '' : String(c.mbps), 'data-verdict': c.verdict }, t(`verdict_${c.verdict}`)),
+          el('ul', { className: 'how' }, c.explain.map(howLine)),
+        ],
   );
 }
 

@@ -16,6 +16,11 @@ pub fn tab_key(tab_id: i64) -> String {
     format!("tab:{tab_id}")
 }
 
+/// The tab a `storage.session` key is about ([`tab_key`]'s inverse).
+pub fn tab_id_of(key: &str) -> Option<i64> {
+    key.strip_prefix("tab:")?.parse().ok()
+}
+
 pub const SETTINGS_KEY: &str = "settings";
 /// `storage.local`: the extensions StreamFix turned off (`conflicts::Ledger`).
 pub const LEDGER_KEY: &str = "ledger";

@@ -13,6 +13,11 @@ pub const CLEAR_STEP: &str = "clear-site-data";
 /// one older than this was lost (its worker stopped) and another may start.
 pub const MEASURE_LIMIT_MS: f64 = 60_000.0;
 
+/// A connection check started at `at` whose answer will never come.
+pub(super) fn measure_lost(at: f64, now: f64) -> bool {
+    now - at > MEASURE_LIMIT_MS
+}
+
 pub(super) fn run(
     catalog: &Catalog,
     store: &mut Store,
@@ -37,7 +42,7 @@ pub(super) fn run(
                 .ok_or_else(|| refusal::NOT_SERVICE.to_string())?;
             // One at a time: two would share the line and each read half the speed.
             let now = store.ctx.now;
-            if tab.measuring.is_none_or(|at| now - at > MEASURE_LIMIT_MS) {
+            if tab.measuring.is_none_or(|at| measure_lost(at, now)) {
                 store.out.effects.push(Effect::MeasureConnection {
                     tab_id,
                     run: now,

@@ -10,7 +10,7 @@ use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata::Browser;
 use crate::core::state::{
-    tab_key, BisectRun, InFlight, Judging, Notice, TabState, BISECT_KEY, LEDGER_KEY,
+    tab_id_of, tab_key, BisectRun, InFlight, Judging, Notice, TabState, BISECT_KEY, LEDGER_KEY,
 };
 
 pub const CHECK_STEP: &str = "check-extensions";
@@ -301,7 +301,7 @@ pub(super) fn listed(
             .ctx
             .session
             .keys()
-            .filter_map(|k| k.strip_prefix("tab:")?.parse().ok())
+            .filter_map(|k| tab_id_of(k))
             .map(|t| (t, store.tab(t)))
             .filter(|(_, tab)| tab.extensions.is_some())
             .collect(),

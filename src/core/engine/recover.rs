@@ -103,7 +103,7 @@ fn recover_tab(store: &mut Store, tab_id: i64) {
     // A connection check whose answer never came (its worker stopped mid-way): over.
     if tab
         .measuring
-        .is_some_and(|at| now - at > super::actions::MEASURE_LIMIT_MS)
+        .is_some_and(|at| super::actions::measure_lost(at, now))
     {
         tab.measuring = None;
         changed = true;

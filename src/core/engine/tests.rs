@@ -144,6 +144,11 @@ fn panel_of(out: &Output) -> Option<String> {
     }
 }
 
+/// The user's settings as stored (`storage.local`).
+fn with_settings(sw: &mut Sw, settings: Value) {
+    sw.local.insert(SETTINGS_KEY.into(), settings);
+}
+
 fn view_of(out: &Output) -> &view::View {
     match &out.reply {
         Reply::View { view } => view,
@@ -431,8 +436,8 @@ fn closed_tab_state_is_dropped() {
 #[test]
 fn muted_code_shows_no_panel_but_keeps_badge() {
     let mut sw = Sw::new();
-    sw.local.insert(
-        SETTINGS_KEY.into(),
+    with_settings(
+        &mut sw,
         serde_json::json!({"auto_panel": true, "muted_codes": ["NSEZ-503"]}),
     );
     let out = sw.send(&report("NSEZ-503"), page(2));
@@ -1850,8 +1855,8 @@ fn a_service_switched_off_during_a_countdown_is_not_reloaded() {
 #[test]
 fn a_muted_or_closed_overload_does_not_reload_the_tab_by_itself() {
     let mut sw = Sw::new();
-    sw.local.insert(
-        SETTINGS_KEY.into(),
+    with_settings(
+        &mut sw,
         serde_json::json!({"auto_panel": true, "muted_codes": ["netflix:NSEZ-503"]}),
     );
     let out = sw.send(&report("NSEZ-503"), page(3));
@@ -1865,10 +1870,7 @@ fn a_muted_or_closed_overload_does_not_reload_the_tab_by_itself() {
     ));
     // The panel switched off altogether: the same.
     let mut sw = Sw::new();
-    sw.local.insert(
-        SETTINGS_KEY.into(),
-        serde_json::json!({"auto_panel": false}),
-    );
+    with_settings(&mut sw, serde_json::json!({"auto_panel": false}));
     let out = sw.send(&report("NSEZ-503"), page(3));
     assert!(matches!(out.reply, Reply::Verdict { retry_at: None, .. }));
     // Closing the panel stops a countdown that was running.
