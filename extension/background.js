@@ -83,8 +83,8 @@ const effects = {
     if (afterLoad) loaded(tabId).then(set).catch(() => {});
     else await set();
   },
-  async Panel({ tab_id: tabId, code }) {
-    await api.tabs.sendMessage(tabId, { type: 'ShowPanel', code });
+  async Panel({ tab_id: tabId, code, focus }) {
+    await api.tabs.sendMessage(tabId, { type: 'ShowPanel', code, focus });
   },
   async Reload({ tab_id: tabId }) {
     await api.tabs.reload(tabId);
@@ -295,6 +295,12 @@ api.webRequest.onErrorOccurred.addListener(
 );
 
 api.tabs.onRemoved.addListener((tabId) => event({ type: 'TabClosed', tab_id: tabId }));
+
+// The manifest's keyboard commands (the popup's own, `_execute_action`, is the browser's).
+api.commands?.onCommand.addListener(async (name, tab) => {
+  const id = tab?.id ?? (await api.tabs.query({ active: true, currentWindow: true }).catch(() => []))[0]?.id;
+  event({ type: 'Command', name, tab_id: id ?? null });
+});
 
 // The user turned an extension on or off, installed or removed one: the listings the tabs
 // show (and act on) are out of date. `covers: 0`: a listing read at any moment, which

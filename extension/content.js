@@ -56,6 +56,12 @@
   let shownCode = null;
   // Whether the panel's iframe has finished loading (see `pagehide`).
   let frameLoaded = false;
+  // The panel's iframe, once attached.
+  let frame = null;
+  // The user asked for the panel: focus goes into it as soon as its frame is there.
+  let focusWanted = false;
+  // What had the focus on the page before it went into the panel.
+  let returnFocus = null;
   let alive = true;
 
   function send(msg) {
@@ -391,12 +397,16 @@
   // extension-origin iframe, which takes a few milliseconds to create, follows in the
   // next frame so it doesn't hold up that one (its content loads far later anyway).
   function showPanel(code) {
-    if (!code || code === evicted) return hidePanel();
+    if (!code || code === evicted) {
+      focusWanted = false;
+      return hidePanel();
+    }
     if (code === shownCode && host?.isConnected) return;
     hidePanel();
     shownCode = code;
     watchOrphaned();
     frameLoaded = false;
+    frame = null;
     const el = document.createElement('streamfix-panel');
     host = el;
     el.dataset.code = code;
@@ -421,6 +431,8 @@
         if (host === el) frameLoaded = true;
       });
       shadow.append(frameEl);
+      frame = frameEl;
+      if (focusWanted) focusPanel();
     };
     // After the next frame (a hidden tab runs no frames: a timer then).
     if (document.hidden) setTimeout(attach, 0);
@@ -464,7 +476,44 @@
     }, 2000);
   }
 
+  // Moves the keyboard focus into the panel's frame (panel.js then focuses its content),
+  // remembering where it was on the page: closing the panel puts it back there.
+  function focusPanel() {
+    if (!frame || !host?.isConnected) return;
+    focusWanted = false;
+    const before = document.activeElement;
+    if (before && before !== host) returnFocus = before;
+    frame.focus();
+    // The toolbar popup may hold the focus now (and the page can't always tell): when the
+    // page gets it back (the popup closes), it goes on into the panel. Not once the user
+    // has clicked the page.
+    window.addEventListener('focus', refocus, { once: true });
+    window.addEventListener('pointerdown', disarmRefocus, { once: true, capture: true });
+  }
+
+  // Just after the page's focus event: the browser is still giving the page its focus
+  // back as it fires, and a frame focused then doesn't get it. The page only hears that
+  // event when the focus isn't in the panel's frame already.
+  function refocus() {
+    window.removeEventListener('pointerdown', disarmRefocus, { capture: true });
+    setTimeout(() => {
+      if (!frame || document.activeElement !== host) return;
+      frame.blur();
+      frame.focus();
+    }, 0);
+  }
+
+  function disarmRefocus() {
+    window.removeEventListener('focus', refocus);
+    window.removeEventListener('pointerdown', disarmRefocus, { capture: true });
+  }
+
   function hidePanel() {
+    // The focus was in the panel: back to where the user was on the page.
+    if (host && document.activeElement === host && returnFocus?.isConnected) returnFocus.focus({ preventScroll: true });
+    returnFocus = null;
+    frame = null;
+    disarmRefocus();
     host?.remove();
     host = null;
     shownCode = null;
@@ -500,6 +549,12 @@
       hidePanel();
       // The user closed it: no panel ahead of the core's next verdict.
       setQuick(null);
+    } else if (msg.focus) {
+      // The user asked for it (popup button, keyboard shortcut): even one this page
+      // removed comes back, and the keyboard focus goes into it.
+      evicted = null;
+      focusWanted = true;
+      if (host?.isConnected) focusPanel();
     }
     // Report again; the core's verdict says what shows.
     lastSent = null;

@@ -45,5 +45,17 @@ document.addEventListener('keydown', (e) => {
 
 // The panel opens by itself, over a page the user may be typing or playing in: it takes
 // no focus (a key press meant for the player must not press one of its buttons). Tab
-// reaches it; what it says is announced (its main is a live region).
-ui.load();
+// reaches it; what it says is announced (its main is a live region). When the user
+// asks for it (the popup's "Show on the page", the keyboard shortcut), the content
+// script moves the focus into this frame: it lands on the content, so a screen reader
+// reads it from the top and Tab goes on to its first button.
+function focusContent() {
+  if (document.hasFocus() && (document.activeElement === document.body || !document.activeElement)) {
+    main.tabIndex = -1;
+    main.focus({ preventScroll: true });
+  }
+}
+// After the click or key that gave the focus has placed it (a click on a button focuses
+// that button).
+window.addEventListener('focus', () => setTimeout(focusContent, 0));
+ui.load().then(focusContent);

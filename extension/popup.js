@@ -28,7 +28,15 @@ const ui = surface({
   okText: (view) => (view.watched ? t('allGoodWatched', view.service) : view.service ? t('allGood') : t('notWatched')),
   extra: (view) =>
     view.state === 'error'
-      ? [el('div', { className: 'footer' }, el('button', { type: 'button', 'data-action': 'copy-report' }, t('copyReport')))]
+      ? [
+          el(
+            'div',
+            { className: 'footer' },
+            el('button', { type: 'button', 'data-action': 'copy-report' }, t('copyReport')),
+            // The panel on the page, back if it was closed, with the keyboard focus in it.
+            view.panel_possible ? el('button', { type: 'button', 'data-action': 'show-panel' }, t('showPanel')) : null,
+          ),
+        ]
       : [],
 });
 await ui.load(answer(firstView));

@@ -18,6 +18,9 @@ use super::view;
 /// How many failing API calls within [`BURST_WINDOW_MS`] make an error.
 pub const BURST_COUNT: usize = 3;
 pub const BURST_WINDOW_MS: f64 = 10_000.0;
+/// The manifest's command (keyboard shortcut) that puts the panel on the page and moves
+/// the focus into it.
+pub const SHOW_PANEL_COMMAND: &str = "show-panel";
 
 /// One stored value, kept as its JSON text (as it came in, or as this call wrote it):
 /// decoded only by the type that reads it.
@@ -551,6 +554,21 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             },
             Origin::Internal,
         ) => actions::site_data_cleared(store, tab_id, removed, failed, skipped),
+        // The keyboard shortcut for the panel; on a tab with no error it does nothing.
+        (
+            Msg::Command {
+                name,
+                tab_id: Some(tab_id),
+            },
+            Origin::Internal,
+        ) if name == SHOW_PANEL_COMMAND => {
+            let mut tab = store.tab(tab_id);
+            if actions::request_panel(store, tab_id, &mut tab) {
+                store.put_tab(tab_id, &tab);
+            }
+            Reply::Ok
+        }
+        (Msg::Command { .. }, Origin::Internal) => Reply::Ok,
         _ => return Err(WRONG_SENDER.into()),
     })
 }

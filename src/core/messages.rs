@@ -146,6 +146,14 @@ pub enum Msg {
         #[serde(default)]
         covers: Option<f64>,
     },
+    /// The user pressed one of the manifest's keyboard commands (`commands.onCommand`;
+    /// `_execute_action` is the browser's own and never comes here).
+    Command {
+        name: String,
+        /// The tab that was active when the keys were pressed.
+        #[serde(default)]
+        tab_id: Option<i64>,
+    },
     /// What a `MeasureConnection` effect measured.
     ConnectionMeasured {
         tab_id: i64,
@@ -167,6 +175,7 @@ impl Msg {
                 | Msg::SiteDataCleared { .. }
                 | Msg::Extensions { .. }
                 | Msg::ConnectionMeasured { .. }
+                | Msg::Command { .. }
         )
     }
 }
@@ -199,6 +208,9 @@ pub enum Action {
     RestoreExtensions,
     /// Measure the connection to the service.
     RunConnectionCheck,
+    /// Put the panel on the page for the current error, even when the user closed or
+    /// muted it, or it doesn't open by itself, and move the keyboard focus into it.
+    ShowPanel,
 }
 
 /// Who sent a message, as the browser reported it (`runtime.MessageSender`), or the
@@ -337,8 +349,14 @@ pub enum Effect {
         #[serde(default)]
         after_load: bool,
     },
-    /// Tell the tab's content script to show or hide the inline panel.
-    Panel { tab_id: i64, code: Option<String> },
+    /// Tell the tab's content script to show or hide the inline panel; with `focus`, to
+    /// move the keyboard focus into it once it is there (the user asked for it).
+    Panel {
+        tab_id: i64,
+        code: Option<String>,
+        #[serde(default)]
+        focus: bool,
+    },
     /// Reload the tab.
     Reload { tab_id: i64 },
     /// List the extensions (and read the proxy settings), then report back with
@@ -464,6 +482,7 @@ crate::json_tagged!(Msg, "type", deny, {
         can_toggle: "can_toggle" req,
         covers: "covers" def,
     },
+    Command "Command" { name: "name" req, tab_id: "tab_id" def },
     ConnectionMeasured "ConnectionMeasured" { tab_id: "tab_id" req, run: "run" req, measurement: "measurement" req },
 });
 crate::json_unit!(Action {
@@ -479,6 +498,7 @@ crate::json_unit!(Action {
     FindCulprit "find-culprit",
     RestoreExtensions "restore-extensions",
     RunConnectionCheck "run-connection-check",
+    ShowPanel "show-panel",
 });
 crate::json_tagged!(Sender, "kind", deny, {
     Internal "internal" {},
@@ -509,7 +529,7 @@ crate::json_tagged!(Effect, "do", allow, {
         title: "title" req,
         after_load: "after_load" def,
     },
-    Panel "Panel" { tab_id: "tab_id" req, code: "code" req },
+    Panel "Panel" { tab_id: "tab_id" req, code: "code" req, focus: "focus" def },
     Reload "Reload" { tab_id: "tab_id" req },
     ListExtensions "ListExtensions" { tab_id: "tab_id" req, covers: "covers" req },
     SetEnabled "SetEnabled" { ids: "ids" req, enabled: "enabled" req },

@@ -93,6 +93,9 @@ pub struct TabState {
     pub steps: Map<StepState>,
     /// Codes whose panel the user closed on this tab.
     pub dismissed: Vec<String>,
+    /// The code whose panel the user asked for (popup button or keyboard shortcut): it
+    /// shows even where it wouldn't open by itself (muted, quiet, panel off).
+    pub requested: Option<String>,
     pub api_hits: Vec<ApiHit>,
     /// A destructive action waiting for the user's confirmation.
     pub pending: Option<Pending>,
@@ -248,6 +251,7 @@ crate::json_struct!(TabState, allow, default, {
     detected_at: "detected_at",
     steps: "steps",
     dismissed: "dismissed",
+    requested: "requested",
     api_hits: "api_hits",
     pending: "pending",
     judging: "judging",

@@ -163,6 +163,9 @@ pub struct View {
     pub busy: bool,
     /// A connection check is under way (the surface says so; a second isn't started).
     pub measuring: bool,
+    /// The error is on a page StreamFix watches (not the browser's own error page for a
+    /// failed load): the panel can be put on it when the user asks (`show-panel`).
+    pub panel_possible: bool,
 }
 
 fn confirm_view(
@@ -243,6 +246,7 @@ pub fn tab_view(
             extras,
             busy,
             measuring,
+            panel_possible: false,
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps);
@@ -317,6 +321,7 @@ pub fn tab_view(
         extras,
         busy,
         measuring,
+        panel_possible: watched && !matches!(d.evidence, Evidence::Net { .. }),
     }
 }
 
@@ -400,4 +405,5 @@ crate::json_struct!(View, allow, {
     extras: "extras" req,
     busy: "busy" req,
     measuring: "measuring" req,
+    panel_possible: "panel_possible" req,
 });

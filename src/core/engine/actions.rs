@@ -1,12 +1,12 @@
 //! What the user's buttons do: retry, clear the site's data (after a confirmation),
-//! mute, dismiss.
+//! mute, dismiss, show the panel on request.
 
 use super::{view_reply, Store};
 use crate::core::catalog::{strings, Catalog};
 use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
-use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings};
+use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings, TabState};
 
 pub const CLEAR_STEP: &str = "clear-site-data";
 /// A connection check takes at most about 35 s (probes 8 s each, the download 15 s):
@@ -115,7 +115,17 @@ pub(super) fn run(
                 settings.muted_codes.push(key);
             }
             store.put_settings(&settings);
-            store.out.effects.push(Effect::Panel { tab_id, code: None });
+            tab.requested = None;
+            store.out.effects.push(Effect::Panel {
+                tab_id,
+                code: None,
+                focus: false,
+            });
+        }
+        Action::ShowPanel => {
+            if !request_panel(store, tab_id, &mut tab) {
+                return Err(refusal::NO_ERROR.to_string());
+            }
         }
     }
     store.put_tab(tab_id, &tab);
@@ -151,6 +161,7 @@ pub(super) fn site_data_cleared(
 
 pub(super) fn dismiss(store: &mut Store, tab_id: i64) -> Reply {
     let mut tab = store.tab(tab_id);
+    tab.requested = None;
     if let Some(d) = &tab.detection {
         if !tab.dismissed.contains(&d.code) {
             tab.dismissed.push(d.code.clone());
@@ -160,6 +171,27 @@ pub(super) fn dismiss(store: &mut Store, tab_id: i64) -> Reply {
         tab.retry.take_if(|r| !r.reloading);
     }
     store.put_tab(tab_id, &tab);
-    store.out.effects.push(Effect::Panel { tab_id, code: None });
+    store.out.effects.push(Effect::Panel {
+        tab_id,
+        code: None,
+        focus: false,
+    });
     Reply::Ok
+}
+
+/// The user asked for the panel (popup button, keyboard shortcut): it goes on the page
+/// for the tab's error whatever would keep it away, and takes the keyboard focus. False
+/// when the tab shows no error (nothing to show). The caller stores `tab`.
+pub(super) fn request_panel(store: &mut Store, tab_id: i64, tab: &mut TabState) -> bool {
+    let Some(code) = tab.detection.as_ref().map(|d| d.code.clone()) else {
+        return false;
+    };
+    tab.dismissed.retain(|c| *c != code);
+    tab.requested = Some(code.clone());
+    store.out.effects.push(Effect::Panel {
+        tab_id,
+        code: Some(code),
+        focus: true,
+    });
+    true
 }

@@ -44,6 +44,7 @@ pub(super) fn tab_to_recover(msg: &Msg, from: &Origin) -> Option<Option<i64>> {
         | Msg::GetReport { tab_id, .. }
         | Msg::RetryDue { tab_id }
         | Msg::Dismiss { tab_id }
+        | Msg::Command { tab_id, .. }
         | Msg::Extensions { tab_id, .. } => *tab_id,
         Msg::HttpResponse { tab_id, .. }
         | Msg::NetError { tab_id, .. }

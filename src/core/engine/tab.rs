@@ -175,6 +175,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
         detected_at,
         steps,
         dismissed,
+        requested,
         api_hits,
         pending,
         judging,
@@ -191,6 +192,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
     *detected_at = 0.0;
     *steps = Default::default();
     dismissed.clear();
+    *requested = None;
     api_hits.clear();
     *pending = None;
     *judging = None;
@@ -247,6 +249,7 @@ pub(super) fn http_response(
             store.out.effects.push(Effect::Panel {
                 tab_id,
                 code: Some(code),
+                focus: false,
             });
         }
     }
@@ -403,11 +406,11 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
     for e in entries {
         for c in e.matcher.codes.iter() {
             let c = c.to_string();
-            if e.quiet
+            let muted = e.quiet
                 || !settings.auto_panel
                 || settings.mutes(service, &c)
-                || tab.dismissed.contains(&c)
-            {
+                || tab.dismissed.contains(&c);
+            if muted && tab.requested.as_ref() != Some(&c) {
                 quiet.push(c.clone());
             }
             codes.push(c);
@@ -417,13 +420,14 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
 }
 
 /// The code to show the panel for, unless the user closed or muted it, or it is an
-/// error nothing on the user's side fixes (`quiet`).
+/// error nothing on the user's side fixes (`quiet`); always when the user asked for it.
 pub(super) fn panel_code(catalog: &Catalog, tab: &TabState, settings: &Settings) -> Option<String> {
     let d = tab.detection.as_ref()?;
-    let muted = !settings.auto_panel
-        || settings.mutes(&d.service, &d.code)
-        || tab.dismissed.contains(&d.code)
-        || catalog.entry(&d.entry).is_some_and(|e| e.quiet);
+    let muted = tab.requested.as_ref() != Some(&d.code)
+        && (!settings.auto_panel
+            || settings.mutes(&d.service, &d.code)
+            || tab.dismissed.contains(&d.code)
+            || catalog.entry(&d.entry).is_some_and(|e| e.quiet));
     (!muted).then(|| d.code.clone())
 }
 

@@ -394,7 +394,8 @@ fn dismiss_hides_panel_for_that_code_only() {
     let out = sw.send(&Msg::Dismiss { tab_id: Some(2) }, popup());
     assert!(out.effects.contains(&Effect::Panel {
         tab_id: 2,
-        code: None
+        code: None,
+        focus: false,
     }));
     assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(2))), None);
     assert_eq!(
@@ -479,7 +480,8 @@ fn content_script_may_dismiss_its_own_tab_only() {
         out.effects,
         vec![Effect::Panel {
             tab_id: 2,
-            code: None
+            code: None,
+            focus: false,
         }]
     );
     let out = sw.send(&Msg::Dismiss { tab_id: Some(3) }, page(2));
@@ -736,7 +738,8 @@ fn muting_a_code_hides_the_panel_and_is_saved() {
     let out = run(&mut sw, 3, "mute-code");
     assert!(out.effects.contains(&Effect::Panel {
         tab_id: 3,
-        code: None
+        code: None,
+        focus: false,
     }));
     let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
     let Reply::Settings {
@@ -1994,4 +1997,110 @@ fn the_report_speaks_its_language_names_extensions_and_agrees_with_the_listing()
     list_extensions_at(&mut sw, None, &on, 0.0);
     let en = report_text(&mut sw, 2, "en");
     assert!(!en.contains("turned off by StreamFix"), "{en}");
+}
+
+fn focus_panel(out: &Output, tab: i64) -> Option<String> {
+    out.effects.iter().find_map(|e| match e {
+        Effect::Panel {
+            tab_id,
+            code,
+            focus: true,
+        } if *tab_id == tab => code.clone(),
+        _ => None,
+    })
+}
+
+fn quiet_of(out: &Output) -> Vec<String> {
+    match &out.reply {
+        Reply::Verdict { quick, .. } => quick.quiet.clone(),
+        other => panic!("not a verdict: {other:?}"),
+    }
+}
+
+#[test]
+fn show_panel_brings_a_closed_panel_back_with_focus() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    sw.send(&Msg::Dismiss { tab_id: Some(2) }, popup());
+    assert!(view_of(&get_view(&mut sw, 2)).panel_possible);
+    let out = run(&mut sw, 2, "show-panel");
+    assert_eq!(view_of(&out).code, "NSEZ-503");
+    assert_eq!(focus_panel(&out, 2), Some("NSEZ-503".into()));
+    // The content script's next report gets the panel, and the quick verdict agrees.
+    let out = sw.send(&report("NSEZ-503"), page(2));
+    assert_eq!(panel_of(&out), Some("NSEZ-503".into()));
+    assert!(!quiet_of(&out).contains(&"NSEZ-503".to_string()));
+    // Closed again: it stays closed.
+    sw.send(&Msg::Dismiss { tab_id: Some(2) }, popup());
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(2))), None);
+}
+
+#[test]
+fn show_panel_overrides_mute_and_panel_off_for_that_code_only() {
+    let mut sw = Sw::new();
+    with_settings(
+        &mut sw,
+        serde_json::json!({"auto_panel": false, "muted_codes": ["NSEZ-503"]}),
+    );
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-503"), page(2))), None);
+    run(&mut sw, 2, "show-panel");
+    assert_eq!(
+        panel_of(&sw.send(&report("NSEZ-503"), page(2))),
+        Some("NSEZ-503".into())
+    );
+    // Another code follows the settings again.
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-403"), page(2))), None);
+    // Muting it from the panel takes the request back.
+    run(&mut sw, 2, "show-panel");
+    run(&mut sw, 2, "mute-code");
+    assert_eq!(panel_of(&sw.send(&report("NSEZ-403"), page(2))), None);
+}
+
+#[test]
+fn show_panel_without_an_error_is_refused_and_net_errors_have_no_panel() {
+    let mut sw = Sw::new();
+    sw.send(&report("Welcome back"), page(2));
+    let out = run(&mut sw, 2, "show-panel");
+    assert!(
+        matches!(&out.reply, Reply::Error { error } if error == crate::core::messages::refusal::NO_ERROR),
+        "{:?}",
+        out.reply
+    );
+    assert!(out.effects.is_empty());
+    // A failed load shows the browser's own error page: no content script to show a panel.
+    let ev = Msg::NetError {
+        tab_id: 5,
+        url: PAGE.into(),
+        error: "net::ERR_NAME_NOT_RESOLVED".into(),
+        main_frame: true,
+    };
+    sw.send(&ev, Sender::Internal);
+    assert!(!view_of(&get_view(&mut sw, 5)).panel_possible);
+}
+
+#[test]
+fn the_show_panel_shortcut_is_a_browser_event() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    sw.send(&Msg::Dismiss { tab_id: Some(2) }, popup());
+    let cmd = r#"{"type":"Command","name":"show-panel","tab_id":2}"#;
+    // Only the worker's own listener may send it: not a page, not an extension page.
+    for from in [page(2), popup()] {
+        let out = sw.send_raw(cmd, from);
+        assert!(matches!(out.reply, Reply::Error { .. }));
+        assert!(out.effects.is_empty());
+    }
+    let out = sw.send_raw(cmd, Sender::Internal);
+    assert_eq!(focus_panel(&out, 2), Some("NSEZ-503".into()));
+    assert_eq!(sw.tab(2).requested.as_deref(), Some("NSEZ-503"));
+    // Another command, or a tab with nothing on it: nothing happens.
+    for other in [
+        r#"{"type":"Command","name":"other","tab_id":2}"#,
+        r#"{"type":"Command","name":"show-panel","tab_id":7}"#,
+        r#"{"type":"Command","name":"show-panel"}"#,
+    ] {
+        let out = sw.send_raw(other, Sender::Internal);
+        assert!(matches!(out.reply, Reply::Ok), "{other}: {:?}", out.reply);
+        assert!(out.effects.is_empty(), "{other}");
+    }
 }

@@ -191,10 +191,15 @@ check('both locales carry every message the UI asks for, with the same placehold
   assertEq([...wanted].filter((k) => !(k in en)).sort(), [], 'keys the UI asks for that no locale has');
 });
 
-check('a keyboard shortcut opens the toolbar popup (Alt+Shift+F suggested)', async () => {
+check('keyboard shortcuts: Alt+Shift+F opens the toolbar popup, Alt+Shift+J shows the panel (suggested; described in the user\'s language)', async () => {
   const { b } = await env();
   const commands = await (await sw(b)).evaluate(() => chrome.commands.getAll());
   const open = commands.find((c) => c.name === '_execute_action');
   assert(open, `commands: ${JSON.stringify(commands)}`);
   assertEq(open.shortcut.replace(/\s/g, ''), 'Alt+Shift+F', 'shortcut');
+  const show = commands.find((c) => c.name === 'show-panel');
+  assert(show, `commands: ${JSON.stringify(commands)}`);
+  assertEq(show.shortcut.replace(/\s/g, ''), 'Alt+Shift+J', 'panel shortcut');
+  const en = JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales/en/messages.json'), 'utf8'));
+  assertEq(show.description, en.cmdShowPanel.message, 'panel shortcut description');
 });

@@ -111,6 +111,47 @@ check('Esc in the panel cancels a confirmation, then closes the panel; Esc on th
   }
 });
 
+check('the popup\'s "Show on the page" brings a closed panel back with the keyboard focus in it; Tab reaches its controls; Esc gives the focus back to the page', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    const panel = await openPanel(b, page, '/nw-6-403');
+    await panel.click('[data-action="dismiss"]');
+    await until(async () => (await panelCode(page)) === null, { what: 'dismiss to close the panel' });
+    // The user was on the page's "Try Again" link.
+    await page.focus('[data-uia="action-home"]');
+    const tabId = await tabIdOf(b, page);
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+      await popup.click('[data-action="show-panel"]');
+      assertEq(await until(() => panelCode(page), { what: 'the panel back on the page' }), 'NW-6-403', 'panel');
+    } finally {
+      await popup.close();
+    }
+    await page.bringToFront();
+    // The focus is in the panel (the host, from the page's side), on its content.
+    await until(() => page.evaluate(() => document.activeElement?.localName === 'streamfix-panel' || null), { what: 'the page\'s focus on the panel' });
+    const frame = await panelFrame(b, page);
+    await until(() => frame.evaluate(() => (document.hasFocus() && document.activeElement?.id === 'main') || null), { what: 'the focus on the panel\'s content' });
+    await page.keyboard.press('Tab');
+    assert(await frame.evaluate(() => ['button', 'summary'].includes(document.activeElement?.localName)), 'Tab reaches a control in the panel');
+    assertEq((await tabState(b, tabId)).requested, 'NW-6-403', 'the stored request');
+    // Esc: closed again, the focus back where the user was.
+    await page.keyboard.press('Escape');
+    await until(async () => (await panelCode(page)) === null, { what: 'Esc to close the panel' });
+    await until(() => page.evaluate(() => document.activeElement?.dataset.uia === 'action-home' || null), { what: 'the focus back on the page\'s link' });
+    const state = await tabState(b, tabId);
+    assertEq([state.requested, state.dismissed], [null, ['NW-6-403']], 'request taken back, code dismissed');
+    // A reload keeps it closed (it was the user's choice).
+    await page.reload();
+    await page.waitForTimeout(1200);
+    assertEq(await panelCode(page), null, 'panel after reload');
+  } finally {
+    await page.close();
+  }
+});
+
 check('"don\'t open by itself for this code" is kept and listed in the options page', async () => {
   const { b } = await env();
   const page = await b.newPage();
