@@ -209,7 +209,8 @@ mod tests {
         );
         assert!(out.effects.contains(&Effect::Panel {
             tab_id: 1,
-            code: None
+            code: None,
+            focus: false,
         }));
         let out = s.call(&catalog, json!({"type": "GetSettings"}), popup());
         let Reply::Settings {
