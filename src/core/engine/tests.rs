@@ -2104,3 +2104,17 @@ fn the_show_panel_shortcut_is_a_browser_event() {
         assert!(out.effects.is_empty(), "{other}");
     }
 }
+
+#[test]
+fn a_missing_drm_component_is_fixed_first_where_the_browser_keeps_it() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7702-1003"), page(2));
+    let view = view_of(&get_view(&mut sw, 2)).clone();
+    assert_eq!(view.steps[0].id, "update-drm");
+    assert!(view.steps[0].how[0].contains("`chrome://components`"));
+    // M7361-1253 is a network error, not a DRM one.
+    sw.send(&report("M7361-1253"), page(3));
+    let view = view_of(&get_view(&mut sw, 3)).clone();
+    assert_eq!(view.code, "M7361-1253");
+    assert!(view.steps.iter().all(|s| s.id != "update-drm"));
+}
