@@ -102,6 +102,26 @@ check('firefox: toolbar popup (popup.html for the active error tab) shows data-s
   assertEq([s.state, s.code], ['error', 'NSEZ-503'], 'popup body data-state/data-code');
 }, { timeout: 45_000 });
 
+check('firefox: a closed panel comes back from the popup\'s "Show on the page", with the focus in it', async (t) => {
+  const { b } = await sharedBrowser();
+  const page = await openTab(t, b, `${BASE}/nw-6-403`);
+  await waitPanel(page, 'NW-6-403');
+  const panel = await panelFrame(b, page);
+  await surfaceState(panel, { want: (s) => s.state === 'error' });
+  await clickIn(panel, '[data-action="dismiss"]');
+  await until(async () => (await panelCode(page)) === null, { what: 'the panel to close' });
+  const popup = await popupFor(b, page);
+  t.defer(() => popup.close().catch(() => {}));
+  await surfaceState(popup.mainFrame(), { want: (x) => x.state === 'error' });
+  await clickIn(popup.mainFrame(), '[data-action="show-panel"]');
+  await waitPanel(page, 'NW-6-403');
+  await popup.close();
+  await page.bringToFront();
+  await until(() => page.evaluate(() => document.activeElement?.localName === 'streamfix-panel' || null), { what: 'the page\'s focus on the panel' });
+  const back = await panelFrame(b, page);
+  await until(() => back.evaluate(() => (document.hasFocus() && document.activeElement?.id === 'main') || null), { what: 'the focus on the panel\'s content' });
+}, { timeout: 45_000 });
+
 check(`firefox: HTTP 503 answer (${BASE}/service-unavailable) → <streamfix-panel data-code="HTTP-503">`, async (t) => {
   const { b } = await sharedBrowser();
   const page = await openTab(t, b, `${BASE}/service-unavailable`);
