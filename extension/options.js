@@ -1,5 +1,5 @@
-// Options: which services StreamFix watches, whether the panel opens by itself, and the
-// codes it stays closed for.
+// Options: which services StreamFix watches, whether the panel opens by itself, the codes
+// it stays closed for, and the keyboard shortcuts.
 import { api, ask, el, t } from './ui.js';
 
 const main = document.getElementById('main');
@@ -49,6 +49,7 @@ function render({ settings, services, muted: mutedCodes }) {
     el('p', { className: 'check' }, auto, ' ', el('label', { for: 'auto-panel' }, t('optionAutoPanel'))),
     el('h2', {}, t('optionsMuted')),
     muted,
+    shortcuts,
     el('h2', {}, t('optionsPrivacy')),
     el('p', {}, t('privacyStatement')),
     el('p', {}, el('a', { href: 'privacy.html', target: '_blank', 'data-link': 'privacy' }, t('privacyFull'))),
@@ -59,6 +60,41 @@ function render({ settings, services, muted: mutedCodes }) {
 // muted a code since this page rendered; a second click may come before the first is
 // saved): nothing the user set elsewhere or a moment ago is overwritten.
 let saving = Promise.resolve();
+
+// The keyboard shortcuts as the browser has them now (a suggested one it couldn't give,
+// because those keys were taken, is unset), and the way to the browser's page to change
+// them. Kept in its own section element: settings re-render around it.
+const shortcuts = el('section', { className: 'shortcuts', 'aria-labelledby': 'sf-shortcuts' });
+async function showShortcuts() {
+  const commands = (await api.commands?.getAll().catch(() => null)) ?? [];
+  const change = el('button', { type: 'button', 'data-action': 'change-shortcuts' }, t('shortcutsChange'));
+  change.addEventListener('click', () => {
+    // Firefox opens its own page; Chrome and Edge have theirs at this address.
+    if (api.commands.openShortcutSettings) api.commands.openShortcutSettings();
+    else api.tabs.create({ url: 'chrome://extensions/shortcuts' });
+  });
+  shortcuts.replaceChildren(
+    el('h2', { id: 'sf-shortcuts' }, t('optionsShortcuts')),
+    el(
+      'ul',
+      { className: 'keys' },
+      commands.map((c) =>
+        el(
+          'li',
+          { 'data-command': c.name, 'data-shortcut': c.shortcut ?? '' },
+          c.shortcut ? el('kbd', {}, c.shortcut) : el('span', { className: 'weak' }, t('shortcutNone')),
+          ' ',
+          c.name === '_execute_action' ? t('cmdOpenPopup') : c.description,
+        ),
+      ),
+    ),
+    el('p', { className: 'weak' }, t('shortcutsHint')),
+    commands.length ? change : null,
+  );
+}
+showShortcuts();
+// Back from the browser's shortcuts page: show what the user set there.
+window.addEventListener('focus', showShortcuts);
 function change(edit) {
   saving = saving
     .then(async () => {

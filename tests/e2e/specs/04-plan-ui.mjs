@@ -179,6 +179,26 @@ check('"don\'t open by itself for this code" is kept and listed in the options p
   }
 });
 
+check('the options page lists the keyboard shortcuts as the browser has them, and its button opens the browser\'s shortcuts page', async () => {
+  const { b } = await env();
+  const options = await b.newPage();
+  try {
+    await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+    await options.waitForSelector('[data-command="show-panel"]');
+    const keys = await options.$$eval('[data-command]', (els) => els.map((e) => [e.dataset.command, e.dataset.shortcut, e.querySelector('kbd')?.textContent ?? null]));
+    const en = JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales/en/messages.json'), 'utf8'));
+    assertEq(keys, [['_execute_action', 'Alt+Shift+F', 'Alt+Shift+F'], ['show-panel', 'Alt+Shift+J', 'Alt+Shift+J']], 'listed shortcuts');
+    assert((await options.textContent('[data-command="show-panel"]')).includes(en.cmdShowPanel.message), 'the command described');
+    const opened = b.context.waitForEvent('page', { timeout: 5000 });
+    await options.click('[data-action="change-shortcuts"]');
+    const shortcutsPage = await opened;
+    await until(async () => shortcutsPage.url().startsWith('chrome://extensions/shortcuts') || null, { what: `the shortcuts page (now ${shortcutsPage.url()})` });
+    await shortcutsPage.close();
+  } finally {
+    await options.close();
+  }
+});
+
 check('the options switch turns the automatic panel off (the badge stays)', async () => {
   const { b } = await env();
   const options = await b.newPage();
