@@ -62,6 +62,9 @@
   let focusWanted = false;
   // What had the focus on the page before it went into the panel.
   let returnFocus = null;
+  // The user is leaving the page: the panel is taken away until the page is back (see
+  // `leave`); nothing is reported or shown meanwhile.
+  let leaving = false;
   let alive = true;
 
   function send(msg) {
@@ -356,7 +359,7 @@
   // One entry point per batch: read what the page shows, forward it if it changed (and
   // once more when the page has settled after loading).
   async function flush(settled = false, force = settled) {
-    if (!spec) return;
+    if (!spec || leaving) return;
     keepHost();
     const blocks = collect();
     const key = JSON.stringify(blocks);
@@ -405,6 +408,7 @@
     hidePanel();
     shownCode = code;
     watchOrphaned();
+    if (LEAVE_FIRST) window.addEventListener('beforeunload', leave);
     frameLoaded = false;
     frame = null;
     const el = document.createElement('streamfix-panel');
@@ -518,6 +522,34 @@
     host = null;
     shownCode = null;
     clearInterval(aliveCheck);
+    window.removeEventListener('beforeunload', leave);
+  }
+
+  // Chromium (from 156) keeps no page in the back/forward cache that embeds an extension
+  // frame ("EmbedderExtensionFrame"; "BrowsingInstanceNotSwapped" for the same site),
+  // decided before `pagehide`. `beforeunload` comes before the navigation starts: the
+  // panel goes then, and the page can be kept (`pageshow` brings the panel back as the
+  // core says). Listened to only while a panel shows. Not in Firefox: it keeps the page
+  // with its panel as it is.
+  const LEAVE_FIRST = api.runtime.getURL('').startsWith('chrome-extension:');
+  // A navigation that doesn't happen after all (a download, a 204 answer, Stop, the page's
+  // own "Leave site?" answered Stay) leaves the document live: the panel comes back once
+  // it has stayed this long, as the core says. (A navigation slower than this gets the
+  // panel back meanwhile, and that page is not kept in the cache: as before.)
+  const STAY_MS = 2000;
+  let stayTimer = 0;
+  function leave(e) {
+    // The page (a listener of its own that came first) asks the user whether to leave, and
+    // may (the user has used it): the panel stays for the answer (the page isn't kept if
+    // the answer is Leave).
+    if ((e.defaultPrevented || e.returnValue) && navigator.userActivation?.hasBeenActive) return;
+    leaving = true;
+    hidePanel();
+    clearTimeout(stayTimer);
+    stayTimer = setTimeout(() => {
+      leaving = false;
+      if (alive) flush(false, true);
+    }, STAY_MS);
   }
 
   // How long after `load` a page that shows no error counts as working.
@@ -576,12 +608,12 @@
 
   // Leaving for the back/forward cache: Chromium doesn't keep a page one of whose frames
   // is still loading ("Loading", "SubframeIsNavigating"), and our panel's frame is, in
-  // the first moments after the panel appears (or after the host was put back). Take our
-  // panel away then; `pageshow` below brings it back as the core says. A panel whose frame
-  // has loaded stays: Chromium up to 148 keeps the page with it and brings it back as it
-  // was; from 156 on it keeps no page that embeds an extension frame at all
-  // ("EmbedderExtensionFrame", decided before this event), and Back loads the page anew.
+  // the first moments after the panel appears (or after the host was put back, or after
+  // `leave` brought it back while a slow navigation was under way). Take our panel away
+  // then; `pageshow` below brings it back as the core says. A loaded frame is decided on
+  // before this event ("EmbedderExtensionFrame"): `leave` takes that panel away earlier.
   window.addEventListener('pagehide', (e) => {
+    clearTimeout(stayTimer);
     if (e.persisted && host && !frameLoaded) hidePanel();
   });
 
@@ -589,7 +621,9 @@
   // (and the browser cleared its badge), but nothing on the page changed. Say Hello
   // again and report what the page shows.
   window.addEventListener('pageshow', (e) => {
-    if (!e.persisted || !alive || !spec) return;
+    if (!e.persisted) return;
+    leaving = false;
+    if (!alive || !spec) return;
     hello((reply) => {
       setQuick(reply.quick);
       settle();
