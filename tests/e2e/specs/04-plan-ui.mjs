@@ -189,6 +189,10 @@ check('the options page lists the keyboard shortcuts as the browser has them, an
     const en = JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales/en/messages.json'), 'utf8'));
     assertEq(keys, [['_execute_action', 'Alt+Shift+F', 'Alt+Shift+F'], ['show-panel', 'Alt+Shift+J', 'Alt+Shift+J']], 'listed shortcuts');
     assert((await options.textContent('[data-command="show-panel"]')).includes(en.cmdShowPanel.message), 'the command described');
+    for (const scheme of ['light', 'dark']) {
+      await options.emulateMedia({ colorScheme: scheme });
+      assertEq(await audit((expr) => options.evaluate(expr)), [], `options page violations (${scheme})`);
+    }
     const opened = b.context.waitForEvent('page', { timeout: 5000 });
     await options.click('[data-action="change-shortcuts"]');
     const shortcutsPage = await opened;
