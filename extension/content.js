@@ -58,8 +58,12 @@
   let frameLoaded = false;
   // The panel's iframe, once attached.
   let frame = null;
-  // The user asked for the panel: focus goes into it as soon as its frame is there.
-  let focusWanted = false;
+  // The user asked for the panel (until then, ms on the page's clock): focus goes into it
+  // as soon as its frame is there. A request that found no panel in time lapses, so a
+  // panel that opens by itself later never takes the focus.
+  let focusWantedUntil = 0;
+  const FOCUS_WAIT_MS = 3000;
+  const focusWanted = () => performance.now() < focusWantedUntil;
   // What had the focus on the page before it went into the panel.
   let returnFocus = null;
   // The user is leaving the page: the panel is taken away until the page is back (see
@@ -371,6 +375,8 @@
       if (code) showPanel(code);
     }
     const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus(), settled });
+    // The user left meanwhile: the panel stays away until the page is back.
+    if (leaving) return;
     if (reply?.type === 'Verdict') {
       // Only the newest report's verdict stands.
       if (key === lastSent) showPanel(reply.panel);
@@ -401,10 +407,13 @@
   // next frame so it doesn't hold up that one (its content loads far later anyway).
   function showPanel(code) {
     if (!code || code === evicted) {
-      focusWanted = false;
+      focusWantedUntil = 0;
       return hidePanel();
     }
-    if (code === shownCode && host?.isConnected) return;
+    if (code === shownCode && host?.isConnected) {
+      if (focusWanted()) focusPanel();
+      return;
+    }
     hidePanel();
     shownCode = code;
     watchOrphaned();
@@ -436,7 +445,7 @@
       });
       shadow.append(frameEl);
       frame = frameEl;
-      if (focusWanted) focusPanel();
+      if (focusWanted()) focusPanel();
     };
     // After the next frame (a hidden tab runs no frames: a timer then).
     if (document.hidden) setTimeout(attach, 0);
@@ -484,7 +493,7 @@
   // remembering where it was on the page: closing the panel puts it back there.
   function focusPanel() {
     if (!frame || !host?.isConnected) return;
-    focusWanted = false;
+    focusWantedUntil = 0;
     const before = document.activeElement;
     if (before && before !== host) returnFocus = before;
     frame.focus();
@@ -533,17 +542,23 @@
   // with its panel as it is.
   const LEAVE_FIRST = api.runtime.getURL('').startsWith('chrome-extension:');
   // A navigation that doesn't happen after all (a download, a 204 answer, Stop, the page's
-  // own "Leave site?" answered Stay) leaves the document live: the panel comes back once
-  // it has stayed this long, as the core says. (A navigation slower than this gets the
-  // panel back meanwhile, and that page is not kept in the cache: as before.)
+  // own "Leave site?" answered Stay) leaves the document live: it reports again once it
+  // has stayed this long, and the panel comes back as the core says. (While the next page
+  // is still loading, the core knows the report is the old page's: no panel, nothing
+  // judged by it.)
   const STAY_MS = 2000;
   let stayTimer = 0;
   function leave(e) {
+    // Only the browser's own (a page can dispatch one to silence this script).
+    if (!e.isTrusted) return;
     // The page (a listener of its own that came first) asks the user whether to leave, and
     // may (the user has used it): the panel stays for the answer (the page isn't kept if
     // the answer is Leave).
     if ((e.defaultPrevented || e.returnValue) && navigator.userActivation?.hasBeenActive) return;
     leaving = true;
+    focusWantedUntil = 0;
+    // No retry reload from a page being left (or, frozen, once it is back).
+    clearTimeout(retryTimer);
     hidePanel();
     clearTimeout(stayTimer);
     stayTimer = setTimeout(() => {
@@ -585,7 +600,7 @@
       // The user asked for it (popup button, keyboard shortcut): even one this page
       // removed comes back, and the keyboard focus goes into it.
       evicted = null;
-      focusWanted = true;
+      focusWantedUntil = performance.now() + FOCUS_WAIT_MS;
       if (host?.isConnected) focusPanel();
     }
     // Report again; the core's verdict says what shows.
@@ -613,6 +628,7 @@
   // then; `pageshow` below brings it back as the core says. A loaded frame is decided on
   // before this event ("EmbedderExtensionFrame"): `leave` takes that panel away earlier.
   window.addEventListener('pagehide', (e) => {
+    if (!e.isTrusted) return;
     clearTimeout(stayTimer);
     if (e.persisted && host && !frameLoaded) hidePanel();
   });
@@ -621,7 +637,7 @@
   // (and the browser cleared its badge), but nothing on the page changed. Say Hello
   // again and report what the page shows.
   window.addEventListener('pageshow', (e) => {
-    if (!e.persisted) return;
+    if (!e.isTrusted || !e.persisted) return;
     leaving = false;
     if (!alive || !spec) return;
     hello((reply) => {

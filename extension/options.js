@@ -65,8 +65,15 @@ let saving = Promise.resolve();
 // because those keys were taken, is unset), and the way to the browser's page to change
 // them. Kept in its own section element: settings re-render around it.
 const shortcuts = el('section', { className: 'shortcuts', 'aria-labelledby': 'sf-shortcuts' });
+let shownKeys = null;
 async function showShortcuts() {
   const commands = (await api.commands?.getAll().catch(() => null)) ?? [];
+  // Unchanged: the section stays as it is (re-rendering would lose the keyboard's place).
+  const keys = JSON.stringify(commands);
+  if (keys === shownKeys) return;
+  shownKeys = keys;
+  // A browser without keyboard commands (Firefox for Android) gets no section.
+  if (!commands.length) return shortcuts.replaceChildren();
   const change = el('button', { type: 'button', 'data-action': 'change-shortcuts' }, t('shortcutsChange'));
   change.addEventListener('click', () => {
     // Firefox opens its own page; Chrome and Edge have theirs at this address.
@@ -89,7 +96,7 @@ async function showShortcuts() {
       ),
     ),
     el('p', { className: 'weak' }, t('shortcutsHint')),
-    commands.length ? change : null,
+    change,
   );
 }
 showShortcuts();

@@ -121,6 +121,11 @@ pub struct TabState {
     pub measuring: Option<f64>,
     /// When the page in the tab last reported (ms since epoch).
     pub page_at: f64,
+    /// A main-frame navigation started then (ms since epoch), and since then no document
+    /// has said Hello and the navigation didn't end without one (a 204 answer, a download,
+    /// Stop): a page report meanwhile is the old document's, still on screen while the
+    /// next one loads. 0 when none is under way.
+    pub navigating_at: f64,
     /// A confirmed clearing of the site's data under way (its report not back yet).
     pub clearing: Option<InFlight>,
 }
@@ -265,6 +270,7 @@ crate::json_struct!(TabState, allow, default, {
     connection: "connection",
     measuring: "measuring",
     page_at: "page_at",
+    navigating_at: "navigating_at",
     clearing: "clearing",
 });
 crate::json_struct!(Cleared, allow, {

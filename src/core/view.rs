@@ -321,8 +321,18 @@ pub fn tab_view(
         extras,
         busy,
         measuring,
-        panel_possible: watched && !matches!(d.evidence, Evidence::Net { .. }),
+        panel_possible: panel_possible(tab),
     }
+}
+
+/// The tab's error is on a page StreamFix watches, where its content script runs (not
+/// the browser's own page for a failed load): the panel can go there.
+pub fn panel_possible(tab: &TabState) -> bool {
+    tab.watched
+        && tab
+            .detection
+            .as_ref()
+            .is_some_and(|d| !matches!(d.evidence, Evidence::Net { .. }))
 }
 
 /// When the tab's extensions were listed, if they were.

@@ -7,6 +7,7 @@ use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
 use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings, TabState};
+use crate::core::view::panel_possible;
 
 pub const CLEAR_STEP: &str = "clear-site-data";
 /// A connection check takes at most about 35 s (probes 8 s each, the download 15 s):
@@ -181,9 +182,15 @@ pub(super) fn dismiss(store: &mut Store, tab_id: i64) -> Reply {
 
 /// The user asked for the panel (popup button, keyboard shortcut): it goes on the page
 /// for the tab's error whatever would keep it away, and takes the keyboard focus. False
-/// when the tab shows no error (nothing to show). The caller stores `tab`.
+/// when the tab shows no error the panel can go with (none, or the browser's own error
+/// page for a failed load). The caller stores `tab`.
 pub(super) fn request_panel(store: &mut Store, tab_id: i64, tab: &mut TabState) -> bool {
-    let Some(code) = tab.detection.as_ref().map(|d| d.code.clone()) else {
+    let Some(code) = tab
+        .detection
+        .as_ref()
+        .filter(|_| panel_possible(tab))
+        .map(|d| d.code.clone())
+    else {
         return false;
     };
     tab.dismissed.retain(|c| *c != code);

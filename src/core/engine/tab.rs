@@ -10,6 +10,8 @@ use crate::core::retry;
 use crate::core::state::{ApiHit, InFlight, Notice, Retry, Settings, TabState};
 
 pub const WAIT_RETRY_STEP: &str = "wait-retry";
+/// How long a navigation may stay unanswered before the old document's reports count again.
+pub const NAVIGATION_PENDING_MS: f64 = 30_000.0;
 
 pub(super) fn hello(
     catalog: &Catalog,
@@ -36,6 +38,8 @@ pub(super) fn hello(
         tab.service = service.map(|s| s.id.to_string());
         tab.watched = service.is_some();
         tab.page_at = store.ctx.now;
+        // A document of the tab speaks: any navigation before it is over.
+        tab.navigating_at = 0.0;
         store.put_tab(tab_id, &tab);
     }
     let quick = match service {
@@ -64,7 +68,9 @@ pub(super) fn page_report(
     let mut tab = store.tab(tab_id);
     // The tab has moved to another site (its navigation started, or the new document
     // said Hello): this is the old document's last word, and it isn't about the tab.
-    if !tab.url.is_empty() && !same_host(url, &tab.url) {
+    // Likewise while the tab's next page is loading: what the old one shows then says
+    // nothing about whether the step that led to the navigation helped.
+    if (!tab.url.is_empty() && !same_host(url, &tab.url)) || navigation_pending(store, &tab) {
         return Reply::Verdict {
             panel: None,
             retry_at: None,
@@ -115,6 +121,12 @@ pub(super) fn page_report(
     }
 }
 
+/// A navigation of the tab is under way (see [`TabState::navigating_at`]); one that
+/// hasn't ended in this long is taken as over, whatever the browser failed to tell.
+fn navigation_pending(store: &Store, tab: &TabState) -> bool {
+    tab.navigating_at > 0.0 && store.ctx.now - tab.navigating_at < NAVIGATION_PENDING_MS
+}
+
 pub(super) fn navigating(
     catalog: &Catalog,
     store: &mut Store,
@@ -132,6 +144,7 @@ pub(super) fn navigating(
         moved_to(&mut tab, &s.id);
     }
     tab.url = url;
+    tab.navigating_at = store.ctx.now;
     tab.detection = None;
     tab.api_hits.clear();
     tab.pending = None;
@@ -165,6 +178,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
     let TabState {
         url: _,
         page_at: _,
+        navigating_at: _,
         extensions: _,
         listed_at: _,
         proxy: _,
@@ -225,6 +239,9 @@ pub(super) fn http_response(
     let found = detector::detect_http(catalog, url, status);
     if main_frame {
         tab.url = url.to_string();
+        // Answered: either its document follows (and says Hello), or there is none (a 204,
+        // a download) and the old one stays.
+        tab.navigating_at = 0.0;
         let had_http = matches!(
             tab.detection.as_ref().map(|d| &d.evidence),
             Some(Evidence::Http { .. })
@@ -268,13 +285,15 @@ pub(super) fn net_error(
     if !main_frame {
         return Reply::Ok;
     }
+    let mut tab = store.tab(tab_id);
+    // The navigation ended (Stop, a download taking over, a failed load).
+    tab.navigating_at = 0.0;
     if let Some(found) = detector::detect_net(catalog, &url, error) {
-        let mut tab = store.tab(tab_id);
         tab.url = url;
         set_detection(catalog, store, tab_id, &mut tab, Some(found));
         outcome(catalog, store, tab_id, &mut tab, false);
-        store.put_tab(tab_id, &tab);
     }
+    store.put_tab(tab_id, &tab);
     Reply::Ok
 }
 
@@ -443,6 +462,10 @@ fn set_detection(
     let settings = store.settings();
     let found = found.filter(|d| settings.watches(&d.service));
     let changed = tab.detection.as_ref().map(|d| &d.code) != found.as_ref().map(|d| &d.code);
+    // The panel the user asked for is for the error then on screen, not a later one.
+    if tab.requested.as_ref() != found.as_ref().map(|d| &d.code) {
+        tab.requested = None;
+    }
     if let Some(d) = &found {
         // A failed load never ran the content script: the detection names the service.
         tab.service = Some(d.service.clone());

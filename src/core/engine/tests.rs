@@ -537,9 +537,17 @@ fn run(sw: &mut Sw, tab: i64, action: &str) -> Output {
     )
 }
 
+/// The tab's page loads anew: its navigation starts, the new document says Hello (as
+/// every content script does first), then reports what it shows.
 fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {
     navigated(sw, tab);
+    new_document(sw, tab);
     sw.send(&report(text), page(tab))
+}
+
+/// The tab's new document starts: its content script says Hello.
+fn new_document(sw: &mut Sw, tab: i64) -> Output {
+    sw.send(&Msg::Hello { url: PAGE.into() }, page(tab))
 }
 
 #[test]
@@ -1015,6 +1023,7 @@ fn culprit_search_names_the_blocker_and_leaves_only_it_off() {
             "Continue watching"
         };
         navigated(&mut sw, 2);
+        new_document(&mut sw, 2);
         out = sw.send(&report(text), page(2));
         if sw
             .local
@@ -1193,6 +1202,7 @@ fn a_healthy_page_counts_as_fixed_only_once_settled() {
     run(&mut sw, 2, "clear-site-data");
     run(&mut sw, 2, "confirm");
     navigated(&mut sw, 2);
+    new_document(&mut sw, 2);
     let early = Msg::PageReport {
         url: PAGE.into(),
         blocks: vec![],
@@ -1655,6 +1665,7 @@ fn a_listing_read_before_the_turning_off_does_not_drop_it_from_the_ledger() {
     let exts = culprit_setup(&mut sw);
     let navigate = |sw: &mut Sw| {
         navigated(sw, 2);
+        new_document(sw, 2);
         sw.now += 1_000.0;
     };
     run_ext(&mut sw, 2, "find-culprit", None);
@@ -2075,7 +2086,33 @@ fn show_panel_without_an_error_is_refused_and_net_errors_have_no_panel() {
         main_frame: true,
     };
     sw.send(&ev, Sender::Internal);
-    assert!(!view_of(&get_view(&mut sw, 5)).panel_possible);
+    let view = view_of(&get_view(&mut sw, 5)).clone();
+    assert_eq!((view.state.as_str(), view.code.as_str()), ("error", "DNS"));
+    assert!(!view.panel_possible);
+    // The shortcut there does nothing either.
+    let out = sw.send_raw(
+        r#"{"type":"Command","name":"show-panel","tab_id":5}"#,
+        Sender::Internal,
+    );
+    assert!(out.effects.is_empty());
+    assert_eq!(sw.tab(5).requested, None);
+}
+
+#[test]
+fn a_requested_panel_is_for_the_error_at_hand_only() {
+    let mut sw = Sw::new();
+    with_settings(&mut sw, serde_json::json!({"auto_panel": false}));
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "show-panel");
+    // A reload showing the same error keeps it.
+    assert_eq!(
+        panel_of(&navigate_and_report(&mut sw, 2, "NSEZ-403")),
+        Some("NSEZ-403".into())
+    );
+    // Fixed: the request ends with the error; the same code later follows the settings.
+    navigate_and_report(&mut sw, 2, "Continue watching");
+    assert_eq!(sw.tab(2).requested, None);
+    assert_eq!(panel_of(&navigate_and_report(&mut sw, 2, "NSEZ-403")), None);
 }
 
 #[test]
@@ -2117,4 +2154,67 @@ fn a_missing_drm_component_is_fixed_first_where_the_browser_keeps_it() {
     let view = view_of(&get_view(&mut sw, 3)).clone();
     assert_eq!(view.code, "M7361-1253");
     assert!(view.steps.iter().all(|s| s.id != "update-drm"));
+}
+
+#[test]
+fn the_old_document_speaks_for_nothing_while_the_next_one_loads() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "clear-site-data");
+    run(&mut sw, 2, "confirm");
+    // The clearing reloads the tab; the old page, still on screen, reports its error.
+    navigated(&mut sw, 2);
+    let out = sw.send(&report("NSEZ-403"), page(2));
+    assert_eq!(panel_of(&out), None);
+    assert!(out.effects.is_empty(), "{:?}", out.effects);
+    let tab = sw.tab(2);
+    assert!(tab.detection.is_none());
+    assert_ne!(
+        tab.steps.get("clear-site-data"),
+        Some(&crate::core::plan::StepState::NotHelped)
+    );
+    // The new page works: the clearing helped.
+    new_document(&mut sw, 2);
+    sw.send(&report("Continue watching"), page(2));
+    assert_eq!(
+        sw.tab(2).steps["clear-site-data"],
+        crate::core::plan::StepState::Helped
+    );
+}
+
+#[test]
+fn a_navigation_that_ends_without_a_new_document_lets_the_old_one_speak_again() {
+    let ended: [Msg; 2] = [
+        // A 204 answer, or a download taking over.
+        Msg::HttpResponse {
+            tab_id: 2,
+            url: PAGE.into(),
+            status: 204,
+            main_frame: true,
+        },
+        // Stop.
+        Msg::NetError {
+            tab_id: 2,
+            url: PAGE.into(),
+            error: "net::ERR_ABORTED".into(),
+            main_frame: true,
+        },
+    ];
+    for end in ended {
+        let mut sw = Sw::new();
+        sw.send(&report("NSEZ-403"), page(2));
+        navigated(&mut sw, 2);
+        sw.send(&end, Sender::Internal);
+        let out = sw.send(&report("NSEZ-403"), page(2));
+        assert_eq!(panel_of(&out), Some("NSEZ-403".into()), "after {end:?}");
+        assert_eq!(sw.tab(2).detection.unwrap().code, "NSEZ-403");
+    }
+    // A navigation the browser never said more of is over after a while.
+    let mut sw = Sw::new();
+    navigated(&mut sw, 2);
+    sw.now += tab::NAVIGATION_PENDING_MS;
+    assert_eq!(
+        panel_of(&sw.send(&report("NSEZ-403"), page(2))),
+        Some("NSEZ-403".into())
+    );
 }

@@ -202,4 +202,6 @@ check('keyboard shortcuts: Alt+Shift+F opens the toolbar popup, Alt+Shift+J show
   assertEq(show.shortcut.replace(/\s/g, ''), 'Alt+Shift+J', 'panel shortcut');
   const en = JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales/en/messages.json'), 'utf8'));
   assertEq(show.description, en.cmdShowPanel.message, 'panel shortcut description');
+  // The worker listens for it (what the command does is the core's, tested natively).
+  assert(await (await sw(b)).evaluate(() => chrome.commands.onCommand.hasListeners()), 'no commands.onCommand listener in the worker');
 });

@@ -143,9 +143,15 @@ check('the popup\'s "Show on the page" brings a closed panel back with the keybo
     await until(() => page.evaluate(() => document.activeElement?.dataset.uia === 'action-home' || null), { what: 'the focus back on the page\'s link' });
     const state = await tabState(b, tabId);
     assertEq([state.requested, state.dismissed], [null, ['NW-6-403']], 'request taken back, code dismissed');
-    // A reload keeps it closed (it was the user's choice).
+    // A reload keeps it closed (it was the user's choice): once the new page has reported
+    // its error, there is no panel.
+    const before = state.page_at;
     await page.reload();
-    await page.waitForTimeout(1200);
+    await until(async () => {
+      const s = await tabState(b, tabId);
+      return s?.page_at > before && s.detection?.code === 'NW-6-403' ? s : null;
+    }, { what: 'the reloaded page\'s report' });
+    await page.waitForTimeout(300);
     assertEq(await panelCode(page), null, 'panel after reload');
   } finally {
     await page.close();
