@@ -147,7 +147,11 @@ check('service worker stopped mid-search: restore still brings back exactly the 
     await until(async () => {
       const s = await enabledByName(b);
       return s['Fake AdBlock'] && s['Fake Dark Mode'] ? s : null;
-    }, { what: 'the suspects to be back on' });
+    }, { what: 'the suspects to be back on' }).catch(async (err) => {
+      const stored = await (await sw(b)).evaluate(() => chrome.storage.local.get(['ledger', 'bisect']));
+      const shown = await popup.evaluate(() => document.querySelector('.failure')?.textContent ?? document.getElementById('main').innerText.slice(0, 300)).catch((e) => `popup: ${e.message}`);
+      throw new Error(`${err.message}; extensions ${JSON.stringify(await enabledByName(b))}; stored ${JSON.stringify(stored)}; popup says ${JSON.stringify(shown)}`);
+    });
     await page.waitForTimeout(1500); // a late step of the stopped search must not turn anything off again
     assertEq(await enabledByName(b), { 'Fake AdBlock': true, 'Fake Dark Mode': true, 'Fake VPN Proxy': false, 'Unrelated Notes': true }, 'after restore');
     const ledger = await (await sw(b)).evaluate(() => chrome.storage.local.get(['ledger', 'bisect']));
