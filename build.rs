@@ -297,14 +297,16 @@ impl Lit for Step {
             title,
             how,
             sources,
+            browser,
         } = self;
         format!(
-            "Step {{ id: {}, kind: StepKind::{kind:?}, action: {}, title: {}, how: {}, sources: {} }}",
+            "Step {{ id: {}, kind: StepKind::{kind:?}, action: {}, title: {}, how: {}, sources: {}, browser: {} }}",
             id.lit(gen),
             opt(action, gen),
             title.lit(gen),
             gen.list(how),
-            gen.sources(sources)
+            gen.sources(sources),
+            opt(browser, gen)
         )
     }
 }

@@ -5,6 +5,7 @@ use super::util::Map;
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{Catalog, Step};
+use super::sitedata::Browser;
 
 /// Progress of one plan step (`data-step-state`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +23,7 @@ pub fn steps<'a>(
     catalog: &'a Catalog,
     entry_id: &str,
     states: &Map<StepState>,
+    browser: Browser,
 ) -> Vec<(&'a Step, StepState)> {
     let Some(entry) = catalog.entry(entry_id) else {
         return Vec::new();
@@ -30,6 +32,7 @@ pub fn steps<'a>(
         .steps
         .iter()
         .filter_map(|id| catalog.step(id))
+        .filter(|s| s.browser.as_deref().is_none_or(|b| b == browser.name()))
         .map(|s| (s, states.get(&s.id).copied().unwrap_or_default()))
         .collect()
 }
@@ -53,11 +56,11 @@ mod tests {
     fn plan_follows_catalog_order_and_states() {
         let c = Catalog::embedded();
         let mut states = Map::new();
-        let plan = steps(&c, "NSEZ-503", &states);
+        let plan = steps(&c, "NSEZ-503", &states, Browser::Chrome);
         assert_eq!(plan[0].0.id, "wait-retry");
         assert_eq!(next_step(&plan).unwrap().id, "wait-retry");
         states.insert("wait-retry".to_string(), StepState::NotHelped);
-        let plan = steps(&c, "NSEZ-503", &states);
+        let plan = steps(&c, "NSEZ-503", &states, Browser::Chrome);
         assert_eq!(plan[0].1, StepState::NotHelped);
         assert_eq!(next_step(&plan).unwrap().id, plan[1].0.id);
     }
@@ -65,6 +68,6 @@ mod tests {
     #[test]
     fn unknown_entry_has_no_plan() {
         let c = Catalog::embedded();
-        assert!(steps(&c, "NOPE", &Map::new()).is_empty());
+        assert!(steps(&c, "NOPE", &Map::new(), Browser::Chrome).is_empty());
     }
 }

@@ -80,6 +80,16 @@ pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
 
 crate::json_unit!(Browser { Chrome "chrome", Firefox "firefox" });
 
+impl Browser {
+    /// The family's name, as the rule data spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Browser::Chrome => "chrome",
+            Browser::Firefox => "firefox",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

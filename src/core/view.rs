@@ -249,7 +249,7 @@ pub fn tab_view(
             panel_possible: false,
         };
     };
-    let plan = plan::steps(catalog, &entry.id, &tab.steps);
+    let plan = plan::steps(catalog, &entry.id, &tab.steps, browser);
     let next = plan::next_step(&plan).map(|s| s.id.clone());
     let service = catalog
         .service(&d.service)

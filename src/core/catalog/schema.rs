@@ -167,6 +167,10 @@ pub struct Step {
     /// The how-to, one instruction per item.
     pub how: List<Text>,
     pub sources: List<Str>,
+    /// A step only for this browser family (`chrome`: Chrome, Edge and the like;
+    /// `firefox`); left out of the plan elsewhere.
+    #[serde(default)]
+    pub browser: Option<Str>,
 }
 
 /// A device the user may also watch on (TV, console...): guide from the help page.
@@ -338,6 +342,15 @@ impl Catalog {
             }
             if s.kind == StepKind::Auto && s.action.is_none() {
                 return err(format!("automatic step `{}` has no action", s.id));
+            }
+            if s.browser
+                .as_deref()
+                .is_some_and(|b| b != "chrome" && b != "firefox")
+            {
+                return err(format!(
+                    "step `{}`: browser must be chrome or firefox",
+                    s.id
+                ));
             }
         }
         Ok(())

@@ -77,7 +77,7 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
         (Evidence::Net { error, .. }, _) => error.clone(),
     });
     let steps = entry
-        .map(|e| plan::steps(catalog, &e.id, &tab.steps))
+        .map(|e| plan::steps(catalog, &e.id, &tab.steps, store.ctx.env.browser))
         .unwrap_or_default()
         .into_iter()
         .map(|(s, st)| ReportStep {

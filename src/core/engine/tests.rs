@@ -2147,8 +2147,17 @@ fn a_missing_drm_component_is_fixed_first_where_the_browser_keeps_it() {
     let mut sw = Sw::new();
     sw.send(&report("M7702-1003"), page(2));
     let view = view_of(&get_view(&mut sw, 2)).clone();
-    assert_eq!(view.steps[0].id, "update-drm");
+    let ids: Vec<&str> = view.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids[..2], ["update-drm", "update-browser"]);
     assert!(view.steps[0].how[0].contains("`chrome://components`"));
+    // Firefox users get Firefox's way, and not Chrome's.
+    let mut ff = Sw::new();
+    ff.browser = crate::core::sitedata::Browser::Firefox;
+    ff.send(&report("M7702-1003"), page(2));
+    let view = view_of(&get_view(&mut ff, 2)).clone();
+    let ids: Vec<&str> = view.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids[..2], ["enable-drm-firefox", "update-browser"]);
+    assert!(!ids.contains(&"update-drm"));
     // M7361-1253 is a network error, not a DRM one.
     sw.send(&report("M7361-1253"), page(3));
     let view = view_of(&get_view(&mut sw, 3)).clone();
