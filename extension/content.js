@@ -500,15 +500,16 @@
     // The toolbar popup may hold the focus now (and the page can't always tell): when the
     // page gets it back (the popup closes), it goes on into the panel. Not once the user
     // has clicked the page.
-    window.addEventListener('focus', refocus, { once: true });
+    window.addEventListener('focus', refocus);
     window.addEventListener('pointerdown', disarmRefocus, { once: true, capture: true });
   }
 
   // Just after the page's focus event: the browser is still giving the page its focus
   // back as it fires, and a frame focused then doesn't get it. The page only hears that
   // event when the focus isn't in the panel's frame already.
-  function refocus() {
-    window.removeEventListener('pointerdown', disarmRefocus, { capture: true });
+  function refocus(e) {
+    if (!e.isTrusted) return;
+    disarmRefocus();
     setTimeout(() => {
       if (!frame || document.activeElement !== host) return;
       frame.blur();
@@ -623,10 +624,10 @@
 
   // Leaving for the back/forward cache: Chromium doesn't keep a page one of whose frames
   // is still loading ("Loading", "SubframeIsNavigating"), and our panel's frame is, in
-  // the first moments after the panel appears (or after the host was put back, or after
-  // `leave` brought it back while a slow navigation was under way). Take our panel away
-  // then; `pageshow` below brings it back as the core says. A loaded frame is decided on
-  // before this event ("EmbedderExtensionFrame"): `leave` takes that panel away earlier.
+  // the first moments after the panel appears (or after the host was put back). Take our
+  // panel away then; `pageshow` below brings it back as the core says. A loaded frame is
+  // decided on before this event ("EmbedderExtensionFrame"): `leave` takes that panel
+  // away earlier.
   window.addEventListener('pagehide', (e) => {
     if (!e.isTrusted) return;
     clearTimeout(stayTimer);
