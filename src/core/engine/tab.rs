@@ -425,11 +425,7 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
     for e in entries {
         for c in e.matcher.codes.iter() {
             let c = c.to_string();
-            let muted = e.quiet
-                || !settings.auto_panel
-                || settings.mutes(service, &c)
-                || tab.dismissed.contains(&c);
-            if muted && tab.requested.as_ref() != Some(&c) {
+            if stays_closed(tab, settings, service, &c, e.quiet) {
                 quiet.push(c.clone());
             }
             codes.push(c);
@@ -438,16 +434,28 @@ fn quick(catalog: &Catalog, service: &str, tab: &TabState, settings: &Settings) 
     Quick { codes, quiet }
 }
 
-/// The code to show the panel for, unless the user closed or muted it, or it is an
-/// error nothing on the user's side fixes (`quiet`); always when the user asked for it.
+/// The code to show the panel for, unless it [`stays_closed`].
 pub(super) fn panel_code(catalog: &Catalog, tab: &TabState, settings: &Settings) -> Option<String> {
     let d = tab.detection.as_ref()?;
-    let muted = tab.requested.as_ref() != Some(&d.code)
-        && (!settings.auto_panel
-            || settings.mutes(&d.service, &d.code)
-            || tab.dismissed.contains(&d.code)
-            || catalog.entry(&d.entry).is_some_and(|e| e.quiet));
-    (!muted).then(|| d.code.clone())
+    let quiet = catalog.entry(&d.entry).is_some_and(|e| e.quiet);
+    (!stays_closed(tab, settings, &d.service, &d.code, quiet)).then(|| d.code.clone())
+}
+
+/// The one rule for whether `code` gets no panel by itself: the panel is off, the user
+/// closed or muted it, or it is an error nothing on the user's side fixes (`quiet`);
+/// never when the user asked for it.
+fn stays_closed(
+    tab: &TabState,
+    settings: &Settings,
+    service: &str,
+    code: &str,
+    quiet: bool,
+) -> bool {
+    tab.requested.as_deref() != Some(code)
+        && (quiet
+            || !settings.auto_panel
+            || settings.mutes(service, code)
+            || tab.dismissed.iter().any(|c| c == code))
 }
 
 /// Records a new detection (or its absence) and updates the badge when it changed.

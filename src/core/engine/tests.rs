@@ -297,12 +297,7 @@ fn old_api_failures_do_not_add_up() {
 #[test]
 fn dns_failure_is_detected_from_net_error() {
     let mut sw = Sw::new();
-    let ev = Msg::NetError {
-        tab_id: 5,
-        url: PAGE.into(),
-        error: "net::ERR_NAME_NOT_RESOLVED".into(),
-        main_frame: true,
-    };
+    let ev = net_error(5, "net::ERR_NAME_NOT_RESOLVED");
     let out = sw.send(&ev, Sender::Internal);
     assert_eq!(sw.tab(5).detection.unwrap().code, "DNS");
     // Set once the error page has loaded: its commit would clear an earlier badge.
@@ -319,12 +314,7 @@ fn dns_failure_is_detected_from_net_error() {
 #[test]
 fn browser_events_from_pages_are_refused() {
     let mut sw = Sw::new();
-    let ev = Msg::NetError {
-        tab_id: 5,
-        url: PAGE.into(),
-        error: "net::ERR_NAME_NOT_RESOLVED".into(),
-        main_frame: true,
-    };
+    let ev = net_error(5, "net::ERR_NAME_NOT_RESOLVED");
     let out = sw.send(&ev, page(5));
     assert!(matches!(out.reply, Reply::Error { .. }));
     assert!(sw.session.is_empty());
@@ -358,7 +348,7 @@ fn page_cannot_ask_for_views_or_mark_steps() {
     let m = Msg::MarkStep {
         tab_id: Some(1),
         step: "restart-network".into(),
-        state: crate::core::plan::StepState::Done,
+        state: StepState::Done,
     };
     assert!(matches!(sw.send(&m, page(1)).reply, Reply::Error { .. }));
 }
@@ -411,19 +401,16 @@ fn step_marks_survive_reloads() {
     let m = Msg::MarkStep {
         tab_id: Some(2),
         step: "restart-network".into(),
-        state: crate::core::plan::StepState::NotHelped,
+        state: StepState::NotHelped,
     };
     let v = sw.send(&m, popup());
     assert!(view_of(&v)
         .steps
         .iter()
-        .any(|s| s.id == "restart-network" && s.state == crate::core::plan::StepState::NotHelped));
+        .any(|s| s.id == "restart-network" && s.state == StepState::NotHelped));
     navigated(&mut sw, 2);
     sw.send(&report("NSEZ-503"), page(2));
-    assert_eq!(
-        sw.tab(2).steps["restart-network"],
-        crate::core::plan::StepState::NotHelped
-    );
+    assert_eq!(sw.tab(2).steps["restart-network"], StepState::NotHelped);
 }
 
 #[test]
@@ -545,6 +532,16 @@ fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {
     sw.send(&report(text), page(tab))
 }
 
+/// A main-frame load of `PAGE` in `tab` failed with `error` (the worker's listener).
+fn net_error(tab: i64, error: &str) -> Msg {
+    Msg::NetError {
+        tab_id: tab,
+        url: PAGE.into(),
+        error: error.into(),
+        main_frame: true,
+    }
+}
+
 /// The tab's new document starts: its content script says Hello.
 fn new_document(sw: &mut Sw, tab: i64) -> Output {
     sw.send(&Msg::Hello { url: PAGE.into() }, page(tab))
@@ -606,10 +603,7 @@ fn confirmed_clear_removes_only_the_service_then_reloads_and_judges() {
     // After the reload the page is healthy: the step helped.
     navigate_and_report(&mut sw, 2, "Continue watching");
     let tab = sw.tab(2);
-    assert_eq!(
-        tab.steps["clear-site-data"],
-        crate::core::plan::StepState::Helped
-    );
+    assert_eq!(tab.steps["clear-site-data"], StepState::Helped);
     assert_eq!(
         tab.notice,
         Some(crate::core::state::Notice::Fixed {
@@ -634,10 +628,7 @@ fn a_step_that_did_not_fix_it_is_marked_and_the_plan_moves_on() {
         Sender::Internal,
     );
     navigate_and_report(&mut sw, 2, "Error NSEZ-403");
-    assert_eq!(
-        sw.tab(2).steps["clear-site-data"],
-        crate::core::plan::StepState::NotHelped
-    );
+    assert_eq!(sw.tab(2).steps["clear-site-data"], StepState::NotHelped);
     let out = get_view(&mut sw, 2);
     let next = view_of(&out).steps.iter().find(|s| s.next).unwrap();
     assert_ne!(next.id, "clear-site-data");
@@ -697,10 +688,7 @@ fn overload_starts_a_countdown_that_reloads_backs_off_and_stops_when_healthy() {
     assert_eq!(panel_of(&out), None);
     let tab = sw.tab(3);
     assert!(tab.retry.is_none());
-    assert_eq!(
-        tab.steps["wait-retry"],
-        crate::core::plan::StepState::Helped
-    );
+    assert_eq!(tab.steps["wait-retry"], StepState::Helped);
 }
 
 #[test]
@@ -709,10 +697,7 @@ fn countdown_gives_up_after_its_last_attempt() {
     countdown_runs_out(&mut sw);
     let tab = sw.tab(3);
     assert!(tab.retry.is_none());
-    assert_eq!(
-        tab.steps["wait-retry"],
-        crate::core::plan::StepState::NotHelped
-    );
+    assert_eq!(tab.steps["wait-retry"], StepState::NotHelped);
     assert_eq!(tab.notice, Some(crate::core::state::Notice::RetryGaveUp));
     // It does not start again by itself.
     navigate_and_report(&mut sw, 3, "NSEZ-503");
@@ -1212,25 +1197,17 @@ fn a_healthy_page_counts_as_fixed_only_once_settled() {
     sw.send(&early, page(2));
     assert!(
         !sw.tab(2).steps.contains_key("clear-site-data")
-            || sw.tab(2).steps["clear-site-data"] == crate::core::plan::StepState::Done
+            || sw.tab(2).steps["clear-site-data"] == StepState::Done
     );
     // The player then shows its error: the step did not help.
     sw.send(&report("NSEZ-403"), page(2));
-    assert_eq!(
-        sw.tab(2).steps["clear-site-data"],
-        crate::core::plan::StepState::NotHelped
-    );
+    assert_eq!(sw.tab(2).steps["clear-site-data"], StepState::NotHelped);
 }
 
 #[test]
 fn a_failed_load_still_knows_its_service_for_the_checks() {
     let mut sw = Sw::new();
-    let ev = Msg::NetError {
-        tab_id: 5,
-        url: PAGE.into(),
-        error: "net::ERR_NAME_NOT_RESOLVED".into(),
-        main_frame: true,
-    };
+    let ev = net_error(5, "net::ERR_NAME_NOT_RESOLVED");
     sw.send(&ev, Sender::Internal);
     let out = run(&mut sw, 5, "run-connection-check");
     assert!(
@@ -1243,7 +1220,7 @@ fn a_failed_load_still_knows_its_service_for_the_checks() {
 #[test]
 fn a_late_navigation_start_does_not_wipe_what_the_new_page_reported() {
     let mut sw = Sw::new();
-    sw.send(&Msg::Hello { url: PAGE.into() }, page(5));
+    new_document(&mut sw, 5);
     sw.send(&report("Error Code: NSEZ-503"), page(5));
     assert!(sw.tab(5).detection.is_some());
     // Firefox: the request's start arrives after the page spoke, stamped before it.
@@ -1272,7 +1249,7 @@ fn a_late_navigation_start_does_not_wipe_what_the_new_page_reported() {
 #[test]
 fn a_hello_claiming_another_host_leaves_the_tab_alone() {
     let mut sw = Sw::new();
-    sw.send(&Msg::Hello { url: PAGE.into() }, page(6));
+    new_document(&mut sw, 6);
     sw.send(&report("Error Code: NSEZ-503"), page(6));
     let before = sw.tab(6);
     // The page's message claims an address the sender isn't on.
@@ -1357,12 +1334,7 @@ fn the_view_quotes_http_status_and_network_error_names() {
     use crate::core::view::Shown;
     let mut sw = Sw::new();
     sw.send(
-        &Msg::NetError {
-            tab_id: 4,
-            url: PAGE.into(),
-            error: "net::ERR_NAME_NOT_RESOLVED".into(),
-            main_frame: true,
-        },
+        &net_error(4, "net::ERR_NAME_NOT_RESOLVED"),
         Sender::Internal,
     );
     let out = get_view(&mut sw, 4);
@@ -2073,18 +2045,13 @@ fn show_panel_without_an_error_is_refused_and_net_errors_have_no_panel() {
     sw.send(&report("Welcome back"), page(2));
     let out = run(&mut sw, 2, "show-panel");
     assert!(
-        matches!(&out.reply, Reply::Error { error } if error == crate::core::messages::refusal::NO_ERROR),
+        matches!(&out.reply, Reply::Error { error } if error == messages::refusal::NO_ERROR),
         "{:?}",
         out.reply
     );
     assert!(out.effects.is_empty());
     // A failed load shows the browser's own error page: no content script to show a panel.
-    let ev = Msg::NetError {
-        tab_id: 5,
-        url: PAGE.into(),
-        error: "net::ERR_NAME_NOT_RESOLVED".into(),
-        main_frame: true,
-    };
+    let ev = net_error(5, "net::ERR_NAME_NOT_RESOLVED");
     sw.send(&ev, Sender::Internal);
     let view = view_of(&get_view(&mut sw, 5)).clone();
     assert_eq!((view.state.as_str(), view.code.as_str()), ("error", "DNS"));
@@ -2180,15 +2147,12 @@ fn the_old_document_speaks_for_nothing_while_the_next_one_loads() {
     assert!(tab.detection.is_none());
     assert_ne!(
         tab.steps.get("clear-site-data"),
-        Some(&crate::core::plan::StepState::NotHelped)
+        Some(&StepState::NotHelped)
     );
     // The new page works: the clearing helped.
     new_document(&mut sw, 2);
     sw.send(&report("Continue watching"), page(2));
-    assert_eq!(
-        sw.tab(2).steps["clear-site-data"],
-        crate::core::plan::StepState::Helped
-    );
+    assert_eq!(sw.tab(2).steps["clear-site-data"], StepState::Helped);
 }
 
 #[test]
@@ -2202,12 +2166,7 @@ fn a_navigation_that_ends_without_a_new_document_lets_the_old_one_speak_again() 
             main_frame: true,
         },
         // Stop.
-        Msg::NetError {
-            tab_id: 2,
-            url: PAGE.into(),
-            error: "net::ERR_ABORTED".into(),
-            main_frame: true,
-        },
+        net_error(2, "net::ERR_ABORTED"),
     ];
     for end in ended {
         let mut sw = Sw::new();
