@@ -258,6 +258,7 @@ function fromRuntime(sender) {
     url: sender.url ?? null,
     tab_id: sender.tab?.id ?? null,
     frame_id: sender.frameId ?? null,
+    document_id: sender.documentId ?? null,
   };
 }
 
@@ -272,7 +273,7 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 api.webRequest.onBeforeRequest.addListener(
-  (d) => { if (d.tabId >= 0) event({ type: 'Navigating', tab_id: d.tabId, url: d.url, started_at: d.timeStamp }); },
+  (d) => { if (d.tabId >= 0) event({ type: 'Navigating', tab_id: d.tabId, url: d.url, started_at: d.timeStamp, request_id: d.requestId }); },
   { urls: HOSTS, types: ['main_frame'] },
 );
 
@@ -281,7 +282,7 @@ api.webRequest.onBeforeRequest.addListener(
 api.webRequest.onCompleted.addListener(
   (d) => {
     if (d.tabId < 0 || (d.type !== 'main_frame' && d.statusCode < 400)) return;
-    event({ type: 'HttpResponse', tab_id: d.tabId, url: d.url, status: d.statusCode, main_frame: d.type === 'main_frame' });
+    event({ type: 'HttpResponse', tab_id: d.tabId, url: d.url, status: d.statusCode, main_frame: d.type === 'main_frame', request_id: d.requestId });
   },
   { urls: HOSTS, types: ['main_frame', 'xmlhttprequest'] },
 );
@@ -289,7 +290,7 @@ api.webRequest.onCompleted.addListener(
 api.webRequest.onErrorOccurred.addListener(
   (d) => {
     if (d.tabId < 0) return;
-    event({ type: 'NetError', tab_id: d.tabId, url: d.url, error: d.error, main_frame: d.type === 'main_frame' });
+    event({ type: 'NetError', tab_id: d.tabId, url: d.url, error: d.error, main_frame: d.type === 'main_frame', request_id: d.requestId });
   },
   { urls: HOSTS, types: ['main_frame'] },
 );

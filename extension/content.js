@@ -70,6 +70,10 @@
   // `leave`); nothing is reported or shown meanwhile.
   let leaving = false;
   let alive = true;
+  // This document, so the core tells its reports from another document's of the same tab:
+  // a random id (the browser's documentId wins where it gives one), and when it last said
+  // Hello, on the clock the browser stamps its request events with.
+  const doc = { id: globalThis.crypto?.randomUUID?.() ?? `${Math.random()}`.slice(2), at: 0 };
 
   function send(msg) {
     if (!alive) return Promise.resolve(null);
@@ -374,7 +378,7 @@
       const code = quickPanel(blocks);
       if (code) showPanel(code);
     }
-    const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus(), settled });
+    const reply = await send({ type: 'PageReport', url: location.href, blocks, status: documentStatus(), settled, doc });
     // The user left meanwhile: the panel stays away until the page is back.
     if (leaving) return;
     if (reply?.type === 'Verdict') {
@@ -611,7 +615,8 @@
 
   // Asks the core whether this page is watched; `then(reply)` when it is, else all stops.
   function hello(then) {
-    send({ type: 'Hello', url: location.href }).then((reply) => {
+    doc.at = Date.now();
+    send({ type: 'Hello', url: location.href, doc }).then((reply) => {
       if (reply?.type !== 'Watch' || !reply.watching) return stop();
       then(reply);
     });

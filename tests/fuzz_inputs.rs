@@ -827,6 +827,29 @@ fn finite_or_wild() -> BoxedStrategy<Value> {
     ]
 }
 
+/// A time near the sequences' clock (ms since epoch), or a wild number.
+fn moment() -> BoxedStrategy<Value> {
+    union![
+        4 => (-5_000.0f64..60_000.0).prop_map(|d| json!(1.75e12 + d)),
+        1 => wild_number(),
+    ]
+}
+
+/// A document as a content script names it: a few ids, so sequences meet the same one.
+fn doc_stamp() -> BoxedStrategy<Value> {
+    union![
+        6 => ((0u8..3), moment()).prop_map(|(i, at)| json!({"id": format!("doc-{i}"), "at": at})),
+        1 => json_value(),
+    ]
+}
+
+fn request_id() -> BoxedStrategy<Value> {
+    union![
+        6 => (0u8..4).prop_map(|i| json!(i.to_string())),
+        1 => json_leaf(),
+    ]
+}
+
 fn measurement() -> BoxedStrategy<Value> {
     let ok = (
         status(),
@@ -925,9 +948,9 @@ fn settings() -> BoxedStrategy<Value> {
 fn typed_msg() -> BoxedStrategy<Value> {
     let o = |ty: &'static str| move |fields: Vec<(&str, Option<Value>)>| object(Some(ty), fields);
     union![
-        3 => str_v(page_url()).prop_map(move |u| o("Hello")(vec![("url", Some(u))])),
-        8 => (str_v(page_url()), blocks(), optional(status()), optional(bool_v())).prop_map(move |(u, b, s, st)| {
-            o("PageReport")(vec![("url", Some(u)), ("blocks", Some(b)), ("status", s), ("settled", st)])
+        3 => (str_v(page_url()), optional(doc_stamp())).prop_map(move |(u, d)| o("Hello")(vec![("url", Some(u)), ("doc", d)])),
+        8 => (str_v(page_url()), blocks(), optional(status()), optional(bool_v()), optional(doc_stamp())).prop_map(move |(u, b, s, st, d)| {
+            o("PageReport")(vec![("url", Some(u)), ("blocks", Some(b)), ("status", s), ("settled", st), ("doc", d)])
         }),
         1 => Just(o("CoreInfo")(vec![])),
         2 => (optional(tab_id()), lang(), optional(str_v(url()))).prop_map(move |(t, l, u)| {
@@ -945,13 +968,15 @@ fn typed_msg() -> BoxedStrategy<Value> {
         1 => Just(o("GetSettings")(vec![])),
         1 => settings().prop_map(move |s| o("SetSettings")(vec![("settings", Some(s))])),
         2 => optional(tab_id()).prop_map(move |t| o("Dismiss")(vec![("tab_id", t)])),
-        4 => (tab_id(), str_v(url()), status(), bool_v()).prop_map(move |(t, u, s, m)| {
-            o("HttpResponse")(vec![("tab_id", Some(t)), ("url", Some(u)), ("status", Some(s)), ("main_frame", Some(m))])
+        4 => (tab_id(), str_v(url()), status(), bool_v(), optional(request_id())).prop_map(move |(t, u, s, m, r)| {
+            o("HttpResponse")(vec![("tab_id", Some(t)), ("url", Some(u)), ("status", Some(s)), ("main_frame", Some(m)), ("request_id", r)])
         }),
-        3 => (tab_id(), str_v(url()), str_v(net_error()), bool_v()).prop_map(move |(t, u, e, m)| {
-            o("NetError")(vec![("tab_id", Some(t)), ("url", Some(u)), ("error", Some(e)), ("main_frame", Some(m))])
+        3 => (tab_id(), str_v(url()), str_v(net_error()), bool_v(), optional(request_id())).prop_map(move |(t, u, e, m, r)| {
+            o("NetError")(vec![("tab_id", Some(t)), ("url", Some(u)), ("error", Some(e)), ("main_frame", Some(m)), ("request_id", r)])
         }),
-        3 => (tab_id(), str_v(url())).prop_map(move |(t, u)| o("Navigating")(vec![("tab_id", Some(t)), ("url", Some(u))])),
+        3 => (tab_id(), str_v(url()), optional(moment()), optional(request_id())).prop_map(move |(t, u, at, r)| {
+            o("Navigating")(vec![("tab_id", Some(t)), ("url", Some(u)), ("started_at", at), ("request_id", r)])
+        }),
         1 => tab_id().prop_map(move |t| o("TabClosed")(vec![("tab_id", Some(t))])),
         2 => (tab_id(), string_list(short_text(), 4), string_list(short_text(), 4), string_list(short_text(), 3)).prop_map(move |(t, r, f, s)| {
             o("SiteDataCleared")(vec![("tab_id", Some(t)), ("removed", Some(r)), ("failed", Some(f)), ("skipped", Some(s))])
@@ -1215,8 +1240,8 @@ fn wild_sender() -> BoxedStrategy<Value> {
     ];
     union![
         2 => Just(json!({"kind": "internal"})),
-        6 => (optional(id), optional(url_v), optional(tab_id()), optional(tab_id())).prop_map(|(i, u, t, f)| {
-            let mut m = object(None, vec![("id", i), ("url", u), ("tab_id", t), ("frame_id", f)]);
+        6 => (optional(id), optional(url_v), optional(tab_id()), optional(tab_id()), optional(request_id())).prop_map(|(i, u, t, f, d)| {
+            let mut m = object(None, vec![("id", i), ("url", u), ("tab_id", t), ("frame_id", f), ("document_id", d)]);
             m["kind"] = json!("runtime");
             m
         }),
@@ -1300,10 +1325,30 @@ fn stored_tab() -> BoxedStrategy<Value> {
                 .boxed(),
         ),
     );
-    let shaped = (a, b).prop_map(
+    // The document on screen and the requests it knows, near the sequences' clock.
+    let c = (
+        optional(
+            ((0u8..3), moment(), moment())
+                .prop_map(
+                    |(i, at, after)| json!({"id": format!("doc-{i}"), "at": at, "after": after}),
+                )
+                .boxed(),
+        ),
+        optional(
+            prop::collection::vec(
+                (request_id(), moment()).prop_map(|(id, at)| json!({"id": id, "started_at": at})),
+                0..5,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
+        optional(moment()),
+    );
+    let shaped = (a, b, c).prop_map(
         |(
             (url, service, watched, detection, at, steps, dismissed, hits),
             (pending, judging, retry, cancelled, notice, conn),
+            (doc, requests, network_at),
         )| {
             object(
                 None,
@@ -1322,6 +1367,9 @@ fn stored_tab() -> BoxedStrategy<Value> {
                     ("retry_cancelled", cancelled),
                     ("notice", notice),
                     ("connection", conn),
+                    ("doc", doc),
+                    ("requests", requests),
+                    ("network_at", network_at),
                 ],
             )
         },

@@ -171,8 +171,13 @@ impl Output {
 
 /// Where a runtime message came from.
 enum Origin {
-    /// A content script in a tab (its frame's URL).
-    Page { tab_id: i64, url: String },
+    /// A content script in a tab (its frame's URL, and the browser's id of its document
+    /// where it gives one).
+    Page {
+        tab_id: i64,
+        url: String,
+        document: Option<String>,
+    },
     /// One of our extension pages; `tab_id` when it lives inside a tab (the panel).
     Extension { tab_id: Option<i64> },
     /// The service worker's own listeners.
@@ -181,7 +186,11 @@ enum Origin {
 
 fn origin(sender: &Sender, env: &Env) -> Result<Origin, Refusal> {
     let Sender::Runtime {
-        id, url, tab_id, ..
+        id,
+        url,
+        tab_id,
+        document_id,
+        ..
     } = sender
     else {
         return Ok(Origin::Internal);
@@ -197,6 +206,7 @@ fn origin(sender: &Sender, env: &Env) -> Result<Origin, Refusal> {
         Some(tab_id) if detector::host_of(url).is_some() => Ok(Origin::Page {
             tab_id: *tab_id,
             url: url.to_string(),
+            document: document_id.clone(),
         }),
         _ => Err(Refusal::Forbidden(
             "sender is neither a tab nor a StreamFix page",
@@ -373,8 +383,16 @@ const WRONG_SENDER: &str = "message refused: this message may not come from this
 fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result<Reply, String> {
     let tab_of = |asked: Option<i64>, own: Option<i64>| asked.or(own).ok_or("no tab given");
     Ok(match (msg, from) {
-        (Msg::Hello { url }, Origin::Page { tab_id, url: frame }) => {
-            tab::hello(catalog, store, tab_id, &url, &frame)
+        (
+            Msg::Hello { url, doc },
+            Origin::Page {
+                tab_id,
+                url: frame,
+                document,
+            },
+        ) => {
+            let doc = tab::stamp(doc, document, store.ctx.now);
+            tab::hello(catalog, store, tab_id, &url, &frame, doc)
         }
         (
             Msg::PageReport {
@@ -382,8 +400,13 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 blocks,
                 status,
                 settled,
+                doc,
             },
-            Origin::Page { tab_id, url: frame },
+            Origin::Page {
+                tab_id,
+                url: frame,
+                document,
+            },
         ) => {
             if !same_host(&url, &frame) {
                 return Err("message refused: reported page is not the sender's".into());
@@ -393,7 +416,8 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             // Nothing readable yet (no title, no container: a document still being
             // parsed, or one being torn down) says nothing about an error shown before.
             let news = found.is_some() || settled || !blocks.is_empty();
-            tab::page_report(catalog, store, tab_id, &url, found, settled, news)
+            let doc = tab::stamp(doc, document, store.ctx.now);
+            tab::page_report(catalog, store, tab_id, &url, doc, found, settled, news)
         }
         (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {
             tab::retry_due(catalog, store, tab_id)
@@ -519,27 +543,46 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 tab_id,
                 url,
                 started_at,
+                request_id,
             },
             Origin::Internal,
-        ) => tab::navigating(catalog, store, tab_id, url, started_at),
+        ) => tab::navigating(catalog, store, tab_id, url, started_at, request_id),
         (
             Msg::HttpResponse {
                 tab_id,
                 url,
                 status,
                 main_frame,
+                request_id,
             },
             Origin::Internal,
-        ) => tab::http_response(catalog, store, tab_id, &url, status, main_frame),
+        ) => tab::http_response(
+            catalog,
+            store,
+            tab_id,
+            &url,
+            status,
+            main_frame,
+            request_id.as_deref(),
+        ),
         (
             Msg::NetError {
                 tab_id,
                 url,
                 error,
                 main_frame,
+                request_id,
             },
             Origin::Internal,
-        ) => tab::net_error(catalog, store, tab_id, url, &error, main_frame),
+        ) => tab::net_error(
+            catalog,
+            store,
+            tab_id,
+            url,
+            &error,
+            main_frame,
+            request_id.as_deref(),
+        ),
         (Msg::TabClosed { tab_id }, Origin::Internal) => {
             store.out.session_remove.push(tab_key(tab_id));
             extensions::tab_closed(store, tab_id);

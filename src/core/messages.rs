@@ -25,6 +25,9 @@ pub enum Msg {
     /// The content script started: it asks what to watch.
     Hello {
         url: String,
+        /// The document speaking (see [`DocStamp`]).
+        #[serde(default)]
+        doc: Option<DocStamp>,
     },
     /// What the page shows now (error containers, title, suspicious text), and the HTTP
     /// status the document was served with (Navigation Timing), which also covers loads
@@ -38,6 +41,9 @@ pub enum Msg {
         /// still healthy then counts as fixed (players insert their errors late).
         #[serde(default)]
         settled: bool,
+        /// The document reporting (see [`DocStamp`]): another's report is ignored.
+        #[serde(default)]
+        doc: Option<DocStamp>,
     },
 
     // ---- panel / popup / options -> service worker
@@ -103,6 +109,9 @@ pub enum Msg {
         url: String,
         status: u16,
         main_frame: bool,
+        /// The browser's `requestId`: its start placed it among the tab's documents.
+        #[serde(default)]
+        request_id: Option<String>,
     },
     /// A request on a watched host failed before any response.
     NetError {
@@ -110,14 +119,18 @@ pub enum Msg {
         url: String,
         error: String,
         main_frame: bool,
+        #[serde(default)]
+        request_id: Option<String>,
     },
-    /// A main-frame navigation to a watched host started.
+    /// A main-frame navigation to a watched host started (or was redirected).
     Navigating {
         tab_id: i64,
         url: String,
         /// When the request started (ms since epoch), as the browser stamped it.
         #[serde(default)]
         started_at: f64,
+        #[serde(default)]
+        request_id: Option<String>,
     },
     /// The tab was closed.
     TabClosed {
@@ -180,6 +193,17 @@ impl Msg {
     }
 }
 
+/// Which document of a tab a content script speaks for: an id (the browser's
+/// `sender.documentId` where it gives one, else a random one the content script drew), and
+/// when it said Hello (`Date.now()` on the page: the clock the browser's request events
+/// are stamped with, so a request's start can be placed before or after it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocStamp {
+    pub id: String,
+    pub at: f64,
+}
+
 /// The actions a button can ask for, named as their `data-action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -230,6 +254,9 @@ pub enum Sender {
         tab_id: Option<i64>,
         #[serde(default)]
         frame_id: Option<i64>,
+        /// `sender.documentId`, where the browser gives it.
+        #[serde(default)]
+        document_id: Option<String>,
     },
 }
 
@@ -433,12 +460,13 @@ pub fn decode(json: &str) -> Result<Msg, Refusal> {
 // ---- decoding (see core::json)
 
 crate::json_tagged!(Msg, "type", deny, {
-    Hello "Hello" { url: "url" req },
+    Hello "Hello" { url: "url" req, doc: "doc" def },
     PageReport "PageReport" {
         url: "url" req,
         blocks: "blocks" req,
         status: "status" def,
         settled: "settled" def,
+        doc: "doc" def,
     },
     CoreInfo "CoreInfo" {},
     GetView "GetView" { tab_id: "tab_id" def, lang: "lang" req, url: "url" def },
@@ -460,14 +488,21 @@ crate::json_tagged!(Msg, "type", deny, {
         url: "url" req,
         status: "status" req,
         main_frame: "main_frame" req,
+        request_id: "request_id" def,
     },
     NetError "NetError" {
         tab_id: "tab_id" req,
         url: "url" req,
         error: "error" req,
         main_frame: "main_frame" req,
+        request_id: "request_id" def,
     },
-    Navigating "Navigating" { tab_id: "tab_id" req, url: "url" req, started_at: "started_at" def },
+    Navigating "Navigating" {
+        tab_id: "tab_id" req,
+        url: "url" req,
+        started_at: "started_at" def,
+        request_id: "request_id" def,
+    },
     TabClosed "TabClosed" { tab_id: "tab_id" req },
     SiteDataCleared "SiteDataCleared" {
         tab_id: "tab_id" req,
@@ -502,8 +537,15 @@ crate::json_unit!(Action {
 });
 crate::json_tagged!(Sender, "kind", deny, {
     Internal "internal" {},
-    Runtime "runtime" { id: "id" def, url: "url" def, tab_id: "tab_id" def, frame_id: "frame_id" def },
+    Runtime "runtime" {
+        id: "id" def,
+        url: "url" def,
+        tab_id: "tab_id" def,
+        frame_id: "frame_id" def,
+        document_id: "document_id" def,
+    },
 });
+crate::json_struct!(DocStamp, deny, { id: "id" req, at: "at" req });
 crate::json_struct!(ServiceChoice, allow, { id: "id" req, name: "name" req });
 crate::json_struct!(MutedCode, allow, { key: "key" req, code: "code" req, service: "service" req });
 crate::json_struct!(Quick, allow, { codes: "codes" req, quiet: "quiet" req });
@@ -556,6 +598,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let m = Msg::PageReport {
+            doc: None,
             url: "https://www.netflix.com/".into(),
             blocks: vec![],
             status: Some(200),

@@ -71,6 +71,30 @@ impl InFlight {
     }
 }
 
+/// The document a tab shows, as its content script names it: who it is, and when it said
+/// Hello (ms since epoch, on the page's clock: the same wall clock the browser stamps its
+/// request events with). A restored page (back/forward cache) says Hello again, later.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
+    pub id: String,
+    pub at: f64,
+    /// When the document before it said Hello (0: none known). A main-frame request that
+    /// started after that and before `at` is the one that brought this document.
+    #[serde(default)]
+    pub after: f64,
+}
+
+/// A main-frame request of the tab, as its start event named it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MainRequest {
+    pub id: String,
+    /// When it started (ms since epoch, the browser's stamp).
+    pub started_at: f64,
+}
+
+/// How many main-frame requests a tab remembers (a navigation, its redirects, a reload).
+pub const MAX_REQUESTS: usize = 4;
+
 /// A failed API call remembered for burst detection.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ApiHit {
@@ -128,6 +152,14 @@ pub struct TabState {
     pub navigating_at: f64,
     /// A confirmed clearing of the site's data under way (its report not back yet).
     pub clearing: Option<InFlight>,
+    /// The document the tab shows (see [`Doc`]): its reports count, any other's don't.
+    pub doc: Option<Doc>,
+    /// The newest main-frame requests, newest last: a request's later events (answer,
+    /// failure) are placed by when it started, whenever they arrive.
+    pub requests: Vec<MainRequest>,
+    /// When the request whose answer or failure made the current detection started (0:
+    /// not known, or the detection is the page's own).
+    pub network_at: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +279,8 @@ crate::json_struct!(BisectRun, allow, {
     issued: "issued" def,
 });
 crate::json_struct!(InFlight, allow, { at: "at" req, by: "by" req });
+crate::json_struct!(Doc, allow, { id: "id" req, at: "at" req, after: "after" def });
+crate::json_struct!(MainRequest, allow, { id: "id" req, started_at: "started_at" req });
 crate::json_struct!(ApiHit, allow, { at: "at" req, status: "status" req });
 crate::json_struct!(TabState, allow, default, {
     url: "url",
@@ -272,6 +306,9 @@ crate::json_struct!(TabState, allow, default, {
     page_at: "page_at",
     navigating_at: "navigating_at",
     clearing: "clearing",
+    doc: "doc",
+    requests: "requests",
+    network_at: "network_at",
 });
 crate::json_struct!(Cleared, allow, {
     removed: "removed" req,

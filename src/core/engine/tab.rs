@@ -4,14 +4,31 @@
 use super::{same_host, Store, BURST_COUNT, BURST_WINDOW_MS};
 use crate::core::catalog::{strings, Catalog};
 use crate::core::detector::{self, Detection, Evidence};
-use crate::core::messages::{Effect, Quick, Reply};
+use crate::core::messages::{DocStamp, Effect, Quick, Reply};
 use crate::core::plan::StepState;
 use crate::core::retry;
-use crate::core::state::{ApiHit, InFlight, Notice, Retry, Settings, TabState};
+use crate::core::state::{
+    ApiHit, Doc, InFlight, MainRequest, Notice, Retry, Settings, TabState, MAX_REQUESTS,
+};
 
 pub const WAIT_RETRY_STEP: &str = "wait-retry";
 /// How long a navigation may stay unanswered before the old document's reports count again.
 pub const NAVIGATION_PENDING_MS: f64 = 30_000.0;
+
+/// The document a content script speaks for: the browser's id for it where the browser
+/// gives one, else the content script's own; when it said Hello, else now.
+pub(super) fn stamp(
+    doc: Option<DocStamp>,
+    browser_id: Option<String>,
+    now: f64,
+) -> Option<DocStamp> {
+    let at = doc.as_ref().map_or(now, |d| d.at);
+    let id = browser_id.or(doc.map(|d| d.id))?;
+    Some(DocStamp {
+        id,
+        at: if at > 0.0 { at } else { now },
+    })
+}
 
 pub(super) fn hello(
     catalog: &Catalog,
@@ -19,6 +36,7 @@ pub(super) fn hello(
     tab_id: i64,
     url: &str,
     frame: &str,
+    doc: Option<DocStamp>,
 ) -> Reply {
     let settings = store.settings();
     let service = same_host(url, frame)
@@ -33,6 +51,9 @@ pub(super) fn hello(
         } else {
             // Not watched (switched off, or no service): nothing reloads it by itself.
             tab.retry = None;
+        }
+        if let Some(d) = doc {
+            arrived(store, tab_id, &mut tab, d);
         }
         tab.url = url.to_string();
         tab.service = service.map(|s| s.id.to_string());
@@ -56,21 +77,41 @@ pub(super) fn hello(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn page_report(
     catalog: &Catalog,
     store: &mut Store,
     tab_id: i64,
     url: &str,
+    doc: Option<DocStamp>,
     found: Option<Detection>,
     settled: bool,
     news: bool,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
+    // Another document's report (the old page's last word, after the new one said
+    // Hello) isn't about what the tab shows. A document the tab has no record of (its
+    // state was lost) becomes the tab's.
+    let other_document = match (&doc, &tab.doc) {
+        (Some(d), Some(cur)) => d.id != cur.id,
+        (Some(d), None) => {
+            tab.doc = Some(Doc {
+                id: d.id.clone(),
+                at: d.at,
+                after: 0.0,
+            });
+            false
+        }
+        (None, _) => false,
+    };
     // The tab has moved to another site (its navigation started, or the new document
     // said Hello): this is the old document's last word, and it isn't about the tab.
     // Likewise while the tab's next page is loading: what the old one shows then says
     // nothing about whether the step that led to the navigation helped.
-    if (!tab.url.is_empty() && !same_host(url, &tab.url)) || navigation_pending(store, &tab) {
+    if other_document
+        || (!tab.url.is_empty() && !same_host(url, &tab.url))
+        || navigation_pending(store, &tab)
+    {
         return Reply::Verdict {
             panel: None,
             retry_at: None,
@@ -91,6 +132,7 @@ pub(super) fn page_report(
     );
     if found.is_some() || (!keep_network && news) {
         set_detection(catalog, store, tab_id, &mut tab, found);
+        tab.network_at = 0.0;
     }
     outcome(catalog, store, tab_id, &mut tab, settled);
     store.put_tab(tab_id, &tab);
@@ -133,11 +175,16 @@ pub(super) fn navigating(
     tab_id: i64,
     url: String,
     started_at: f64,
+    request_id: Option<String>,
 ) -> Reply {
     let mut tab = store.tab(tab_id);
-    // Firefox can report a navigation's start after the new document already spoke (a
-    // site's service worker answered it): that news is older than what the page said.
-    if started_at > 0.0 && started_at < tab.page_at && same_document(&tab.url, &url) {
+    // A redirect is the same request again: its first start is the one that counts.
+    let start = known_start(&tab, request_id.as_deref()).unwrap_or(started_at);
+    remember(&mut tab, request_id, start);
+    // Firefox can deliver a request's start after the document it brought said Hello
+    // (a site's service worker answered it): news about that document, or older.
+    if place(&tab, start) != Placed::Newer {
+        store.put_tab(tab_id, &tab);
         return Reply::Ok;
     }
     if let Some(s) = detector::watched_service(catalog, &url) {
@@ -145,7 +192,43 @@ pub(super) fn navigating(
     }
     tab.url = url;
     tab.navigating_at = store.ctx.now;
-    tab.detection = None;
+    new_page(store, tab_id, &mut tab, false);
+    store.put_tab(tab_id, &tab);
+    let lang = store.ctx.env.lang.clone();
+    store.out.effects.push(badge(catalog, tab_id, None, &lang));
+    Reply::Ok
+}
+
+/// A document of the tab said Hello. A new one starts the tab's page afresh, whatever
+/// order the browser delivered the events of the request that brought it in; the same
+/// one again (restored from the back/forward cache) only moves its time on.
+fn arrived(store: &mut Store, tab_id: i64, tab: &mut TabState, d: DocStamp) {
+    if let Some(cur) = tab.doc.as_mut().filter(|cur| cur.id == d.id) {
+        cur.at = cur.at.max(d.at);
+        return;
+    }
+    let after = tab.doc.as_ref().map_or(0.0, |cur| cur.at);
+    // The HTTP answer that brought this very document stands (its error page may show
+    // no code); anything else was about an earlier page.
+    let own_answer = matches!(
+        tab.detection.as_ref().map(|d| &d.evidence),
+        Some(Evidence::Http { .. })
+    ) && tab.network_at > after;
+    tab.doc = Some(Doc {
+        id: d.id,
+        at: d.at,
+        after,
+    });
+    new_page(store, tab_id, tab, own_answer);
+}
+
+/// The tab moves on to a new page (a navigation started, or a new document said Hello):
+/// what was about the old one goes, and the step being tried is judged by the new one.
+fn new_page(store: &mut Store, tab_id: i64, tab: &mut TabState, keep_detection: bool) {
+    if !keep_detection {
+        tab.detection = None;
+        tab.network_at = 0.0;
+    }
     tab.api_hits.clear();
     tab.pending = None;
     if let Some(j) = &mut tab.judging {
@@ -155,11 +238,61 @@ pub(super) fn navigating(
     if let Some(r) = tab.retry.as_mut().filter(|r| r.reloading) {
         r.issued = Some(InFlight::new(store.ctx.now, &store.ctx.env.instance));
     }
-    store.put_tab(tab_id, &tab);
     super::extensions::navigating(store, tab_id);
-    let lang = store.ctx.env.lang.clone();
-    store.out.effects.push(badge(catalog, tab_id, None, &lang));
-    Reply::Ok
+}
+
+/// Where a main-frame request stands to the document the tab shows, by when it started
+/// against when that document (and the one before it) said Hello.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    /// Started after the document said Hello, or nothing places it: news.
+    Newer,
+    /// The request that brought the document the tab shows.
+    Own,
+    /// Older than that: nothing it says is about what the tab shows.
+    Older,
+}
+
+fn place(tab: &TabState, started_at: f64) -> Placed {
+    match &tab.doc {
+        Some(d) if started_at > 0.0 && started_at <= d.at => {
+            if started_at > d.after {
+                Placed::Own
+            } else {
+                Placed::Older
+            }
+        }
+        _ => Placed::Newer,
+    }
+}
+
+/// When a request the tab remembers started.
+fn known_start(tab: &TabState, request_id: Option<&str>) -> Option<f64> {
+    let id = request_id?;
+    tab.requests
+        .iter()
+        .find(|r| r.id == id)
+        .map(|r| r.started_at)
+}
+
+/// Notes a main-frame request's start, so its later events can be placed; the oldest
+/// goes past [`MAX_REQUESTS`].
+fn remember(tab: &mut TabState, request_id: Option<String>, started_at: f64) {
+    let Some(id) = request_id else { return };
+    if started_at <= 0.0 || tab.requests.iter().any(|r| r.id == id) {
+        return;
+    }
+    tab.requests.push(MainRequest { id, started_at });
+    if tab.requests.len() > MAX_REQUESTS {
+        let oldest = (0..tab.requests.len())
+            .min_by(|&a, &b| {
+                tab.requests[a]
+                    .started_at
+                    .total_cmp(&tab.requests[b].started_at)
+            })
+            .unwrap_or(0);
+        tab.requests.remove(oldest);
+    }
 }
 
 /// The tab is now on `service`. Coming from another one, it starts afresh: what was
@@ -183,6 +316,9 @@ fn moved_to(tab: &mut TabState, service: &str) {
         listed_at: _,
         proxy: _,
         clearing: _,
+        doc: _,
+        requests: _,
+        network_at,
         service,
         watched,
         detection,
@@ -203,6 +339,7 @@ fn moved_to(tab: &mut TabState, service: &str) {
     *service = None;
     *watched = false;
     *detection = None;
+    *network_at = 0.0;
     *detected_at = 0.0;
     *steps = Default::default();
     dismissed.clear();
@@ -218,14 +355,6 @@ fn moved_to(tab: &mut TabState, service: &str) {
     *measuring = None;
 }
 
-/// The same document address, the fragment aside.
-fn same_document(a: &str, b: &str) -> bool {
-    fn strip(u: &str) -> &str {
-        u.split('#').next().unwrap_or_default()
-    }
-    strip(a) == strip(b)
-}
-
 pub(super) fn http_response(
     catalog: &Catalog,
     store: &mut Store,
@@ -233,21 +362,31 @@ pub(super) fn http_response(
     url: &str,
     status: u16,
     main_frame: bool,
+    request_id: Option<&str>,
 ) -> Reply {
     let now = store.ctx.now;
     let mut tab = store.tab(tab_id);
     let found = detector::detect_http(catalog, url, status);
     if main_frame {
-        tab.url = url.to_string();
-        // Answered: either its document follows (and says Hello), or there is none (a 204,
-        // a download) and the old one stays.
-        tab.navigating_at = 0.0;
-        let had_http = matches!(
-            tab.detection.as_ref().map(|d| &d.evidence),
-            Some(Evidence::Http { .. })
-        );
+        let start = known_start(&tab, request_id).unwrap_or(0.0);
+        let evidence = tab.detection.as_ref().map(|d| &d.evidence);
+        match place(&tab, start) {
+            Placed::Older => return Reply::Ok,
+            // The answer that brought the page the tab shows, delivered after that page
+            // spoke: what the page itself showed says more.
+            Placed::Own if matches!(evidence, Some(Evidence::Page { .. })) => return Reply::Ok,
+            Placed::Own => {}
+            Placed::Newer => {
+                tab.url = url.to_string();
+                // Answered: either its document follows (and says Hello), or there is
+                // none (a 204, a download) and the old one stays.
+                tab.navigating_at = 0.0;
+            }
+        }
+        let had_http = matches!(evidence, Some(Evidence::Http { .. }));
         if found.is_some() || had_http {
             set_detection(catalog, store, tab_id, &mut tab, found);
+            tab.network_at = start;
         }
         if tab.detection.is_some() {
             outcome(catalog, store, tab_id, &mut tab, false);
@@ -261,6 +400,7 @@ pub(super) fn http_response(
     }
     if tab.api_hits.len() >= BURST_COUNT && tab.detection.is_none() {
         set_detection(catalog, store, tab_id, &mut tab, found);
+        tab.network_at = 0.0;
         outcome(catalog, store, tab_id, &mut tab, false);
         if let Some(code) = panel_code(catalog, &tab, &store.settings()) {
             store.out.effects.push(Effect::Panel {
@@ -281,16 +421,24 @@ pub(super) fn net_error(
     url: String,
     error: &str,
     main_frame: bool,
+    request_id: Option<&str>,
 ) -> Reply {
     if !main_frame {
         return Reply::Ok;
     }
     let mut tab = store.tab(tab_id);
+    // A request older than the document the tab shows, or the one that brought it:
+    // whatever became of it, the page is there.
+    let start = known_start(&tab, request_id).unwrap_or(0.0);
+    if place(&tab, start) != Placed::Newer {
+        return Reply::Ok;
+    }
     // The navigation ended (Stop, a download taking over, a failed load).
     tab.navigating_at = 0.0;
     if let Some(found) = detector::detect_net(catalog, &url, error) {
         tab.url = url;
         set_detection(catalog, store, tab_id, &mut tab, Some(found));
+        tab.network_at = start;
         outcome(catalog, store, tab_id, &mut tab, false);
     }
     store.put_tab(tab_id, &tab);

@@ -5,6 +5,8 @@ use crate::core::state::{BisectRun, InFlight, Notice, BISECT_KEY};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod documents;
+
 const ID: &str = "streamfixid";
 const ORIGIN: &str = "chrome-extension://streamfixid/";
 const PAGE: &str = "https://www.netflix.com/watch/1";
@@ -90,6 +92,7 @@ impl Sw {
 
 fn page(tab: i64) -> Sender {
     Sender::Runtime {
+        document_id: None,
         id: Some(ID.into()),
         url: Some(PAGE.into()),
         tab_id: Some(tab),
@@ -99,6 +102,7 @@ fn page(tab: i64) -> Sender {
 
 fn popup() -> Sender {
     Sender::Runtime {
+        document_id: None,
         id: Some(ID.into()),
         url: Some(format!("{ORIGIN}popup.html")),
         tab_id: None,
@@ -108,6 +112,7 @@ fn popup() -> Sender {
 
 fn report(text: &str) -> Msg {
     Msg::PageReport {
+        doc: None,
         status: None,
         settled: true,
         url: PAGE.into(),
@@ -129,6 +134,7 @@ fn get_view(sw: &mut Sw, tab: i64) -> Output {
 fn navigated(sw: &mut Sw, tab: i64) -> Output {
     sw.send(
         &Msg::Navigating {
+            request_id: None,
             tab_id: tab,
             url: PAGE.into(),
             started_at: 0.0,
@@ -159,7 +165,13 @@ fn view_of(out: &Output) -> &view::View {
 #[test]
 fn hello_tells_what_to_watch() {
     let mut sw = Sw::new();
-    let out = sw.send(&Msg::Hello { url: PAGE.into() }, page(1));
+    let out = sw.send(
+        &Msg::Hello {
+            doc: None,
+            url: PAGE.into(),
+        },
+        page(1),
+    );
     let Reply::Watch {
         watching,
         selectors,
@@ -176,6 +188,7 @@ fn hello_tells_what_to_watch() {
 fn help_page_is_not_watched() {
     let mut sw = Sw::new();
     let sender = Sender::Runtime {
+        document_id: None,
         id: Some(ID.into()),
         url: Some("https://help.netflix.com/en".into()),
         tab_id: Some(1),
@@ -183,6 +196,7 @@ fn help_page_is_not_watched() {
     };
     let out = sw.send(
         &Msg::Hello {
+            doc: None,
             url: "https://help.netflix.com/en".into(),
         },
         sender,
@@ -236,6 +250,7 @@ fn recovery_clears_badge() {
 fn http_error_survives_a_codeless_page_report() {
     let mut sw = Sw::new();
     let ev = Msg::HttpResponse {
+        request_id: None,
         tab_id: 3,
         url: PAGE.into(),
         status: 503,
@@ -247,6 +262,7 @@ fn http_error_survives_a_codeless_page_report() {
     // The next navigation answering 200 clears it.
     navigated(&mut sw, 3);
     let ok = Msg::HttpResponse {
+        request_id: None,
         tab_id: 3,
         url: PAGE.into(),
         status: 200,
@@ -260,6 +276,7 @@ fn http_error_survives_a_codeless_page_report() {
 fn api_burst_is_an_error_single_failure_is_not() {
     let mut sw = Sw::new();
     let api = |s| Msg::HttpResponse {
+        request_id: None,
         tab_id: 4,
         url: "https://www.netflix.com/api/x".into(),
         status: s,
@@ -283,6 +300,7 @@ fn old_api_failures_do_not_add_up() {
     let mut sw = Sw::new();
     for _ in 0..5 {
         let ev = Msg::HttpResponse {
+            request_id: None,
             tab_id: 4,
             url: "https://www.netflix.com/api/x".into(),
             status: 503,
@@ -324,6 +342,7 @@ fn browser_events_from_pages_are_refused() {
 fn other_extensions_are_refused() {
     let mut sw = Sw::new();
     let sender = Sender::Runtime {
+        document_id: None,
         id: Some("evil".into()),
         url: Some(PAGE.into()),
         tab_id: Some(1),
@@ -357,6 +376,7 @@ fn page_cannot_ask_for_views_or_mark_steps() {
 fn page_report_for_another_host_is_refused() {
     let mut sw = Sw::new();
     let m = Msg::PageReport {
+        doc: None,
         url: "https://www.netflix.com.evil.org/".into(),
         blocks: vec![],
         status: None,
@@ -535,6 +555,7 @@ fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {
 /// A main-frame load of `PAGE` in `tab` failed with `error` (the worker's listener).
 fn net_error(tab: i64, error: &str) -> Msg {
     Msg::NetError {
+        request_id: None,
         tab_id: tab,
         url: PAGE.into(),
         error: error.into(),
@@ -544,7 +565,13 @@ fn net_error(tab: i64, error: &str) -> Msg {
 
 /// The tab's new document starts: its content script says Hello.
 fn new_document(sw: &mut Sw, tab: i64) -> Output {
-    sw.send(&Msg::Hello { url: PAGE.into() }, page(tab))
+    sw.send(
+        &Msg::Hello {
+            doc: None,
+            url: PAGE.into(),
+        },
+        page(tab),
+    )
 }
 
 #[test]
@@ -775,6 +802,7 @@ fn settings_round_trip_and_pages_cannot_change_them() {
 fn document_status_in_the_page_report_covers_missed_network_events() {
     let mut sw = Sw::new();
     let m = Msg::PageReport {
+        doc: None,
         url: PAGE.into(),
         blocks: vec![],
         status: Some(503),
@@ -783,6 +811,7 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
     let out = sw.send(&m, page(8));
     assert_eq!(panel_of(&out), Some("HTTP-503".into()));
     let m = Msg::PageReport {
+        doc: None,
         url: PAGE.into(),
         blocks: vec![],
         status: Some(200),
@@ -1137,6 +1166,7 @@ fn a_late_connection_result_stays_with_the_check_that_asked() {
     navigate_to(&mut sw, 2, YOUTUBE);
     sw.send(
         &Msg::Hello {
+            doc: None,
             url: YOUTUBE.into(),
         },
         page_at(2, YOUTUBE),
@@ -1189,6 +1219,7 @@ fn a_healthy_page_counts_as_fixed_only_once_settled() {
     navigated(&mut sw, 2);
     new_document(&mut sw, 2);
     let early = Msg::PageReport {
+        doc: None,
         url: PAGE.into(),
         blocks: vec![],
         status: Some(200),
@@ -1218,35 +1249,6 @@ fn a_failed_load_still_knows_its_service_for_the_checks() {
 }
 
 #[test]
-fn a_late_navigation_start_does_not_wipe_what_the_new_page_reported() {
-    let mut sw = Sw::new();
-    new_document(&mut sw, 5);
-    sw.send(&report("Error Code: NSEZ-503"), page(5));
-    assert!(sw.tab(5).detection.is_some());
-    // Firefox: the request's start arrives after the page spoke, stamped before it.
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 5,
-            url: format!("{PAGE}#x"),
-            started_at: sw.now - 50.0,
-        },
-        Sender::Internal,
-    );
-    assert!(sw.tab(5).detection.is_some(), "stale navigation wiped it");
-    // A real new navigation (started after the page spoke) does reset it.
-    sw.now += 1000.0;
-    sw.send(
-        &Msg::Navigating {
-            tab_id: 5,
-            url: PAGE.into(),
-            started_at: sw.now,
-        },
-        Sender::Internal,
-    );
-    assert!(sw.tab(5).detection.is_none());
-}
-
-#[test]
 fn a_hello_claiming_another_host_leaves_the_tab_alone() {
     let mut sw = Sw::new();
     new_document(&mut sw, 6);
@@ -1255,6 +1257,7 @@ fn a_hello_claiming_another_host_leaves_the_tab_alone() {
     // The page's message claims an address the sender isn't on.
     sw.send(
         &Msg::Hello {
+            doc: None,
             url: "https://ads.example/frame".into(),
         },
         page(6),
@@ -1357,7 +1360,13 @@ fn quick_of(out: &Output) -> crate::core::messages::Quick {
 #[test]
 fn quick_verdicts_agree_with_the_reports() {
     let mut sw = Sw::new();
-    let quick = quick_of(&sw.send(&Msg::Hello { url: PAGE.into() }, page(3)));
+    let quick = quick_of(&sw.send(
+        &Msg::Hello {
+            doc: None,
+            url: PAGE.into(),
+        },
+        page(3),
+    ));
     assert!(quick.codes.iter().any(|c| c == "NSEZ-503"));
     assert!(quick.quiet.is_empty());
     for code in &quick.codes {
@@ -1695,6 +1704,7 @@ fn an_empty_early_report_does_not_wipe_what_the_page_showed() {
     sw.send(&report("Error Code: NSEZ-403"), page(8));
     // A document still being parsed (or torn down) reads as nothing at all.
     let empty = Msg::PageReport {
+        doc: None,
         status: None,
         settled: false,
         url: PAGE.into(),
@@ -1705,6 +1715,7 @@ fn an_empty_early_report_does_not_wipe_what_the_page_showed() {
     assert!(sw.tab(8).detection.is_some());
     // Settled and still empty: the page really shows nothing wrong.
     let settled = Msg::PageReport {
+        doc: None,
         status: None,
         settled: true,
         url: PAGE.into(),
@@ -1718,6 +1729,7 @@ fn an_empty_early_report_does_not_wipe_what_the_page_showed() {
 
 fn page_at(tab: i64, url: &str) -> Sender {
     Sender::Runtime {
+        document_id: None,
         id: Some(ID.into()),
         url: Some(url.into()),
         tab_id: Some(tab),
@@ -1727,6 +1739,7 @@ fn page_at(tab: i64, url: &str) -> Sender {
 
 fn report_at(url: &str, text: &str) -> Msg {
     Msg::PageReport {
+        doc: None,
         status: None,
         settled: true,
         url: url.into(),
@@ -1739,6 +1752,7 @@ fn report_at(url: &str, text: &str) -> Msg {
 
 fn navigate_to(sw: &mut Sw, tab: i64, url: &str) {
     let nav = Msg::Navigating {
+        request_id: None,
         tab_id: tab,
         url: url.into(),
         started_at: 0.0,
@@ -1775,6 +1789,7 @@ fn a_countdown_does_not_follow_the_tab_to_another_service() {
     navigate_to(&mut sw, 3, YOUTUBE);
     sw.send(
         &Msg::Hello {
+            doc: None,
             url: YOUTUBE.into(),
         },
         page_at(3, YOUTUBE),
@@ -1805,6 +1820,7 @@ fn what_was_tried_on_one_service_does_not_carry_over_to_the_next() {
     // The same tab goes to Disney+, which answers 503: a fresh plan and a countdown.
     navigate_to(&mut sw, 3, DISNEY);
     let http = Msg::HttpResponse {
+        request_id: None,
         tab_id: 3,
         url: DISNEY.into(),
         status: 503,
@@ -1873,6 +1889,7 @@ fn a_muted_or_closed_overload_does_not_reload_the_tab_by_itself() {
 fn the_old_pages_last_report_is_not_taken_for_the_new_site() {
     let mut sw = Sw::new();
     let http = |url: &str, status| Msg::HttpResponse {
+        request_id: None,
         tab_id: 3,
         url: url.into(),
         status,
@@ -1883,6 +1900,7 @@ fn the_old_pages_last_report_is_not_taken_for_the_new_site() {
     sw.send(&http(YOUTUBE, 200), Sender::Internal);
     // The Netflix document's settle report lands after the navigation started.
     let late = Msg::PageReport {
+        doc: None,
         status: Some(503),
         settled: true,
         url: PAGE.into(),
@@ -1892,6 +1910,7 @@ fn the_old_pages_last_report_is_not_taken_for_the_new_site() {
     assert!(matches!(out.reply, Reply::Verdict { panel: None, .. }));
     sw.send(
         &Msg::Hello {
+            doc: None,
             url: YOUTUBE.into(),
         },
         page_at(3, YOUTUBE),
@@ -2160,6 +2179,7 @@ fn a_navigation_that_ends_without_a_new_document_lets_the_old_one_speak_again() 
     let ended: [Msg; 2] = [
         // A 204 answer, or a download taking over.
         Msg::HttpResponse {
+            request_id: None,
             tab_id: 2,
             url: PAGE.into(),
             status: 204,
