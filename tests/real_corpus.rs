@@ -35,15 +35,15 @@ struct Case {
     source: String,
 }
 
-fn corpus() -> Corpus {
+fn corpus() -> Result<Corpus, toml::de::Error> {
     let text = std::fs::read_to_string(Path::new(DIR).join("cases.toml")).unwrap_or_default();
-    toml::from_str(&text).unwrap_or_else(|e| panic!("cases.toml: {e}"))
+    toml::from_str(&text)
 }
 
 #[test]
 fn every_case_is_listed_sourced_and_served_where_its_service_lives() {
     let catalog = Catalog::embedded();
-    let corpus = corpus();
+    let corpus = corpus().expect("cases.toml");
     let sources = std::fs::read_to_string(Path::new(DIR).join("SOURCES.md")).unwrap_or_default();
     let mut listed = BTreeSet::new();
     for c in &corpus.case {
@@ -117,7 +117,7 @@ fn every_case_is_listed_sourced_and_served_where_its_service_lives() {
 
 #[test]
 fn the_corpus_covers_every_service_with_enough_look_alikes() {
-    let corpus = corpus();
+    let corpus = corpus().expect("cases.toml");
     let quiet = corpus.case.iter().filter(|c| c.expect == "quiet").count();
     assert!(corpus.case.len() >= 40, "{} cases", corpus.case.len());
     assert!(
