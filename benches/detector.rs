@@ -45,11 +45,16 @@ fn page_blocks(bytes: usize, kind: BlockKind, error_last: Option<&str>) -> (Vec<
             i += 1;
         }
         total += text.len();
-        blocks.push(Block { kind, text });
+        blocks.push(Block {
+            kind,
+            text,
+            place: None,
+        });
     }
     if let Some(line) = error_last {
         total += line.len();
         blocks.push(Block {
+            place: None,
             kind: BlockKind::Container,
             text: line.to_string(),
         });

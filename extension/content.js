@@ -25,6 +25,16 @@
   const DASHES = /[\u2010-\u2013\u2212]/g;
   const NOT_CODE = /[^A-Z0-9-]+/;
   const MAX_TEXT_BLOCKS = 16;
+  // Where an error screen stands apart from the page (the words are the core's to judge).
+  const DIALOG = '[role=dialog],[role=alertdialog],[role=alert],[aria-modal=true],dialog';
+  // Text in these talks about things: an article, a comment, a list, a menu, a form.
+  const PROSE = 'article,[role=article],[role=comment],[role=feed],[role=list],[role=listitem],li,nav,[role=navigation],aside,[role=complementary],footer,form,[role=search],blockquote';
+  // A noted line widens to the dialog or positioned box around it when that box is about
+  // this small, so the error's title, message and code are read together.
+  const MAX_BOX_CHARS = 600;
+  const MAX_BOX_LEVELS = 6;
+  // A block with this share of the page's text or more is the page itself.
+  const ALONE_SHARE = 0.8;
   // Per observer batch, records with the same parent that number more than this are a
   // burst (a list or a log filling up): the parent is looked at a little later (one native
   // query finds any error container among everything it received). Fewer are looked at
@@ -42,6 +52,9 @@
   let selector = '';
   // Selectors with combinators can start matching when an ancestor changes.
   let deepSelectors = false;
+  // The core's hints (lower-case words an error screen of this service shows), as one
+  // pattern; null until the core has answered.
+  let hintPattern = null;
   let quickCodes = new Set();
   let quickQuiet = new Set();
   // Elements whose added text looked like a code, read again at each report while shown.
@@ -129,30 +142,100 @@
         if (el.hidden || skipped(el)) continue;
         reported.push(el);
         const text = textOf(el, max);
-        if (text) blocks.push({ kind: 'container', text });
+        if (text) blocks.push({ kind: 'container', text, place: placement(el, 0) });
       }
     }
     if (document.title) blocks.push({ kind: 'title', text: document.title.slice(0, max) });
+    // The page's text, to tell a page that is only its error (one native read).
+    const pageChars = textBlocks.size ? document.body?.textContent.trim().length ?? 0 : 0;
     for (const el of textBlocks) {
       if (!el.isConnected || blocks.length >= 48) {
         textBlocks.delete(el);
         continue;
       }
       const text = textOf(el, max);
-      if (text && CODE_HINT.test(text)) blocks.push({ kind: 'text', text });
+      if (text && signal(text)) blocks.push({ kind: 'text', text, place: placement(el, pageChars) });
       else textBlocks.delete(el);
     }
     return blocks;
   }
 
-  // Added text that looks like it carries a code: remember its block.
+  // Text shaped like a code, or with words an error screen of this service shows.
+  function signal(raw) {
+    return CODE_HINT.test(raw) || (hintPattern !== null && hintPattern.test(raw.toLowerCase()));
+  }
+
+  // Text that may be an error's: remember its block (the dialog or positioned box around
+  // it, when that is small enough to be the error's own).
   function noteText(node, raw) {
-    if (textBlocks.size >= MAX_TEXT_BLOCKS || !CODE_HINT.test(raw)) return false;
-    const block = node.nodeType === TEXT ? node.parentElement : node;
-    if (!block || skipped(block)) return false;
+    if (textBlocks.size >= MAX_TEXT_BLOCKS || !signal(raw)) return false;
+    const line = node.nodeType === TEXT ? node.parentElement : node;
+    if (!line || skipped(line)) return false;
+    const block = boxOf(line);
+    if (textBlocks.has(block)) return false;
     textBlocks.add(block);
     insideCache = new WeakMap();
     return true;
+  }
+
+  function boxOf(line) {
+    const fits = (el) => el !== document.body && el !== document.documentElement && el.textContent.length <= MAX_BOX_CHARS;
+    const dialog = line.closest(DIALOG);
+    if (dialog && fits(dialog)) return dialog;
+    // The nearest positioned box, the line itself included (a subtitle line is its own).
+    for (let el = line, i = 0; i <= MAX_BOX_LEVELS && el && fits(el); el = el.parentElement, i++) {
+      const position = getComputedStyle(el).position;
+      if (position === 'fixed' || position === 'absolute') return el;
+    }
+    return line;
+  }
+
+  // Layout facts about a block, for the core to weigh: shown at all, in a dialog, in a
+  // positioned box over most of the viewport or over the video, nearly all of the page's
+  // text, in prose.
+  function placement(el, pageChars) {
+    const r = el.getBoundingClientRect();
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    const visible = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < vh && r.left < vw &&
+      (el.checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) ?? true);
+    // The box the text sits in (its nearest positioned ancestor) covers the screen or the
+    // video, and holds little else: an error screen, not a subtitle line or a player's
+    // control bar, nor an app shell.
+    let overlay = false;
+    for (let a = el, i = 0; a && a !== document.body && i < MAX_BOX_LEVELS; a = a.parentElement, i++) {
+      const position = getComputedStyle(a).position;
+      if (position !== 'fixed' && position !== 'absolute') continue;
+      overlay = a.textContent.length <= MAX_BOX_CHARS && covers(a.getBoundingClientRect(), vw, vh);
+      break;
+    }
+    const alone = pageChars > 0 && el.textContent.trim().length >= ALONE_SHARE * pageChars;
+    return { visible, dialog: el.closest(DIALOG) !== null, overlay, alone, prose: el.closest(PROSE) !== null };
+  }
+
+  // A box over a quarter of the viewport or more, or over half of a video or more.
+  function covers(b, vw, vh) {
+    const area = (x) => Math.max(0, x.right - x.left) * Math.max(0, x.bottom - x.top);
+    if (area(b) >= 0.25 * vw * vh) return true;
+    for (const v of document.getElementsByTagName('video')) {
+      const r = v.getBoundingClientRect();
+      const over = { left: Math.max(b.left, r.left), right: Math.min(b.right, r.right), top: Math.max(b.top, r.top), bottom: Math.min(b.bottom, r.bottom) };
+      if (area(r) > 0 && area(over) >= 0.5 * area(r)) return true;
+    }
+    return false;
+  }
+
+  // The whole page once it has loaded and once settled: a static error page's text came
+  // with the document, not as news the observer looks at closely. One native read of the
+  // page's text; the walk only when it holds something worth a look.
+  function scanDocument() {
+    const body = document.body;
+    if (!body || textBlocks.size >= MAX_TEXT_BLOCKS || !signal(body.textContent)) return;
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    while (textBlocks.size < MAX_TEXT_BLOCKS && walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.data.length > 2 && signal(node.data)) noteText(node, node.data);
+    }
   }
 
   // Inside an error container, the title or a text block already noted. Kept until the
@@ -579,12 +662,19 @@
   // browser may reset the tab's badge as loading ends) and on a back/forward-cache restore.
   function settle() {
     if (!alive) return;
+    scanDocument();
     flush(false, true);
-    setTimeout(() => alive && flush(true), SETTLE_MS);
+    setTimeout(() => {
+      if (!alive) return;
+      scanDocument();
+      flush(true);
+    }, SETTLE_MS);
   }
 
   function start() {
     selector = spec.selectors.join(',');
+    const hints = (spec.hints ?? []).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    hintPattern = hints.length ? new RegExp(hints.join('|')) : null;
     // Combinators outside attribute values: an ancestor's change can make a match.
     deepSelectors = spec.selectors.some((s) => /[\s>+~]/.test(s.replace(/\[[^\]]*\]/g, '')));
     setQuick(spec.quick);

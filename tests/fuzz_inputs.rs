@@ -37,7 +37,7 @@ use serde_json::{json, Map, Value};
 
 use streamfix::core::catalog::Catalog;
 use streamfix::core::connection::{self, MAX_MBPS, MAX_TIMING_MS};
-use streamfix::core::detector::{self, Block, BlockKind, Evidence};
+use streamfix::core::detector::{self, Block, BlockKind, Evidence, Placement};
 use streamfix::core::engine;
 use streamfix::core::messages::{self, Effect, Msg, Refusal, Reply, MAX_MESSAGE_BYTES};
 use streamfix::core::report::{self, MAX_FIELD_CHARS};
@@ -707,6 +707,11 @@ fn blocks() -> BoxedStrategy<Value> {
         0 => json!({"kind": k}),
         1 => json!({"kind": k, "text": t, "extra": 1}),
         2 => json!([k, t]),
+        3 => json!({"kind": k, "text": t, "place": {"visible": 1}}),
+        4..=127 => json!({"kind": k, "text": t, "place": {
+            "visible": odd & 8 != 0, "dialog": odd & 16 != 0, "overlay": odd & 32 != 0,
+            "alone": odd & 2 != 0, "prose": odd & 4 != 0,
+        }}),
         _ => json!({"kind": k, "text": t}),
     });
     union![
@@ -1847,6 +1852,17 @@ fn fuzz_dispatch_sequences() {
     tally.print("dispatch_json(sequence of calls with stored state)");
 }
 
+/// Where a free-text block may stand: unmeasured, or any mix of the layout facts.
+fn placement() -> BoxedStrategy<Option<Placement>> {
+    union![
+        1 => Just(None),
+        3 => any::<[bool; 5]>().prop_map(|[visible, dialog, overlay, alone, prose]| {
+            Some(Placement { visible, dialog, overlay, alone, prose })
+        }),
+    ]
+    .boxed()
+}
+
 fn blocks_typed() -> BoxedStrategy<Vec<Block>> {
     let kind = prop::sample::select(vec![
         BlockKind::Container,
@@ -1854,12 +1870,12 @@ fn blocks_typed() -> BoxedStrategy<Vec<Block>> {
         BlockKind::Text,
     ]);
     union![
-        12 => prop::collection::vec((kind.clone(), text()), 0..8),
-        1 => prop::collection::vec((kind, text()), 60..80),
+        12 => prop::collection::vec((kind.clone(), text(), placement()), 0..8),
+        1 => prop::collection::vec((kind, text(), placement()), 60..80),
     ]
     .prop_map(|v| {
         v.into_iter()
-            .map(|(kind, text)| Block { kind, text })
+            .map(|(kind, text, place)| Block { kind, text, place })
             .collect()
     })
     .boxed()
@@ -1938,7 +1954,14 @@ fn fuzz_detect_page() {
                 } else {
                     b.text.clone()
                 };
-                check_detection(PAGE, &[Block { kind, text }])?;
+                check_detection(
+                    PAGE,
+                    &[Block {
+                        kind,
+                        text,
+                        place: b.place,
+                    }],
+                )?;
                 calls += 1;
             }
             Ok(calls)
@@ -2365,6 +2388,7 @@ fn the_fuzz_vocabulary_reaches_detections() {
         .find_map(|e| e.matcher.codes.first())
         .expect("the catalog has codes");
     let blocks = [Block {
+        place: None,
         kind: BlockKind::Container,
         text: format!("Error Code: {code}"),
     }];

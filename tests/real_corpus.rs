@@ -23,6 +23,8 @@ struct Corpus {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct Case {
+    #[serde(default)]
+    known_miss: Option<String>,
     file: String,
     service: String,
     url: String,

@@ -11,6 +11,10 @@ pub const MAX_BLOCK_CHARS: usize = 4096;
 /// A free-text block with more words than this is prose (an article, a synopsis), not
 /// an error line such as `Error Code: NSEZ-503` or `Código de error: NSEZ-403`.
 const MAX_FREE_TEXT_WORDS: usize = 8;
+/// A prominent block (see [`Placement::prominent`]) with more words than this is a page of
+/// its own (an article in a pop-up), not an error screen: a title, a sentence or two and
+/// a code.
+const MAX_SCREEN_WORDS: usize = 150;
 
 /// Where a block of page text was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +33,36 @@ pub enum BlockKind {
 pub struct Block {
     pub kind: BlockKind,
     pub text: String,
+    /// Where a free-text block stands on the screen, as the content script measured it.
+    #[serde(default)]
+    pub place: Option<Placement>,
+}
+
+/// Layout facts about a block of page text: what makes an error screen an error screen,
+/// whatever the site's markup calls it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Placement {
+    /// Rendered: a box of its own, not hidden or transparent, within the viewport.
+    pub visible: bool,
+    /// Inside a dialog, an alert or a modal (`role`, `aria-modal`, `<dialog>`).
+    pub dialog: bool,
+    /// Inside a positioned box over most of the viewport or over the video.
+    pub overlay: bool,
+    /// Nearly all the text the page has: a page that is only its error. (Large type
+    /// alone doesn't count: a video's title is large too.)
+    pub alone: bool,
+    /// Inside content that talks about things: an article, a comment, a list, a
+    /// navigation bar, a form.
+    pub prose: bool,
+}
+
+impl Placement {
+    /// Where an error screen stands: seen, set apart from the page (a dialog, an overlay,
+    /// or the page itself), and not in prose.
+    pub fn prominent(&self) -> bool {
+        self.visible && !self.prose && (self.dialog || self.overlay || self.alone)
+    }
 }
 
 /// How the detection was made.
@@ -175,15 +209,23 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     } else {
         clipped
     };
+    // Free text set apart as an error screen is (a dialog, an overlay, a page of its own) reads
+    // as an error container does, whatever the site's markup calls it; not when hidden.
+    let place = block.place.unwrap_or_default();
+    if block.place.is_some() && !place.visible {
+        return None;
+    }
+    let words = word_count(text);
+    let screen = block.kind == BlockKind::Text && place.prominent() && words <= MAX_SCREEN_WORDS;
     let known = code_tokens(text)
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
-        if block.kind != BlockKind::Text || word_count(text) <= MAX_FREE_TEXT_WORDS {
+        if block.kind != BlockKind::Text || words <= MAX_FREE_TEXT_WORDS || screen {
             return Some((code.to_string(), entry.id.to_string(), true));
         }
         return None;
     }
-    if block.kind == BlockKind::Text {
+    if block.kind == BlockKind::Text && !screen {
         return None;
     }
     // Titles of title pages carry show names: only a known code counts there.
@@ -218,7 +260,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
 }
 
 /// Longest bare numeric code read after a label.
-const MAX_NUMBER_DIGITS: usize = 6;
+const MAX_NUMBER_DIGITS: usize = 7;
 
 /// The number right after one of `labels` in lower-case `text` ("error code: 83",
 /// "código de error 1007"): separated by spaces, `:`, `#` or `-` only, and followed by
@@ -273,6 +315,24 @@ fn word_count(text: &str) -> usize {
         })
         .count();
     spaced + unspaced / 2
+}
+
+/// What text to read on a page of `service` besides its error containers: the phrases of
+/// its entries and of those for every service, and its code labels (lower case, each
+/// once). Text shaped like a code is read too; what any of it means is decided here.
+pub fn hints(catalog: &Catalog, service: &Service) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let phrases = catalog
+        .error
+        .iter()
+        .filter(|e| e.service == service.id || e.service == ANY_SERVICE)
+        .flat_map(|e| e.matcher.phrases.iter());
+    for p in phrases.chain(service.code_labels.iter()) {
+        if !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
+        }
+    }
+    out
 }
 
 /// Judges what the page shows. Blocks are read containers first, then the title, then
@@ -375,7 +435,14 @@ pub fn detect_net(catalog: &Catalog, url: &str, error: &str) -> Option<Detection
 // ---- decoding (see core::json)
 
 crate::json_unit!(BlockKind { Container "container", Title "title", Text "text" });
-crate::json_struct!(Block, deny, { kind: "kind" req, text: "text" req });
+crate::json_struct!(Block, deny, { kind: "kind" req, text: "text" req, place: "place" def });
+crate::json_struct!(Placement, deny, default, {
+    visible: "visible",
+    dialog: "dialog",
+    overlay: "overlay",
+    alone: "alone",
+    prose: "prose",
+});
 crate::json_tagged!(Evidence, "by", allow, {
     Page "page" { kind: "kind" req, code_shown: "code_shown" def },
     Http "http" { status: "status" req },
@@ -397,9 +464,108 @@ mod tests {
     }
     fn block(kind: BlockKind, text: &str) -> Block {
         Block {
+            place: None,
             kind,
             text: text.into(),
         }
+    }
+
+    /// Free text measured on the screen.
+    fn placed(text: &str, place: Placement) -> Block {
+        Block {
+            place: Some(place),
+            kind: BlockKind::Text,
+            text: text.into(),
+        }
+    }
+
+    const OVERLAY: Placement = Placement {
+        visible: true,
+        dialog: false,
+        overlay: true,
+        alone: false,
+        prose: false,
+    };
+
+    #[test]
+    fn free_text_set_apart_as_an_error_screen_reads_as_one() {
+        let c = cat();
+        let screen = "Whoops, something went wrong... Unexpected Error There was an unexpected \
+                      error. Please reload the page and try again. Error Code: M7121-1331-P7";
+        let code = |b: Block, url: &str| detect_page(&c, url, &[b]).map(|d| d.code);
+        // An overlay or a dialog: the unknown code of a known shape counts.
+        assert_eq!(
+            code(placed(screen, OVERLAY), URL),
+            Some("M7121-1331-P7".into())
+        );
+        let dialog = Placement {
+            overlay: false,
+            dialog: true,
+            ..OVERLAY
+        };
+        assert_eq!(
+            code(placed(screen, dialog), URL),
+            Some("M7121-1331-P7".into())
+        );
+        // The same words in the page's flow, hidden, in prose, or at article length: no.
+        let flow = Placement {
+            overlay: false,
+            ..OVERLAY
+        };
+        assert_eq!(code(placed(screen, flow), URL), None);
+        // A page that is only its error (no overlay, no dialog) is one too.
+        let alone = Placement {
+            alone: true,
+            ..flow
+        };
+        assert_eq!(
+            code(placed(screen, alone), URL),
+            Some("M7121-1331-P7".into())
+        );
+        assert_eq!(code(block(BlockKind::Text, screen), URL), None);
+        let hidden = Placement {
+            visible: false,
+            ..OVERLAY
+        };
+        assert_eq!(code(placed("Error Code: NSEZ-403", hidden), URL), None);
+        let hidden_container = Block {
+            kind: BlockKind::Container,
+            ..placed("Error Code: NSEZ-403", hidden)
+        };
+        assert_eq!(code(hidden_container, URL), None);
+        let prose = Placement {
+            prose: true,
+            ..OVERLAY
+        };
+        assert_eq!(code(placed(screen, prose), URL), None);
+        let article = format!("{screen} {}", "and more words about it ".repeat(30));
+        assert_eq!(code(placed(&article, OVERLAY), URL), None);
+        // A bare number after a code label, up to seven digits (HBO Max's codes).
+        let max = "https://play.max.com/video/watch/1";
+        assert_eq!(
+            code(
+                placed("Something went wrong. Error Code: 2300005", OVERLAY),
+                max
+            ),
+            Some("2300005".into())
+        );
+        let disney = "https://www.disneyplus.com/video/1";
+        assert_eq!(
+            code(
+                placed(
+                    "We're sorry, but we cannot play the video you requested. (Error Code 83)",
+                    dialog
+                ),
+                disney
+            ),
+            Some("83".into())
+        );
+        // A code-less screen known by its words.
+        assert!(code(placed("Pardon the interruption", OVERLAY), URL).is_some());
+        assert_eq!(
+            code(block(BlockKind::Text, "Pardon the interruption"), URL),
+            None
+        );
     }
     const URL: &str = "https://www.netflix.com/watch/123";
 

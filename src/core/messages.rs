@@ -323,6 +323,10 @@ pub enum Reply {
     Watch {
         watching: bool,
         selectors: Vec<String>,
+        /// Lower-case words an error screen of the service shows (its entries' phrases
+        /// and code labels): text that has one, or something shaped like a code, is read
+        /// and reported with its place on the screen.
+        hints: Vec<String>,
         max_block_chars: usize,
         /// The core's verdicts decided ahead of time (see [`Quick`]).
         quick: Quick,
@@ -553,6 +557,7 @@ crate::json_tagged!(Reply, "type", allow, {
     Watch "Watch" {
         watching: "watching" req,
         selectors: "selectors" req,
+        hints: "hints" req,
         max_block_chars: "max_block_chars" req,
         quick: "quick" req,
     },

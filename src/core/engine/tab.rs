@@ -72,6 +72,9 @@ pub(super) fn hello(
         selectors: service
             .map(|s| strings(&s.error_selectors))
             .unwrap_or_default(),
+        hints: service
+            .map(|s| detector::hints(catalog, s))
+            .unwrap_or_default(),
         max_block_chars: detector::MAX_BLOCK_CHARS,
         quick,
     }

@@ -117,6 +117,7 @@ fn report(text: &str) -> Msg {
         settled: true,
         url: PAGE.into(),
         blocks: vec![Block {
+            place: None,
             kind: BlockKind::Container,
             text: text.into(),
         }],
@@ -1744,6 +1745,7 @@ fn report_at(url: &str, text: &str) -> Msg {
         settled: true,
         url: url.into(),
         blocks: vec![Block {
+            place: None,
             kind: BlockKind::Container,
             text: text.into(),
         }],

@@ -148,12 +148,12 @@ check('a hidden error container that is shown later (hidden attribute, then a cl
     await quietFor(page, 800, 'panel while the container is hidden');
     await page.evaluate(() => { document.getElementById('later').hidden = false; });
     assertEq(await until(() => panelCode(page), { what: 'the panel once shown' }), 'NSEZ-503', 'panel');
-    // Gone again: an element that stops being a container by a class change.
-    await page.evaluate(() => { document.getElementById('later').className = 'was-error'; });
-    await until(async () => (await panelCode(page)) === null, { what: 'the panel to go once the class is gone' });
-    // And one that becomes a container by a class change (an unknown code: only a
-    // container's text can carry one, so nothing else can find it).
-    await place(page, PLAYER, 'div', { className: 'slot', id: 'slot', textContent: 'Error ABCD-1234' });
+    // Gone again: the page hides it.
+    await page.evaluate(() => { document.getElementById('later').hidden = true; });
+    await until(async () => (await panelCode(page)) === null, { what: 'the panel to go once it is hidden' });
+    // And one that becomes a container by a class change (an unknown code in the control
+    // bar, where no error screen stands: only a container's text can carry one there).
+    await place(page, '.player-controls', 'div', { className: 'slot', id: 'slot', textContent: 'Error ABCD-1234' });
     await quietFor(page, 800, 'panel before the class change');
     await page.evaluate(() => { document.getElementById('slot').classList.add('player-error'); });
     assertEq(await until(() => panelCode(page), { what: 'the panel after the class change' }), 'ABCD-1234', 'panel');
@@ -168,6 +168,14 @@ check('error text that changes in place inside a container gets the panel, and i
     assertEq(await until(() => panelCode(page), { what: 'the panel after the text changed' }), 'NSEZ-403', 'panel');
     await retext(page, 'box', 'Error Code: NW-6-403');
     await until(async () => (await panelCode(page)) === 'NW-6-403', { what: 'the panel to follow the new code' });
+  }));
+
+check('an error screen\'s words in a subtitle line over the player stay quiet; the same words standing as a screen of their own, in no known container, get the panel', () =>
+  onPlayer(async (page) => {
+    await page.evaluate(() => { document.querySelector('.subtitles').textContent = 'Something went wrong. Pardon the interruption.'; });
+    await quietFor(page, 1500, 'panel for a subtitle line');
+    await place(page, PLAYER, 'div', { id: 'screen', textContent: 'Pardon the interruption' });
+    assertEq(await until(() => panelCode(page), { what: 'the panel for the screen' }), 'PARDON', 'panel');
   }));
 
 check('a code that appears in place in free text (no container) gets the panel', () =>

@@ -110,6 +110,7 @@ impl Tab {
             url: url.into(),
             blocks: text
                 .map(|t| Block {
+                    place: None,
                     kind: BlockKind::Container,
                     text: t.into(),
                 })
