@@ -3,7 +3,7 @@
 // screens get a diagnosis and the badge (and the code they show), except those marked
 // `known_miss` in cases.toml (with what is still wrong): a case handled right while so
 // marked fails too, so the list stays true. The last check prints recall and false alarms.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { check } from '../lib/runner.mjs';
@@ -13,6 +13,23 @@ const DIR = path.join(ROOT, 'tests/fixtures/real');
 const { case: cases } = parse(readFileSync(path.join(DIR, 'cases.toml'), 'utf8'));
 const env = sharedEnv();
 const results = new Map();
+// STREAMFIX_RECORD_CORPUS=1: what the content script reported on each page is written to
+// tests/fixtures/real/reports.json, which the native detector test replays (record again
+// when the content script changes what it gathers).
+const RECORD = Boolean(process.env.STREAMFIX_RECORD_CORPUS);
+const recorded = {};
+
+/** Every PageReport the worker gets from now on, seen by a second listener of its own. */
+async function listen(b) {
+  await (await sw(b)).evaluate(() => {
+    globalThis.__corpusReports ??= [];
+    if (globalThis.__corpusListening) return;
+    globalThis.__corpusListening = true;
+    chrome.runtime.onMessage.addListener((m, sender) => {
+      if (m?.type === 'PageReport') globalThis.__corpusReports.push({ tab: sender.tab?.id, blocks: m.blocks });
+    });
+  });
+}
 
 async function stored(b, tabId) {
   const all = await (await sw(b)).evaluate(() => chrome.storage.session.get(null));
@@ -28,6 +45,7 @@ async function visit(c) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
   });
+  if (RECORD) await listen(b);
   const page = await b.newPage();
   try {
     await page.goto(c.url);
@@ -43,6 +61,11 @@ async function visit(c) {
       panel = await panelCode(page);
     }
     const s = await stored(b, tabId);
+    if (RECORD) {
+      const reports = await (await sw(b)).evaluate((id) => globalThis.__corpusReports.filter((r) => r.tab === id).map((r) => r.blocks), tabId);
+      // Each different set of blocks once, in the order they came.
+      recorded[c.file] = [...new Map(reports.map((r) => [JSON.stringify(r), r])).values()];
+    }
     return { panel, code: s?.detection?.code ?? null, badge: await badgeText(b, tabId) };
   } finally {
     server.removeRoute(url.hostname, url.pathname);
@@ -74,5 +97,6 @@ check('real corpus: recall and false alarms', async () => {
   const caught = errors.filter((c) => results.get(c.file)?.code);
   const alarms = quiet.filter((c) => results.get(c.file)?.code || results.get(c.file)?.panel);
   assert(results.size === cases.length, `${cases.length - results.size} cases did not run`);
+  if (RECORD) writeFileSync(path.join(DIR, 'reports.json'), `${JSON.stringify(recorded, null, 1)}\n`);
   console.log(`real corpus: recall ${caught.length}/${errors.length} error screens, false alarms ${alarms.length}/${quiet.length} look-alikes`);
 });
