@@ -160,7 +160,7 @@ fn the_detector_gives_each_recorded_page_its_verdict() {
             .collect();
         let right = match c.expect.as_str() {
             "quiet" => found.is_empty(),
-            _ => !found.is_empty() && (c.code.is_empty() || found.iter().any(|f| *f == c.code)),
+            _ => !found.is_empty() && (c.code.is_empty() || found.contains(&c.code)),
         };
         match (&c.known_miss, right) {
             (None, false) => panic!(
