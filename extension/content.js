@@ -16,6 +16,12 @@
 // change is read and reported in the same task, and when the core has decided ahead of
 // time that a code in an error container gets the panel (`quick`), the panel host goes
 // in at once, so it is painted in the frame that shows the error.
+//
+// What is read: the service's error containers (a hint, not the gate), the title, and any
+// text that carries something shaped like a code or words an error screen of the service
+// shows (the core's hints), with a few layout facts (visible, in a dialog, in a box over
+// the screen or the video, the whole page, in prose). Whether it is an error is the
+// core's call.
 (() => {
   'use strict';
   const api = globalThis.browser ?? globalThis.chrome;
@@ -25,6 +31,8 @@
   const DASHES = /[\u2010-\u2013\u2212]/g;
   const NOT_CODE = /[^A-Z0-9-]+/;
   const MAX_TEXT_BLOCKS = 16;
+  // Most blocks one scan of the whole page notes (each costs a look at its box's style).
+  const MAX_SCAN_NOTES = 64;
   // Where an error screen stands apart from the page (the words are the core's to judge).
   const DIALOG = '[role=dialog],[role=alertdialog],[role=alert],[aria-modal=true],dialog';
   // Text in these talks about things: an article, a comment, a list, a menu, a form.
@@ -168,11 +176,18 @@
   // Text that may be an error's: remember its block (the dialog or positioned box around
   // it, when that is small enough to be the error's own).
   function noteText(node, raw) {
-    if (textBlocks.size >= MAX_TEXT_BLOCKS || !signal(raw)) return false;
+    if (!signal(raw)) return false;
     const line = node.nodeType === TEXT ? node.parentElement : node;
     if (!line || skipped(line)) return false;
     const block = boxOf(line);
     if (textBlocks.has(block)) return false;
+    // Full: the oldest goes, unless a panel shows (its error may be among them). Words
+    // such as "error" fill the list on some pages (comments), and what appears now is
+    // likelier the error than what stood before.
+    if (textBlocks.size >= MAX_TEXT_BLOCKS) {
+      if (host) return false;
+      textBlocks.delete(textBlocks.values().next().value);
+    }
     textBlocks.add(block);
     insideCache = new WeakMap();
     return true;
@@ -230,11 +245,11 @@
   // page's text; the walk only when it holds something worth a look.
   function scanDocument() {
     const body = document.body;
-    if (!body || textBlocks.size >= MAX_TEXT_BLOCKS || !signal(body.textContent)) return;
+    if (!body || !signal(body.textContent)) return;
     const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-    while (textBlocks.size < MAX_TEXT_BLOCKS && walker.nextNode()) {
+    for (let budget = MAX_SCAN_NOTES; budget > 0 && walker.nextNode();) {
       const node = walker.currentNode;
-      if (node.data.length > 2 && signal(node.data)) noteText(node, node.data);
+      if (node.data.length > 2 && signal(node.data) && noteText(node, node.data)) budget--;
     }
   }
 

@@ -178,6 +178,19 @@ check('an error screen\'s words in a subtitle line over the player stay quiet; t
     assertEq(await until(() => panelCode(page), { what: 'the panel for the screen' }), 'PARDON', 'panel');
   }));
 
+check('after twenty comment lines with an error screen\'s words, an error screen that appears still gets the panel', () =>
+  onPlayer(async (page) => {
+    // One at a time, as comments load, each a block of its own: text worth a look, and
+    // none is an error (more than the content script keeps track of at once).
+    for (let i = 0; i < 20; i++) {
+      await place(page, 'body', 'p', { textContent: `Comment ${i}: something went wrong for me too` });
+      await page.waitForTimeout(30);
+    }
+    await quietFor(page, 1000, 'panel for the comments');
+    await place(page, PLAYER, 'div', { id: 'screen', textContent: 'Pardon the interruption' });
+    assertEq(await until(() => panelCode(page), { what: 'the panel for the screen' }), 'PARDON', 'panel');
+  }));
+
 check('a code that appears in place in free text (no container) gets the panel', () =>
   onPlayer(async (page) => {
     await place(page, '.player-controls', 'p', { className: 'status', id: 'status', textContent: 'Buffering' });
