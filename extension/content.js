@@ -150,12 +150,14 @@
         if (el.hidden || skipped(el)) continue;
         reported.push(el);
         const text = textOf(el, max);
-        if (text) blocks.push({ kind: 'container', text, place: placement(el, 0) });
+        if (text) blocks.push({ kind: 'container', text, place: placement(el, null) });
       }
     }
     if (document.title) blocks.push({ kind: 'title', text: document.title.slice(0, max) });
-    // The page's text, to tell a page that is only its error (one native read).
-    const pageChars = textBlocks.size ? document.body?.textContent.trim().length ?? 0 : 0;
+    // The page's text, to tell a page that is only its error: one native read, and only
+    // when a block it could decide is there.
+    let chars = -1;
+    const pageChars = () => (chars < 0 ? (chars = document.body?.textContent.trim().length ?? 0) : chars);
     for (const el of textBlocks) {
       if (!el.isConnected || blocks.length >= 48) {
         textBlocks.delete(el);
@@ -193,39 +195,48 @@
     return true;
   }
 
-  function boxOf(line) {
-    const fits = (el) => el !== document.body && el !== document.documentElement && el.textContent.length <= MAX_BOX_CHARS;
-    const dialog = line.closest(DIALOG);
-    if (dialog && fits(dialog)) return dialog;
-    // The nearest positioned box, the line itself included (a subtitle line is its own).
-    for (let el = line, i = 0; i <= MAX_BOX_LEVELS && el && fits(el); el = el.parentElement, i++) {
+  // A box that holds little else than the error: not the page, not an app shell.
+  const small = (el) => el !== document.body && el !== document.documentElement && el.textContent.length <= MAX_BOX_CHARS;
+
+  // The nearest positioned (fixed or absolute) box around `el`, `el` included (a subtitle
+  // line is its own box), within a few levels; null when there is none.
+  function positionedBox(el) {
+    for (let i = 0; el && el !== document.body && i <= MAX_BOX_LEVELS; el = el.parentElement, i++) {
       const position = getComputedStyle(el).position;
       if (position === 'fixed' || position === 'absolute') return el;
     }
-    return line;
+    return null;
+  }
+
+  function boxOf(line) {
+    const dialog = line.closest(DIALOG);
+    if (dialog && small(dialog)) return dialog;
+    const box = positionedBox(line);
+    return box && small(box) ? box : line;
   }
 
   // Layout facts about a block, for the core to weigh: shown at all, in a dialog, in a
   // positioned box over most of the viewport or over the video, nearly all of the page's
   // text, in prose.
+  // `pageChars()` gives the page's text length (null: not asked, as for a container).
   function placement(el, pageChars) {
     const r = el.getBoundingClientRect();
     const vw = window.innerWidth;
     const vh = window.innerHeight;
     const visible = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < vh && r.left < vw &&
       (el.checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) ?? true);
-    // The box the text sits in (its nearest positioned ancestor) covers the screen or the
-    // video, and holds little else: an error screen, not a subtitle line or a player's
-    // control bar, nor an app shell.
-    let overlay = false;
-    for (let a = el, i = 0; a && a !== document.body && i < MAX_BOX_LEVELS; a = a.parentElement, i++) {
-      const position = getComputedStyle(a).position;
-      if (position !== 'fixed' && position !== 'absolute') continue;
-      overlay = a.textContent.length <= MAX_BOX_CHARS && covers(a.getBoundingClientRect(), vw, vh);
-      break;
-    }
-    const alone = pageChars > 0 && el.textContent.trim().length >= ALONE_SHARE * pageChars;
-    return { visible, dialog: el.closest(DIALOG) !== null, overlay, alone, prose: el.closest(PROSE) !== null };
+    // Nothing else counts for a block the user can't see (an off-screen comment).
+    if (!visible) return { visible, dialog: false, overlay: false, alone: false, prose: false };
+    // The box the text sits in covers the screen or the video, and holds little else: an
+    // error screen, not a subtitle line or a player's control bar, nor an app shell.
+    const box = positionedBox(el);
+    const overlay = box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh);
+    const dialog = el.closest(DIALOG) !== null;
+    const prose = el.closest(PROSE) !== null;
+    // Whether it is the whole page matters only where nothing else sets it apart.
+    const alone = !dialog && !overlay && !prose && pageChars !== null &&
+      el.textContent.trim().length >= ALONE_SHARE * Math.max(1, pageChars());
+    return { visible, dialog, overlay, alone, prose };
   }
 
   // A box over a quarter of the viewport or more, or over half of a video or more.

@@ -42,6 +42,12 @@ export async function tabIdOf(b, page) {
   return ids[0];
 }
 
+/** The tab's state as StreamFix stored it (`tab:<id>` in storage.session), or null. */
+export async function tabState(b, tabId) {
+  const all = await (await sw(b)).evaluate(() => chrome.storage.session.get(null));
+  return all[`tab:${tabId}`] ?? null;
+}
+
 export async function badgeText(b, tabId) {
   return (await sw(b)).evaluate((tabId) => chrome.action.getBadgeText({ tabId }), tabId);
 }

@@ -4,15 +4,13 @@ import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
 import { evaluateIn } from '../lib/cdp.mjs';
-import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, tabState, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv({ hostRules: ['MAP dnsfail.netflix.com ~NOTFOUND'] });
 
 /** The tab's stored detection code, read from StreamFix's session storage. */
 async function storedCode(b, tabId) {
-  const worker = await sw(b);
-  const all = await worker.evaluate(() => chrome.storage.session.get(null));
-  return all[`tab:${tabId}`]?.detection?.code ?? null;
+  return (await tabState(b, tabId))?.detection?.code ?? null;
 }
 
 async function expectPanel(path, code) {

@@ -4,14 +4,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
 import { audit } from '../lib/axe.mjs';
-import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until, openPanel } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, tabState, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
-
-async function tabState(b, tabId) {
-  const all = await (await sw(b)).evaluate(() => chrome.storage.session.get(null));
-  return all[`tab:${tabId}`] ?? null;
-}
 
 check('503 overload: a live countdown reloads the tab and stops once the server is back', async () => {
   const { b, server } = await env();

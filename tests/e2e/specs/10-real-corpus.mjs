@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { check } from '../lib/runner.mjs';
-import { sharedEnv, ROOT, assert, badgeText, panelCode, sleep, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, ROOT, assert, badgeText, panelCode, sleep, sw, tabIdOf, tabState, until } from '../lib/streamfix.mjs';
 
 const DIR = path.join(ROOT, 'tests/fixtures/real');
 const { case: cases } = parse(readFileSync(path.join(DIR, 'cases.toml'), 'utf8'));
@@ -31,11 +31,6 @@ async function listen(b) {
   });
 }
 
-async function stored(b, tabId) {
-  const all = await (await sw(b)).evaluate(() => chrome.storage.session.get(null));
-  return all[`tab:${tabId}`] ?? null;
-}
-
 /** Opens the case's page under its address; what the user then sees, and what was stored. */
 async function visit(c) {
   const { b, server } = await env();
@@ -51,7 +46,7 @@ async function visit(c) {
     await page.goto(c.url);
     const tabId = await tabIdOf(b, page);
     // StreamFix is alive on the page: the page's Hello reached its worker.
-    await until(async () => ((await stored(b, tabId))?.url ? true : null), { what: `StreamFix to see ${c.file}` });
+    await until(async () => ((await tabState(b, tabId))?.url ? true : null), { what: `StreamFix to see ${c.file}` });
     // An error gets its panel within moments; a look-alike has had its settled report
     // (2.5 s after load), after which a healthy page is judged.
     let panel;
@@ -60,7 +55,7 @@ async function visit(c) {
       await sleep(3200);
       panel = await panelCode(page);
     }
-    const s = await stored(b, tabId);
+    const s = await tabState(b, tabId);
     if (RECORD) {
       const reports = await (await sw(b)).evaluate((id) => globalThis.__corpusReports.filter((r) => r.tab === id).map((r) => r.blocks), tabId);
       // Each different set of blocks once, in the order they came.
