@@ -11,9 +11,11 @@ use std::{env, fmt::Write as _, fs, path::Path};
 #[path = "src/core/catalog/schema.rs"]
 mod schema;
 
-use schema::{Catalog, Device, ErrorEntry, KnownExtension, List, Match, Service, Step, Str, Text};
+use schema::{
+    Catalog, Device, ErrorEntry, KnownExtension, Language, List, Match, Service, Step, Str, Text,
+};
 
-const FILES: [&str; 4] = ["services", "errors", "steps", "extensions"];
+const FILES: [&str; 5] = ["services", "errors", "steps", "extensions", "words"];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -185,14 +187,16 @@ impl Lit for Catalog {
             step,
             device,
             extension,
+            language,
         } = self;
         format!(
-            "Catalog {{ service: {}, error: {}, step: {}, device: {}, extension: {} }}",
+            "Catalog {{ service: {}, error: {}, step: {}, device: {}, extension: {}, language: {} }}",
             gen.list(service),
             gen.list(error),
             gen.list(step),
             gen.list(device),
-            gen.list(extension)
+            gen.list(extension),
+            gen.list(language)
         )
     }
 }
@@ -211,13 +215,14 @@ impl Lit for Service {
             status_url,
             probe_urls,
             download_url,
+            numeric_codes,
             code_labels,
             clear_note,
         } = self;
         format!(
             "Service {{ id: {}, name: {}, domains: {}, origins: {}, quiet_hosts: {}, \
              error_selectors: {}, api_paths: {}, status_url: {}, probe_urls: {}, \
-             download_url: {}, code_labels: {}, clear_note: {} }}",
+             download_url: {}, numeric_codes: {numeric_codes}, code_labels: {}, clear_note: {} }}",
             id.lit(gen),
             name.lit(gen),
             gen.list(domains),
@@ -244,9 +249,11 @@ impl Lit for Match {
             net,
             phrases,
             unknown_code,
+            unnamed_screen,
         } = self;
         format!(
-            "Match {{ codes: {}, prefixes: {}, http: {}, net: {}, phrases: {}, unknown_code: {unknown_code} }}",
+            "Match {{ codes: {}, prefixes: {}, http: {}, net: {}, phrases: {}, \
+             unknown_code: {unknown_code}, unnamed_screen: {unnamed_screen} }}",
             gen.list(codes),
             gen.list(prefixes),
             gen.list(http),
@@ -340,6 +347,23 @@ impl Lit for KnownExtension {
             "KnownExtension {{ ids: {}, names: {}, kind: ExtKind::{kind:?} }}",
             gen.list(ids),
             gen.list(names)
+        )
+    }
+}
+
+impl Lit for Language {
+    const TYPE: &'static str = "Language";
+    fn lit(&self, gen: &mut Gen) -> String {
+        let Language {
+            lang,
+            failure,
+            code_labels,
+        } = self;
+        format!(
+            "Language {{ lang: {}, failure: {}, code_labels: {} }}",
+            lang.lit(gen),
+            gen.list(failure),
+            gen.list(code_labels)
         )
     }
 }

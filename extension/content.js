@@ -43,6 +43,8 @@
   const MAX_BOX_LEVELS = 6;
   // A block with this share of the page's text or more is the page itself.
   const ALONE_SHARE = 0.8;
+  // Content made of items (results, comments, episodes, an article): never one screen.
+  const ITEMS = 'article,[role=article],[role=comment],[role=feed],[role=list],[role=listitem],li,aside,blockquote';
   // Per observer batch, records with the same parent that number more than this are a
   // burst (a list or a log filling up): the parent is looked at a little later (one native
   // query finds any error container among everything it received). Fewer are looked at
@@ -122,14 +124,15 @@
     hidePanel();
   }
 
-  // Visible text of an element, skipping scripts, styles, form fields and our own nodes.
+  // Visible text of an element, skipping scripts, styles, form fields, our own nodes and
+  // what isn't shown (a player's hidden panels hold error sentences of their own).
   function textOf(root, max) {
     if (root.nodeType === TEXT) return root.data.slice(0, max);
     let out = '';
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
       acceptNode: (n) =>
         n.nodeType === ELEMENT
-          ? n.matches(SKIP_SELECTOR) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP
+          ? n.matches(SKIP_SELECTOR) || (n !== root && n.checkVisibility?.(SHOWN) === false) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP
           : NodeFilter.FILTER_ACCEPT,
     });
     while (out.length < max && walker.nextNode()) out += walker.currentNode.data + ' ';
@@ -137,6 +140,7 @@
   }
 
   const skipped = (el) => el.closest(SKIP_SELECTOR) !== null;
+  const SHOWN = { opacityProperty: true, visibilityProperty: true };
 
   function collect() {
     const max = spec.max_block_chars;
@@ -158,14 +162,23 @@
     // when a block it could decide is there.
     let chars = -1;
     const pageChars = () => (chars < 0 ? (chars = document.body?.textContent.trim().length ?? 0) : chars);
+    const read = new Set();
     for (const el of textBlocks) {
       if (!el.isConnected || blocks.length >= 48) {
         textBlocks.delete(el);
         continue;
       }
       const text = textOf(el, max);
-      if (text && signal(text)) blocks.push({ kind: 'text', text, place: placement(el, pageChars) });
-      else textBlocks.delete(el);
+      if (!text || !signal(text)) {
+        textBlocks.delete(el);
+        continue;
+      }
+      const seen = { box: el };
+      const place = placement(el, pageChars, seen);
+      // A page of its own error is read whole (its title, message and code), once.
+      if (read.has(seen.box)) continue;
+      read.add(seen.box);
+      blocks.push({ kind: 'text', text: seen.box === el ? text : textOf(seen.box, max), place });
     }
     return blocks;
   }
@@ -218,25 +231,43 @@
   // Layout facts about a block, for the core to weigh: shown at all, in a dialog, in a
   // positioned box over most of the viewport or over the video, nearly all of the page's
   // text, in prose.
-  // `pageChars()` gives the page's text length (null: not asked, as for a container).
-  function placement(el, pageChars) {
+  // `pageChars()` gives the page's text length (null: not asked, as for a container);
+  // `seen.box` becomes the page's whole box when the block is a page of its own.
+  function placement(el, pageChars, seen = {}) {
     const r = el.getBoundingClientRect();
     const vw = window.innerWidth;
     const vh = window.innerHeight;
     const visible = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < vh && r.left < vw &&
-      (el.checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) ?? true);
+      (el.checkVisibility?.(SHOWN) ?? true);
     // Nothing else counts for a block the user can't see (an off-screen comment).
     if (!visible) return { visible, dialog: false, overlay: false, alone: false, prose: false };
     // The box the text sits in covers the screen or the video, and holds little else: an
     // error screen, not a subtitle line or a player's control bar, nor an app shell.
     const box = positionedBox(el);
-    const overlay = box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh);
+    const overlay = (box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh)) || inVideoPlace(el);
     const dialog = el.closest(DIALOG) !== null;
     const prose = el.closest(PROSE) !== null;
-    // Whether it is the whole page matters only where nothing else sets it apart.
-    const alone = !dialog && !overlay && !prose && pageChars !== null &&
-      el.textContent.trim().length >= ALONE_SHARE * Math.max(1, pageChars());
+    // Whether it is the whole page matters only where nothing else sets it apart; a page
+    // that shows a video is not a page of its error (a watch page with few words).
+    const alone = !dialog && !overlay && !prose && pageChars !== null && !noteVideo() &&
+      pageOfItsOwn(el, box, pageChars, seen);
     return { visible, dialog, overlay, alone, prose };
+  }
+
+  // `el` holds nearly all of the page's text, or the small box it shares with the rest of
+  // its message does (a title line and a code line are siblings; read whole, in
+  // `seen.box`). Not from inside a positioned box that is no overlay (a control bar, a
+  // caption), nor across a list or an article.
+  function pageOfItsOwn(el, box, pageChars, seen) {
+    const most = (x) => x.textContent.trim().length >= ALONE_SHARE * Math.max(1, pageChars());
+    if (most(el)) return true;
+    if (box !== null) return false;
+    let top = el;
+    while (top.parentElement && top.parentElement !== document.body && small(top.parentElement) &&
+      top.parentElement.querySelector(ITEMS) === null) top = top.parentElement;
+    if (top === el || !most(top)) return false;
+    seen.box = top;
+    return true;
   }
 
   // A box over a quarter of the viewport or more, or over half of a video or more.
@@ -251,10 +282,38 @@
     return false;
   }
 
+  // Where the largest video was last seen: a player that drops its video for its error
+  // shows the error in the video's own place, positioned or not.
+  let videoPlace = null;
+  function noteVideo() {
+    let best = null;
+    for (const v of document.getElementsByTagName('video')) {
+      const r = v.getBoundingClientRect();
+      if (r.width * r.height > 0 && (!best || r.width * r.height > best.width * best.height)) best = r;
+    }
+    if (best) videoPlace = best;
+    return best !== null;
+  }
+
+  // The text's own small box fills at least half of where the video was, and no video is
+  // shown any more: the error took the player's place.
+  function inVideoPlace(el) {
+    if (!videoPlace || noteVideo()) return false;
+    const v = videoPlace;
+    for (let i = 0; el && i <= MAX_BOX_LEVELS && small(el); el = el.parentElement, i++) {
+      const r = el.getBoundingClientRect();
+      const w = Math.min(r.right, v.right) - Math.max(r.left, v.left);
+      const h = Math.min(r.bottom, v.bottom) - Math.max(r.top, v.top);
+      if (w > 0 && h > 0 && w * h >= 0.5 * v.width * v.height) return true;
+    }
+    return false;
+  }
+
   // The whole page once it has loaded and once settled: a static error page's text came
   // with the document, not as news the observer looks at closely. One native read of the
   // page's text; the walk only when it holds something worth a look.
   function scanDocument() {
+    noteVideo();
     const body = document.body;
     if (!body || !signal(body.textContent)) return;
     const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);

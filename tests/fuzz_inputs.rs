@@ -210,7 +210,7 @@ fn vocabulary() -> &'static Vec<String> {
         for e in c.error.iter() {
             v.push(e.id.to_string());
             v.extend(e.matcher.codes.iter().map(|c| c.to_string()));
-            v.extend(e.matcher.prefixes.iter().map(|c| c.to_string()));
+            v.extend(e.matcher.prefixes.iter().map(|c| c.replace('?', "M")));
             v.extend(e.matcher.phrases.iter().map(|c| c.to_string()));
             v.extend(e.matcher.phrases.iter().map(|p| p.to_uppercase()));
         }

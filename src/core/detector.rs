@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, ErrorEntry, Service, Str, ANY_SERVICE};
+use super::catalog::{Catalog, ErrorEntry, Service, ANY_SERVICE, RUNS_ON, WILDCARD};
 use super::util::cut;
 
 /// Longest text of one block the detector reads; the rest is ignored.
@@ -138,9 +138,10 @@ fn clip(s: &str, max: usize) -> &str {
     cut(s, ..end)
 }
 
-/// Tokens shaped like a service error code: upper-case letters and digits in 2 to 4
+/// Tokens shaped like a service error code: upper-case letters and digits in 1 to 4
 /// dash-separated groups of up to 8 (`NSEZ-503`, `M7111-1331-5059`, `NSES-UHX`,
-/// `M7399-1260-00000024`).
+/// `M7399-1260-00000024`, `F7375`). A single group counts only when it is letters then
+/// digits, and only as a code the catalog knows (see [`is_plausible_unknown`]).
 pub fn code_tokens(text: &str) -> impl Iterator<Item = &str> {
     let is_part = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-';
     text.split(move |c: char| !is_part(c))
@@ -149,19 +150,38 @@ pub fn code_tokens(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn is_code_shaped(token: &str) -> bool {
-    let groups: Vec<&str> = token.split('-').collect();
-    (2..=4).contains(&groups.len())
+    let groups = token.split('-').count();
+    if groups == 1 {
+        let digits = token.trim_start_matches(|c: char| c.is_ascii_uppercase());
+        return (1..=3).contains(&(token.len() - digits.len()))
+            && digits.len() >= 3
+            && digits.bytes().all(|b| b.is_ascii_digit());
+    }
+    (2..=4).contains(&groups)
         && token.len() <= 24
-        && groups.iter().all(|g| (1..=8).contains(&g.len()))
+        && token.split('-').all(|g| (1..=8).contains(&g.len()))
         && token.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
-/// A code of the unknown-code shape must mix letters and digits, so words in capitals
-/// (`WI-FI`) and plain numbers (`2012-2049`) are not taken for codes.
+/// A code of the unknown-code shape must have two groups at least and mix letters and
+/// digits, so words in capitals (`WI-FI`), plain numbers (`2012-2049`) and model or format
+/// names (`H264`) are not taken for codes.
 fn is_plausible_unknown(token: &str) -> bool {
-    token.chars().any(|c| c.is_ascii_digit())
+    token.contains('-')
+        && token.chars().any(|c| c.is_ascii_digit())
         && token.chars().any(|c| c.is_ascii_uppercase())
         && token.split('-').next().is_some_and(|g| g.len() >= 2)
+}
+
+/// Whether `code` starts with the catalog's `prefix`, where a leading `?` stands for any
+/// one capital letter (the device letter Netflix puts before a code: `M7375`, `F7375`).
+fn has_prefix(code: &str, prefix: &str) -> bool {
+    match prefix.strip_prefix(WILDCARD) {
+        Some(rest) => code
+            .strip_prefix(|c: char| c.is_ascii_uppercase())
+            .is_some_and(|c| c.starts_with(rest)),
+        None => code.starts_with(prefix),
+    }
 }
 
 fn entry_for_code<'a>(catalog: &'a Catalog, service: &str, code: &str) -> Option<&'a ErrorEntry> {
@@ -170,7 +190,7 @@ fn entry_for_code<'a>(catalog: &'a Catalog, service: &str, code: &str) -> Option
     })
     .or_else(|| {
         find_entry(catalog, service, &|e| {
-            e.matcher.prefixes.iter().any(|p| code.starts_with(&**p))
+            e.matcher.prefixes.iter().any(|p| has_prefix(code, p))
         })
     })
 }
@@ -216,7 +236,15 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
         return None;
     }
     let words = word_count(text);
-    let screen = block.kind == BlockKind::Text && place.prominent() && words <= MAX_SCREEN_WORDS;
+    let labels: Vec<&str> = catalog
+        .service(service)
+        .map(|s| catalog.code_labels(s).collect())
+        .unwrap_or_default();
+    // An error screen shows one error: text naming several codes is a list or an article.
+    let screen = block.kind == BlockKind::Text
+        && place.prominent()
+        && words <= MAX_SCREEN_WORDS
+        && !names_several_codes(catalog, service, text, &labels);
     let known = code_tokens(text)
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
@@ -235,11 +263,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     let lower = super::util::lowercase(text);
     // A bare number ("Error Code 83") is a code only after the service's own label, and
     // only inside its error containers: never a season number or a count in page text.
-    let labels = catalog
-        .service(service)
-        .map(|s| &*s.code_labels)
-        .unwrap_or_default();
-    if let Some(number) = labelled_number(&lower, labels) {
+    if let Some(number) = labelled_number(&lower, &labels) {
         return entry_for_code(catalog, service, number)
             .or_else(|| unknown_entry(catalog, service))
             .map(|e| (number.to_string(), e.id.to_string(), true));
@@ -255,8 +279,102 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
             .or_else(|| unknown_entry(catalog, service))
             .map(|e| (code.to_string(), e.id.to_string(), true)),
         (None, Some(entry)) => Some((entry.id.to_string(), entry.id.to_string(), false)),
-        (None, None) => None,
+        (None, None) => unnamed_screen(catalog, service, text, &lower, words),
     }
+}
+
+/// Most words a screen that says it failed in no words the catalog knows may have: a
+/// title, a sentence or two and its buttons.
+const MAX_UNNAMED_WORDS: usize = 60;
+
+/// A short screen that says it failed (`data/words.toml`) in words no entry knows: the
+/// service's entry for such screens, with the code it shows if one looks like a code
+/// (`E111`: a single group is read here, where the screen itself says it is an error).
+fn unnamed_screen(
+    catalog: &Catalog,
+    service: &str,
+    text: &str,
+    lower: &str,
+    words: usize,
+) -> Option<Named> {
+    if words > MAX_UNNAMED_WORDS || !says_failure(catalog, lower) {
+        return None;
+    }
+    let code = code_tokens(text).find(|t| t.bytes().any(|b| b.is_ascii_digit()));
+    match code {
+        Some(code) => {
+            unknown_entry(catalog, service).map(|e| (code.to_string(), e.id.to_string(), true))
+        }
+        None => find_entry(catalog, service, &|e| e.matcher.unnamed_screen)
+            .map(|e| (e.id.to_string(), e.id.to_string(), false)),
+    }
+}
+
+/// Whether lower-case `text` has one of the catalog's words of failure or code labels
+/// ("Foutcode"), as a word.
+pub fn says_failure(catalog: &Catalog, text: &str) -> bool {
+    catalog
+        .language
+        .iter()
+        .flat_map(|l| l.failure.iter().chain(l.code_labels.iter()))
+        .any(|w| has_word(text, w))
+}
+
+/// `word` in `text`, not inside a longer word, except on a side marked [`RUNS_ON`].
+fn has_word(text: &str, word: &str) -> bool {
+    let open_start = word.starts_with(RUNS_ON);
+    let open_end = word.ends_with(RUNS_ON);
+    let core = word.trim_matches(RUNS_ON);
+    // A letter of a script written with spaces: a word there has edges.
+    let spaced = |c: char| c.is_alphanumeric() && u32::from(c) < 0x2E80;
+    let mut from = 0;
+    while let Some(at) = text
+        .get(from..)
+        .and_then(|rest| super::util::find(rest, core))
+    {
+        let at = from + at;
+        let end = at + core.len();
+        let before = cut(text, ..at).chars().next_back();
+        let after = cut(text, end..).chars().next();
+        let starts = open_start || !core.starts_with(spaced) || !before.is_some_and(spaced);
+        let ends = open_end || !core.ends_with(spaced) || !after.is_some_and(spaced);
+        if starts && ends {
+            return true;
+        }
+        from = at + core.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+/// Whether `text` names two different codes or more: code-shaped tokens with a digit,
+/// numbers after the service's code labels, and numbers of three digits or more that are
+/// the service's codes even without a label ("Error Code 1007 or 7136").
+fn names_several_codes(catalog: &Catalog, service: &str, text: &str, labels: &[&str]) -> bool {
+    let lower = super::util::lowercase(text);
+    let mut seen: Option<String> = None;
+    let mut another = |code: &str| seen.replace(code.to_string()).is_some_and(|s| s != code);
+    let known = |n: &&str| {
+        n.len() >= 3
+            && find_entry(catalog, service, &|e| {
+                e.matcher.codes.iter().any(|c| c == *n)
+            })
+            .is_some()
+    };
+    let tokens = code_tokens(text).filter(|t| t.bytes().any(|b| b.is_ascii_digit()));
+    let numbers = text.split(|c: char| !c.is_ascii_digit()).filter(known);
+    if tokens.chain(numbers).any(&mut another) {
+        return true;
+    }
+    let mut rest = lower.as_str();
+    while let Some(number) = labelled_number(rest, labels) {
+        if another(number) {
+            return true;
+        }
+        // Read on past this number (a part of `rest`).
+        let end = number.as_ptr() as usize - rest.as_ptr() as usize + number.len();
+        rest = cut(rest, end..);
+    }
+    false
 }
 
 /// Longest bare numeric code read after a label.
@@ -266,7 +384,7 @@ const MAX_NUMBER_DIGITS: usize = 7;
 /// "código de error 1007"): separated by spaces, `:`, `#` or `-` only, and followed by
 /// something that is not a letter or digit, so "error code 83a" or "error code 12.5" is
 /// not one.
-fn labelled_number<'a>(text: &'a str, labels: &[Str]) -> Option<&'a str> {
+fn labelled_number<'a>(text: &'a str, labels: &[&str]) -> Option<&'a str> {
     labels.iter().find_map(|label| {
         // Every place the label is (a byte search: std's `match_indices` would bring its
         // Two-Way searcher into the wasm for this alone).
@@ -318,8 +436,9 @@ fn word_count(text: &str) -> usize {
 }
 
 /// What text to read on a page of `service` besides its error containers: the phrases of
-/// its entries and of those for every service, and its code labels (lower case, each
-/// once). Text shaped like a code is read too; what any of it means is decided here.
+/// its entries and of those for every service, its code labels, its codes of one group,
+/// and the words of failure of every language (lower case, each once). Text shaped like a
+/// code is read too; what any of it means is decided here.
 pub fn hints(catalog: &Catalog, service: &Service) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let phrases = catalog
@@ -327,9 +446,31 @@ pub fn hints(catalog: &Catalog, service: &Service) -> Vec<String> {
         .iter()
         .filter(|e| e.service == service.id || e.service == ANY_SERVICE)
         .flat_map(|e| e.matcher.phrases.iter());
-    for p in phrases.chain(service.code_labels.iter()) {
-        if !out.iter().any(|o| o == p) {
-            out.push(p.to_string());
+    // A one-group code (`F7375`) has no dash for the page's code pattern to see.
+    let mut single: Vec<String> = Vec::new();
+    for e in catalog.error.iter().filter(|e| e.service == service.id) {
+        for c in e.matcher.codes.iter().chain(e.matcher.prefixes.iter()) {
+            let lettered = c.starts_with(|c: char| c.is_ascii_uppercase() || c == WILDCARD);
+            if lettered && !c.contains('-') {
+                single.push(super::util::lowercase(
+                    c.strip_prefix(WILDCARD).unwrap_or(c),
+                ));
+            }
+        }
+    }
+    let failure = catalog
+        .language
+        .iter()
+        .flat_map(|l| l.failure.iter().chain(l.code_labels.iter()))
+        .map(|w| w.trim_matches(RUNS_ON).to_string());
+    for p in phrases
+        .map(|p| p.to_string())
+        .chain(catalog.code_labels(service).map(str::to_string))
+        .chain(single)
+        .chain(failure)
+    {
+        if !out.contains(&p) {
+            out.push(p);
         }
     }
     out
@@ -594,6 +735,140 @@ mod tests {
         assert_eq!(
             (d.code.as_str(), d.entry.as_str()),
             ("M7111-1331-4027", "M7111-1331-5059")
+        );
+    }
+
+    #[test]
+    fn device_letter_and_one_group_codes() {
+        let c = cat();
+        let read =
+            |text: &str| detect_page(&c, URL, &[placed(text, OVERLAY)]).map(|d| (d.code, d.entry));
+        // Another browser's letter before a known family: the same entry, its own code.
+        assert_eq!(
+            read("Error Code: S7111-1331-5059"),
+            Some(("S7111-1331-5059".into(), "M7111-1331-5059".into()))
+        );
+        // One group, no dash: known to the catalog, it counts; unknown, it doesn't.
+        assert_eq!(
+            read("Pardon the interruption. F7375"),
+            Some(("F7375".into(), "NF-7375".into()))
+        );
+        assert_eq!(read("Now playing in H264 and AAC51"), None);
+        assert_eq!(read("Season 2 Episode 4: W1234"), None);
+        let netflix = c.service("netflix").unwrap();
+        assert!(hints(&c, netflix).iter().any(|h| h == "7375"));
+        assert!(!hints(&c, c.service("disneyplus").unwrap())
+            .iter()
+            .any(|h| h == "73"));
+    }
+
+    #[test]
+    fn a_screen_that_says_it_failed_in_words_no_entry_knows() {
+        let c = cat();
+        let read = |url: &str, b: Block| detect_page(&c, url, &[b]).map(|d| (d.code, d.entry));
+        let unnamed = |code: &str| Some((code.to_string(), code.to_string()));
+        let fr = "Oups, un problème est survenu... Veuillez recharger la page.";
+        assert_eq!(read(URL, placed(fr, OVERLAY)), unnamed("SOMETHING-WRONG"));
+        // The same words in prose, or not set apart, or hidden: nothing.
+        let prose = Placement {
+            prose: true,
+            ..OVERLAY
+        };
+        assert_eq!(read(URL, placed(fr, prose)), None);
+        assert_eq!(
+            read(
+                URL,
+                placed(
+                    fr,
+                    Placement {
+                        overlay: false,
+                        ..OVERLAY
+                    }
+                )
+            ),
+            None
+        );
+        assert_eq!(
+            read(
+                URL,
+                placed(
+                    fr,
+                    Placement {
+                        visible: false,
+                        ..OVERLAY
+                    }
+                )
+            ),
+            None
+        );
+        // Too long for a screen that only says it failed.
+        let long = format!("{fr} {}", "mot ".repeat(60));
+        assert_eq!(read(URL, placed(&long, OVERLAY)), None);
+        // A code of one group is read on such a screen: known, or else as an unknown one.
+        assert_eq!(
+            read(URL, placed("エラーが発生しました E111", OVERLAY)),
+            Some(("E111".into(), "NF-E111".into()))
+        );
+        assert_eq!(
+            read(URL, placed("エラーが発生しました E9090", OVERLAY)),
+            Some(("E9090".into(), "UNKNOWN".into()))
+        );
+        // Each service's own entry for it.
+        let max = "https://play.max.com/video/watch/1";
+        assert_eq!(
+            read(
+                max,
+                placed("Se ha producido un error. Espere unos minutos.", OVERLAY)
+            ),
+            unnamed("MAX-SOMETHING-WRONG")
+        );
+        // Words inside longer words don't count; a German compound does.
+        assert_eq!(
+            read(URL, placed("Terror in the erroneous harbour", OVERLAY)),
+            None
+        );
+        assert_eq!(
+            read(URL, placed("Wiedergabefehler", OVERLAY)),
+            unnamed("SOMETHING-WRONG")
+        );
+        // The service's own error box counts only for what it says: its selector is a guess.
+        let boxed = Block {
+            kind: BlockKind::Container,
+            ..placed("Loading", OVERLAY)
+        };
+        assert_eq!(read("https://www.youtube.com/embed/x", boxed), None);
+    }
+
+    #[test]
+    fn code_labels_of_every_language_and_one_code_per_screen() {
+        let c = cat();
+        let disney = "https://www.disneyplus.com/video/1";
+        let read = |b: Block| detect_page(&c, disney, &[b]).map(|d| d.code);
+        assert_eq!(
+            read(placed(
+                "Er is een probleem met het afspelen. (Foutcode 41)",
+                OVERLAY
+            )),
+            Some("41".into())
+        );
+        // A list of codes is a list, not a screen; on Netflix numbers are never codes.
+        assert_eq!(
+            read(placed(
+                "Error Code 83 · Error Code 39 · Error Code 73",
+                OVERLAY
+            )),
+            None
+        );
+        assert_eq!(
+            read(placed(
+                "Netflix Error F7121-1331 Disneyplus Error Code 83",
+                OVERLAY
+            )),
+            None
+        );
+        assert_eq!(
+            detect_page(&c, URL, &[placed("Pardon. Foutcode 41", OVERLAY)]).map(|d| d.code),
+            Some("SOMETHING-WRONG".into())
         );
     }
 

@@ -411,8 +411,14 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             if !same_host(&url, &frame) {
                 return Err("message refused: reported page is not the sender's".into());
             }
-            let found = detector::detect_page(catalog, &url, &blocks)
-                .or_else(|| status.and_then(|s| detector::detect_http(catalog, &url, s)));
+            // What the screen names comes first; a screen that only says it failed, after
+            // the status the document came with.
+            let page = detector::detect_page(catalog, &url, &blocks);
+            let http = || status.and_then(|s| detector::detect_http(catalog, &url, s));
+            let found = match page {
+                Some(d) if tab::unnamed_screen(catalog, &d) => http().or(Some(d)),
+                page => page.or_else(http),
+            };
             // Nothing readable yet (no title, no container: a document still being
             // parsed, or one being torn down) says nothing about an error shown before.
             let news = found.is_some() || settled || !blocks.is_empty();

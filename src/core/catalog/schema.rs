@@ -46,6 +46,10 @@ impl Text {
 /// HTTP statuses the service has no entry of its own for). Its texts name the service
 /// with [`SERVICE_SLOT`].
 pub const ANY_SERVICE: &str = "*";
+/// As the first character of a code family, any one capital letter: Netflix puts a
+/// device letter before its numeric codes (`M7375`, `F7375` and `D7375` are one error
+/// seen in different browsers).
+pub const WILDCARD: char = '?';
 /// Where an entry's text names the service (filled in with the service's name).
 pub const SERVICE_SLOT: &str = "{service}";
 
@@ -57,7 +61,23 @@ pub struct Catalog {
     pub step: List<Step>,
     pub device: List<Device>,
     pub extension: List<KnownExtension>,
+    /// Words error screens use, by language (`data/words.toml`).
+    pub language: List<Language>,
 }
+
+/// One language's words of error screens (see `data/words.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    pub lang: Str,
+    /// Words that say something failed.
+    pub failure: List<Str>,
+    /// What stands before a bare numeric code ("error code").
+    pub code_labels: List<Str>,
+}
+
+/// In a failure word, the side on which it may run on into a longer word.
+pub const RUNS_ON: char = '*';
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,9 +100,12 @@ pub struct Service {
     pub probe_urls: List<Str>,
     /// A resource on the service's own hosts the connection check downloads and times.
     pub download_url: Str,
-    /// Lower-case phrases that introduce a bare numeric code on the service's error
-    /// screens (`error code` in "Error Code 83"). A number is a code only right after one
-    /// of these, inside one of the service's error containers.
+    /// The service's codes are bare numbers ("Error Code 83"): read right after a code
+    /// label of any language (`data/words.toml`) or of the service's own, on an error
+    /// screen only.
+    #[serde(default)]
+    pub numeric_codes: bool,
+    /// The service's own lower-case labels before a numeric code (`error` in "Error 153").
     #[serde(default)]
     pub code_labels: List<Str>,
     /// Added to the confirmation before clearing the service's data (a sign-in shared with
@@ -98,7 +121,8 @@ pub struct Match {
     /// Exact codes, upper case (`NSEZ-503`).
     #[serde(default)]
     pub codes: List<Str>,
-    /// Code families: any code starting with one of these (`M7111-1331`).
+    /// Code families: any code starting with one of these (`M7111-1331`; `?7375` for
+    /// `M7375`, `F7375`, … see [`WILDCARD`]).
     #[serde(default)]
     pub prefixes: List<Str>,
     /// HTTP statuses of the main frame or of a burst of API calls.
@@ -113,6 +137,9 @@ pub struct Match {
     /// The fallback for codes of the service's shape that no entry names.
     #[serde(default)]
     pub unknown_code: bool,
+    /// The explanation of a screen that says it failed in words no entry knows.
+    #[serde(default)]
+    pub unnamed_screen: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -246,7 +273,8 @@ impl Catalog {
             let page_match = !m.codes.is_empty()
                 || !m.prefixes.is_empty()
                 || !m.phrases.is_empty()
-                || m.unknown_code;
+                || m.unknown_code
+                || m.unnamed_screen;
             if any && page_match {
                 return err(format!(
                     "error `{}` is for every service but matches page text",
@@ -289,12 +317,26 @@ impl Catalog {
                 && m.net.is_empty()
                 && m.phrases.is_empty()
                 && !m.unknown_code
+                && !m.unnamed_screen
             {
                 return err(format!("error `{}` matches nothing", e.id));
             }
             for c in m.codes.iter().chain(m.prefixes.iter()) {
                 if c.to_ascii_uppercase() != *c {
                     return err(format!("error `{}`: code `{c}` must be upper case", e.id));
+                }
+            }
+            for c in m.codes.iter() {
+                if c.contains(WILDCARD) {
+                    return err(format!("error `{}`: code `{c}` can't have `?`", e.id));
+                }
+            }
+            for p in m.prefixes.iter() {
+                if p.strip_prefix(WILDCARD).unwrap_or(p).contains(WILDCARD) || p.len() < 3 {
+                    return err(format!(
+                        "error `{}`: prefix `{p}` may have `?` first only, and needs more",
+                        e.id
+                    ));
                 }
             }
             for p in m.phrases.iter() {
@@ -306,13 +348,9 @@ impl Catalog {
                 .codes
                 .iter()
                 .any(|c| c.bytes().all(|b| b.is_ascii_digit()));
-            if numeric
-                && self
-                    .service(&e.service)
-                    .is_some_and(|s| s.code_labels.is_empty())
-            {
+            if numeric && self.service(&e.service).is_some_and(|s| !s.numeric_codes) {
                 return err(format!(
-                    "error `{}` has a bare numeric code but service `{}` has no code_labels",
+                    "error `{}` has a bare numeric code but service `{}` has no numeric_codes",
                     e.id, e.service
                 ));
             }
@@ -323,6 +361,37 @@ impl Catalog {
                     return err(format!(
                         "service `{}`: code label `{l}` must be lower case",
                         s.id
+                    ));
+                }
+            }
+            let unnamed = self
+                .error
+                .iter()
+                .filter(|e| e.service == s.id && e.matcher.unnamed_screen)
+                .count();
+            if unnamed != 1 {
+                return err(format!(
+                    "service `{}` needs one entry for unnamed error screens, has {unnamed}",
+                    s.id
+                ));
+            }
+        }
+        let mut langs = std::collections::HashSet::new();
+        for f in self.language.iter() {
+            if !langs.insert(&*f.lang) {
+                return err(format!("words for `{}` are given twice", f.lang));
+            }
+            for l in f.code_labels.iter() {
+                if l.to_lowercase() != *l || l.trim().is_empty() {
+                    return err(format!("code label `{l}` ({}) must be lower case", f.lang));
+                }
+            }
+            for w in f.failure.iter() {
+                let core = w.trim_matches(RUNS_ON);
+                if w.to_lowercase() != *w || core.is_empty() || core.contains(RUNS_ON) {
+                    return err(format!(
+                        "failure word `{w}` ({}): lower case, `*` only at an end",
+                        f.lang
                     ));
                 }
             }
@@ -354,6 +423,18 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// What stands before a bare numeric code on `service`'s screens: every language's
+    /// labels and the service's own; none where its codes aren't numbers.
+    pub fn code_labels<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a str> {
+        let numeric = service.numeric_codes;
+        self.language
+            .iter()
+            .flat_map(|l| l.code_labels.iter())
+            .chain(service.code_labels.iter())
+            .filter(move |_| numeric)
+            .map(|l| &**l)
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {

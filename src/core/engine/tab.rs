@@ -133,7 +133,9 @@ pub(super) fn page_report(
         tab.detection.as_ref().map(|d| &d.evidence),
         Some(Evidence::Http { .. } | Evidence::Net { .. })
     );
-    if found.is_some() || (!keep_network && news) {
+    // A screen that only says it failed adds nothing to the status that brought it.
+    let unnamed = found.as_ref().is_some_and(|d| unnamed_screen(catalog, d));
+    if found.is_some() && !(keep_network && unnamed) || (!keep_network && news) {
         set_detection(catalog, store, tab_id, &mut tab, found);
         tab.network_at = 0.0;
     }
@@ -358,6 +360,13 @@ fn moved_to(tab: &mut TabState, service: &str) {
     *measuring = None;
 }
 
+/// Found by a screen that only says it failed, in words no entry knows.
+pub(super) fn unnamed_screen(catalog: &Catalog, d: &Detection) -> bool {
+    catalog
+        .entry(&d.entry)
+        .is_some_and(|e| e.matcher.unnamed_screen)
+}
+
 pub(super) fn http_response(
     catalog: &Catalog,
     store: &mut Store,
@@ -377,7 +386,15 @@ pub(super) fn http_response(
             Placed::Older => return Reply::Ok,
             // The answer that brought the page the tab shows, delivered after that page
             // spoke: what the page itself showed says more.
-            Placed::Own if matches!(evidence, Some(Evidence::Page { .. })) => return Reply::Ok,
+            Placed::Own
+                if matches!(evidence, Some(Evidence::Page { .. }))
+                    && !tab
+                        .detection
+                        .as_ref()
+                        .is_some_and(|d| unnamed_screen(catalog, d)) =>
+            {
+                return Reply::Ok
+            }
             Placed::Own => {}
             Placed::Newer => {
                 tab.url = url.to_string();
@@ -387,9 +404,20 @@ pub(super) fn http_response(
             }
         }
         let had_http = matches!(evidence, Some(Evidence::Http { .. }));
+        let shown = tab.detection.as_ref().map(|d| d.code.clone());
         if found.is_some() || had_http {
             set_detection(catalog, store, tab_id, &mut tab, found);
             tab.network_at = start;
+            // The page's own panel (for a screen that only said it failed) now has
+            // the status to tell.
+            let code = panel_code(catalog, &tab, &store.settings());
+            if shown.is_some() && code.is_some() && code != shown {
+                store.out.effects.push(Effect::Panel {
+                    tab_id,
+                    code,
+                    focus: false,
+                });
+            }
         }
         if tab.detection.is_some() {
             outcome(catalog, store, tab_id, &mut tab, false);

@@ -811,6 +811,29 @@ fn document_status_in_the_page_report_covers_missed_network_events() {
     };
     let out = sw.send(&m, page(8));
     assert_eq!(panel_of(&out), Some("HTTP-503".into()));
+    // A page that only says it failed ("Service Unavailable") keeps the status it came
+    // with; one that names its error says more.
+    for (id, text, code) in [
+        (20, "Service Unavailable", "HTTP-503"),
+        (21, "Error Code: NSEZ-503", "NSEZ-503"),
+    ] {
+        let m = Msg::PageReport {
+            doc: None,
+            url: PAGE.into(),
+            blocks: vec![Block {
+                place: None,
+                kind: BlockKind::Container,
+                text: text.into(),
+            }],
+            status: Some(503),
+            settled: false,
+        };
+        assert_eq!(
+            panel_of(&sw.send(&m, page(id))),
+            Some(code.into()),
+            "{text}"
+        );
+    }
     let m = Msg::PageReport {
         doc: None,
         url: PAGE.into(),

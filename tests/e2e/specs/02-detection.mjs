@@ -176,6 +176,29 @@ check('an error screen\'s words in a subtitle line over the player stay quiet; t
     assertEq(await until(() => panelCode(page), { what: 'the panel for the screen' }), 'PARDON', 'panel');
   }));
 
+check('an error that takes the video\'s own place in the page\'s flow gets the panel; the same words under it stay quiet', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto('https://www.disneyplus.com/inline-player');
+    await page.waitForTimeout(3000);
+    const words = 'Something went wrong. Please try again. If the problem persists, visit the Help Center. (Error Code 83)';
+    await place(page, 'main', 'p', { id: 'below', textContent: words });
+    await quietFor(page, 1200, 'panel for the words under the video');
+    // The player's script drops its video for the error, in no box of its own.
+    await page.evaluate((words) => {
+      document.getElementById('below').remove();
+      const stage = document.querySelector('.stage');
+      stage.querySelector('video').remove();
+      stage.append(Object.assign(document.createElement('div'), { className: 'notice', textContent: words }));
+    }, words);
+    assertEq(await until(() => panelCode(page), { what: 'the panel for the error in the video\'s place' }), '83', 'panel');
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge');
+  } finally {
+    await page.close();
+  }
+});
+
 check('after twenty comment lines with an error screen\'s words, an error screen that appears still gets the panel', () =>
   onPlayer(async (page) => {
     // One at a time, as comments load, each a block of its own: text worth a look, and

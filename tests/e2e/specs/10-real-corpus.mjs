@@ -9,7 +9,8 @@ import { parse } from 'smol-toml';
 import { check } from '../lib/runner.mjs';
 import { sharedEnv, ROOT, assert, badgeText, panelCode, sleep, sw, tabIdOf, tabState, until } from '../lib/streamfix.mjs';
 
-const DIR = path.join(ROOT, 'tests/fixtures/real');
+// STREAMFIX_CORPUS_DIR: another set in the same layout (a held-out set, measured once).
+const DIR = process.env.STREAMFIX_CORPUS_DIR ?? path.join(ROOT, 'tests/fixtures/real');
 const { case: cases } = parse(readFileSync(path.join(DIR, 'cases.toml'), 'utf8'));
 const env = sharedEnv();
 const results = new Map();

@@ -429,6 +429,36 @@ fn an_http_error_page_keeps_its_answer_in_every_order_and_a_healthy_one_drops_it
 }
 
 #[test]
+fn the_status_replaces_a_screen_that_only_said_it_failed_and_its_panel_follows() {
+    for names in [Names::Sender, Names::Script] {
+        let mut t = Tab::new(names);
+        t.load(Order::Early, 200, None);
+        // The 503 page's words reach the worker before its own answer does.
+        let req = t.next_request();
+        t.tick(1_000.0);
+        let started = t.sw.now;
+        t.tick(30.0);
+        t.hello();
+        t.report(Some("Service Unavailable"), false);
+        assert_eq!(t.code().as_deref(), Some("SOMETHING-WRONG"), "{names:?}");
+        t.tick(10.0);
+        t.start(&req, PAGE, started);
+        let out = t.answer(&req, 503);
+        assert_eq!(t.code().as_deref(), Some("HTTP-503"), "{names:?}");
+        assert!(
+            out.effects
+                .iter()
+                .any(|e| matches!(e, Effect::Panel { code: Some(c), .. } if c == "HTTP-503")),
+            "{names:?}: {:?}",
+            out.effects
+        );
+        // A later report of the same words keeps the status.
+        t.report(Some("Service Unavailable"), true);
+        assert_eq!(t.code().as_deref(), Some("HTTP-503"), "{names:?}");
+    }
+}
+
+#[test]
 fn late_events_of_older_requests_are_ignored() {
     for names in [Names::Sender, Names::Script] {
         let mut t = Tab::new(names);
