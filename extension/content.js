@@ -161,7 +161,7 @@
     // The page's text, to tell a page that is only its error: one native read, and only
     // when a block it could decide is there.
     let chars = -1;
-    const pageChars = () => (chars < 0 ? (chars = document.body?.textContent.trim().length ?? 0) : chars);
+    const pageChars = () => (chars < 0 ? (chars = shownChars()) : chars);
     const read = new Set();
     for (const el of textBlocks) {
       if (!el.isConnected || blocks.length >= 48) {
@@ -186,6 +186,15 @@
   // Text shaped like a code, or with words an error screen of this service shows.
   function signal(raw) {
     return CODE_HINT.test(raw) || (hintPattern !== null && hintPattern.test(raw.toLowerCase()));
+  }
+
+  // The page's text, less what is never shown (inline scripts and their JSON, styles).
+  function shownChars() {
+    const body = document.body;
+    if (!body) return 0;
+    let n = body.textContent.trim().length;
+    for (const el of body.querySelectorAll('script,style,noscript,template')) n -= el.textContent.length;
+    return Math.max(0, n);
   }
 
   // Text that may be an error's: remember its block (the dialog or positioned box around

@@ -325,8 +325,10 @@ fn has_word(text: &str, word: &str) -> bool {
     let open_start = word.starts_with(RUNS_ON);
     let open_end = word.ends_with(RUNS_ON);
     let core = word.trim_matches(RUNS_ON);
-    // A letter of a script written with spaces: a word there has edges.
-    let spaced = |c: char| c.is_alphanumeric() && u32::from(c) < 0x2E80;
+    // A letter of a script written with spaces (not Thai, not CJK): a word has edges.
+    let spaced = |c: char| {
+        c.is_alphanumeric() && u32::from(c) < 0x2E80 && !(0x0E00..=0x0E7F).contains(&u32::from(c))
+    };
     let mut from = 0;
     while let Some(at) = text
         .get(from..)
