@@ -586,6 +586,14 @@
   // The host is a themed box at once (painted with the frame that shows the error); its
   // extension-origin iframe, which takes a few milliseconds to create, follows in the
   // next frame so it doesn't hold up that one (its content loads far later anyway).
+  function showOnTop(el) {
+    try {
+      if (el.isConnected && !el.matches(':popover-open')) el.showPopover?.();
+    } catch {
+      // No popover here, or not now: it stays a fixed box.
+    }
+  }
+
   function showPanel(code) {
     if (!code || code === evicted) {
       focusWantedUntil = 0;
@@ -606,12 +614,22 @@
     el.dataset.code = code;
     const shadow = el.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
-    style.textContent = `:host{all:initial;position:fixed;top:16px;right:16px;z-index:2147483647;display:block;
-      width:min(400px,calc(100vw - 32px));height:min(620px,calc(100vh - 32px));border-radius:14px;overflow:hidden;
-      box-shadow:0 12px 40px rgba(0,0,0,.45);color-scheme:light dark;background:Canvas}
+    // Important declarations of the shadow tree beat the page's, even its !important ones:
+    // the page can't fade, hide, shrink or move the host with a stylesheet.
+    const important = (css) => css.replace(/;/g, ' !important;');
+    style.textContent = `:host{${important(`all:initial;position:fixed;inset:16px 16px auto auto;margin:0;padding:0;border:0;
+      z-index:2147483647;display:block;opacity:1;visibility:visible;transform:none;filter:none;clip-path:none;
+      pointer-events:auto;width:min(400px,calc(100vw - 32px));height:min(620px,calc(100vh - 32px));border-radius:14px;
+      overflow:hidden;box-shadow:0 12px 40px rgba(0,0,0,.45);color-scheme:light dark;background:Canvas;`)}}
       iframe{display:block;width:100%;height:100%;border:0;color-scheme:normal;background:transparent}`;
     shadow.append(style);
+    // In the top layer, above anything the page stacks, where the browser allows.
+    el.popover = 'manual';
     document.documentElement.append(el);
+    showOnTop(el);
+    el.addEventListener('toggle', (e) => {
+      if (e.newState === 'closed' && host === el) showOnTop(el);
+    });
     let attached = false;
     const attach = () => {
       if (host !== el || attached) return;
@@ -653,6 +671,7 @@
       // Put back, its frame loads again.
       frameLoaded = false;
       document.documentElement.append(host);
+      showOnTop(host);
     } else {
       evicted = shownCode;
       hidePanel();

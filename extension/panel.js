@@ -14,8 +14,33 @@ dismiss.title = t('dismiss');
 // healthy again and the content script is taking the panel away. What it showed stays.
 let shownError = false;
 
+// Whether the browser saw this frame whole and unobscured, without a pause, for the last
+// SEEN_MS (IntersectionObserver v2): only then does a click here change anything outside
+// the page. The page can cover, fade or move this frame; it can't script it. Without v2
+// (Firefox) it is never so, and the core hands such actions to the toolbar button.
+const SEEN_MS = 500;
+let seenSince = null;
+let seenTimer = 0;
+const seen = () => seenSince !== null && performance.now() - seenSince >= SEEN_MS;
+// `data-seen` tells tests (and nothing else: the page can't read this frame) when a click
+// here can change something outside the page.
+const markSeen = () => {
+  document.body.dataset.seen = String(seen());
+};
+try {
+  new IntersectionObserver((entries) => {
+    for (const e of entries) seenSince = e.isVisible === true ? (seenSince ?? e.time) : null;
+    markSeen();
+    clearTimeout(seenTimer);
+    if (seenSince !== null) seenTimer = setTimeout(markSeen, SEEN_MS);
+  }, { trackVisibility: true, delay: 100 }).observe(document.documentElement);
+} catch {
+  // No visibility tracking here.
+}
+
 const ui = surface({
   main,
+  seen,
   hold: (view) => {
     if (view.state === 'error') shownError = true;
     return shownError && view.state !== 'error';

@@ -49,7 +49,11 @@ export async function answer(sent) {
     clearTimeout(timer);
   }
   if (!reply) throw notAnswering('no answer');
-  if (reply.type === 'Error') throw new Error(refusalText(reply.error));
+  if (reply.type === 'Error') {
+    const err = new Error(refusalText(reply.error));
+    err.key = String(reply.error).split('\n')[0];
+    throw err;
+  }
   return reply;
 }
 
@@ -366,8 +370,9 @@ export function messageFor(button) {
  * clicks on hooked buttons, keeps the countdown going, copies the report.
  * `ask` sends a message; `base` is merged into every message (tab id and URL);
  * `hold(view)` true: that view is not shown (what was shown stays).
+ * `seen()`: whether the browser saw this surface unobscured (the panel's proof).
  */
-export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [], hold = () => false }) {
+export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [], hold = () => false, seen = null }) {
   let last = '';
   // Answers can come back out of order (a storage-triggered reload racing a click):
   // only the newest request's view is shown.
@@ -416,7 +421,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
   // isn't answering, the surface keeps asking and clears the message once it answers.
   function fail(err, key = 'actionFailed') {
     const text = err.unresponsive ? err.message : t(key, err.message);
-    const p = el('p', { className: 'failure', role: 'alert', 'data-failure': err.unresponsive ? 'unresponsive' : 'refused' }, text);
+    const p = el('p', { className: 'failure', role: 'alert', 'data-failure': err.unresponsive ? 'unresponsive' : 'refused', 'data-refusal': err.key ?? '' }, text);
     main.querySelector('.failure')?.remove();
     main.prepend(p);
     if (err.unresponsive) askAgain(3000);
@@ -442,7 +447,9 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     if (!button || !e.isTrusted) return;
     try {
       const mine = ++seq;
-      const reply = await ask({ ...messageFor(button), ...base });
+      const msg = { ...messageFor(button), ...base };
+      if (seen && msg.type === 'Run') msg.seen = seen();
+      const reply = await ask(msg);
       if (reply.type === 'View' && mine === seq) show(reply.view);
       if (reply.type === 'Report') {
         await copyText(reply.text);

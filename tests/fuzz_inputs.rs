@@ -2286,9 +2286,21 @@ fn a_page_cannot_confirm_a_pending_clear() {
             assert!(is_error(&a) && changes_nothing(&a), "{who:?} {msg}");
         }
     }
+    // The panel's own confirm: refused until the browser saw the panel unobscured (the
+    // page may be covering it), then it clears.
     let a = call(
         Who::Panel(1),
         &json!({"type": "Run", "action": "confirm"}),
+        &session,
+    );
+    assert!(
+        error_text(&a).contains("use-toolbar") && changes_nothing(&a),
+        "an unseen panel's confirm: {}",
+        error_text(&a)
+    );
+    let a = call(
+        Who::Panel(1),
+        &json!({"type": "Run", "action": "confirm", "seen": true}),
         &session,
     );
     assert!(

@@ -178,11 +178,15 @@ enum Origin {
         url: String,
         document: Option<String>,
     },
-    /// One of our extension pages; `tab_id` when it lives inside a tab (the panel).
-    Extension { tab_id: Option<i64> },
+    /// One of our extension pages; `tab_id` when it lives inside a tab (the panel, or a
+    /// page opened as a tab); `panel`: the inline panel, inside a web page.
+    Extension { tab_id: Option<i64>, panel: bool },
     /// The service worker's own listeners.
     Internal,
 }
+
+/// The inline panel's page, the one surface that lives inside a web page.
+const PANEL_PAGE: &str = "panel.html";
 
 fn origin(sender: &Sender, env: &Env) -> Result<Origin, Refusal> {
     let Sender::Runtime {
@@ -200,7 +204,13 @@ fn origin(sender: &Sender, env: &Env) -> Result<Origin, Refusal> {
     }
     let url = url.as_deref().unwrap_or_default();
     if !env.self_origin.is_empty() && url.starts_with(&env.self_origin) {
-        return Ok(Origin::Extension { tab_id: *tab_id });
+        let page = super::util::cut(url, env.self_origin.len()..)
+            .split(['?', '#'])
+            .next();
+        return Ok(Origin::Extension {
+            tab_id: *tab_id,
+            panel: page == Some(PANEL_PAGE),
+        });
     }
     match tab_id {
         Some(tab_id) if detector::host_of(url).is_some() => Ok(Origin::Page {
@@ -428,14 +438,14 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
         (Msg::RetryDue { tab_id: None }, Origin::Page { tab_id, .. }) => {
             tab::retry_due(catalog, store, tab_id)
         }
-        (Msg::RetryDue { tab_id }, Origin::Extension { tab_id: own }) => {
+        (Msg::RetryDue { tab_id }, Origin::Extension { tab_id: own, .. }) => {
             tab::retry_due(catalog, store, tab_of(tab_id, own)?)
         }
         // The content script forwards a trusted Escape key press: its own tab only.
         (Msg::Dismiss { tab_id: None }, Origin::Page { tab_id, .. }) => {
             actions::dismiss(store, tab_id)
         }
-        (Msg::Dismiss { tab_id }, Origin::Extension { tab_id: own }) => {
+        (Msg::Dismiss { tab_id }, Origin::Extension { tab_id: own, .. }) => {
             actions::dismiss(store, tab_of(tab_id, own)?)
         }
         (Msg::CoreInfo {}, Origin::Extension { .. }) => Reply::Info {
@@ -443,7 +453,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             services: catalog.service.len(),
             errors: catalog.error.len(),
         },
-        (Msg::GetView { tab_id, lang, url }, Origin::Extension { tab_id: own }) => {
+        (Msg::GetView { tab_id, lang, url }, Origin::Extension { tab_id: own, .. }) => {
             let t = tab_of(tab_id, own)?;
             let tab = store.tab(t);
             // The tab has left the site its stored state is about.
@@ -456,7 +466,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 step,
                 state,
             },
-            Origin::Extension { tab_id: own },
+            Origin::Extension { tab_id: own, .. },
         ) => {
             let t = tab_of(tab_id, own)?;
             if catalog.step(&step).is_none() {
@@ -472,9 +482,17 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 tab_id,
                 action,
                 ext_id,
+                seen,
             },
-            Origin::Extension { tab_id: own },
-        ) => actions::run(catalog, store, tab_of(tab_id, own)?, action, ext_id)?,
+            Origin::Extension { tab_id: own, panel },
+        ) => {
+            // The panel stands in a page that can cover, fade or move it under the user's
+            // click: a change outside the page needs the browser's word that it was seen.
+            if panel && action.reaches_outside_page() && !seen {
+                return Err(super::messages::refusal::USE_TOOLBAR.into());
+            }
+            actions::run(catalog, store, tab_of(tab_id, own)?, action, ext_id)?
+        }
         (
             Msg::GetReport {
                 tab_id,
@@ -483,7 +501,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 os,
                 now_iso,
             },
-            Origin::Extension { tab_id: own },
+            Origin::Extension { tab_id: own, .. },
         ) => {
             let tab = store.tab(tab_of(tab_id, own)?);
             let env = report::Env {

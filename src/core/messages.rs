@@ -76,6 +76,11 @@ pub enum Msg {
         /// The extension a `disable-extension` button is for.
         #[serde(default)]
         ext_id: Option<String>,
+        /// From the inline panel: the browser reported the panel fully visible and
+        /// unobscured when the user clicked (IntersectionObserver v2). The page can't
+        /// script the panel's frame, so it can't claim this; the popup needs no proof.
+        #[serde(default)]
+        seen: bool,
     },
     /// The plain-text support report for a tab. The caller adds what only it knows.
     GetReport {
@@ -237,6 +242,21 @@ pub enum Action {
     ShowPanel,
 }
 
+impl Action {
+    /// Changes something outside the page (other extensions, the site's stored data):
+    /// from the inline panel, only while the browser saw it unobscured (`Msg::Run::seen`).
+    pub fn reaches_outside_page(self) -> bool {
+        matches!(
+            self,
+            Action::Confirm
+                | Action::DisableExtension
+                | Action::DisableSuspects
+                | Action::FindCulprit
+                | Action::RestoreExtensions
+        )
+    }
+}
+
 /// Who sent a message, as the browser reported it (`runtime.MessageSender`), or the
 /// service worker itself for browser events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,6 +292,8 @@ pub mod refusal {
     pub const NO_SUSPECTS: &str = "no-suspects";
     /// This browser can't turn other extensions off; the argument names the suspects.
     pub const NO_TOGGLE: &str = "no-toggle";
+    /// The panel couldn't show it was unobscured: the toolbar button carries it out.
+    pub const USE_TOOLBAR: &str = "use-toolbar";
 
     /// `key` with its argument.
     pub fn with(key: &str, arg: &str) -> String {
@@ -475,7 +497,7 @@ crate::json_tagged!(Msg, "type", deny, {
     CoreInfo "CoreInfo" {},
     GetView "GetView" { tab_id: "tab_id" def, lang: "lang" req, url: "url" def },
     MarkStep "MarkStep" { tab_id: "tab_id" def, step: "step" req, state: "state" req },
-    Run "Run" { tab_id: "tab_id" def, action: "action" req, ext_id: "ext_id" def },
+    Run "Run" { tab_id: "tab_id" def, action: "action" req, ext_id: "ext_id" def, seen: "seen" def },
     GetReport "GetReport" {
         tab_id: "tab_id" def,
         lang: "lang" req,

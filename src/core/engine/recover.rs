@@ -31,7 +31,7 @@ pub const RECHECK_MS: f64 = 5_000.0;
 pub(super) fn tab_to_recover(msg: &Msg, from: &Origin) -> Option<Option<i64>> {
     let own = match from {
         Origin::Page { tab_id, .. } => Some(*tab_id),
-        Origin::Extension { tab_id } => *tab_id,
+        Origin::Extension { tab_id, .. } => *tab_id,
         Origin::Internal => None,
     };
     let asked = match msg {

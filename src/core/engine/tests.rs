@@ -545,6 +545,73 @@ fn run(sw: &mut Sw, tab: i64, action: &str) -> Output {
     )
 }
 
+/// The inline panel's frame in tab `tab`.
+fn panel_frame(tab: i64) -> Sender {
+    Sender::Runtime {
+        document_id: None,
+        id: Some(ID.into()),
+        url: Some(format!("{ORIGIN}panel.html")),
+        tab_id: Some(tab),
+        frame_id: Some(3),
+    }
+}
+
+#[test]
+fn the_panel_changes_nothing_outside_the_page_unless_the_browser_saw_it() {
+    let outside = [
+        "confirm",
+        "disable-extension",
+        "disable-suspects",
+        "find-culprit",
+        "restore-extensions",
+    ];
+    for action in outside {
+        let mut sw = Sw::new();
+        sw.send(&report("Error Code: NSEZ-403"), page(2));
+        run(&mut sw, 2, "clear-site-data");
+        let msg = |seen: bool| {
+            format!(r#"{{"type":"Run","action":"{action}","ext_id":"x","seen":{seen}}}"#)
+        };
+        let out = sw.send_raw(&msg(false), panel_frame(2));
+        assert!(
+            matches!(&out.reply, Reply::Error { error } if error == messages::refusal::USE_TOOLBAR),
+            "{action}: {:?}",
+            out.reply
+        );
+        assert!(out.effects.is_empty(), "{action}: {:?}", out.effects);
+        // Seen, or from the popup (also opened as a tab of its own): the action goes on
+        // to its own checks.
+        let popup_tab = Sender::Runtime {
+            document_id: None,
+            id: Some(ID.into()),
+            url: Some(format!("{ORIGIN}popup.html?tab=2")),
+            tab_id: Some(9),
+            frame_id: Some(0),
+        };
+        let for_tab = msg(false).replace(r#""action""#, r#""tab_id":2,"action""#);
+        for (sender, raw) in [
+            (panel_frame(2), msg(true)),
+            (popup(), for_tab.clone()),
+            (popup_tab, for_tab),
+        ] {
+            let out = sw.send_raw(&raw, sender);
+            assert!(
+                !matches!(&out.reply, Reply::Error { error } if error == messages::refusal::USE_TOOLBAR),
+                "{action}: {:?}",
+                out.reply
+            );
+        }
+    }
+    // What stays in the page needs no proof.
+    let mut sw = Sw::new();
+    sw.send(&report("Error Code: NSEZ-403"), page(2));
+    let out = sw.send_raw(
+        r#"{"type":"Run","action":"clear-site-data"}"#,
+        panel_frame(2),
+    );
+    assert!(matches!(out.reply, Reply::View { .. }), "{:?}", out.reply);
+}
+
 /// The tab's page loads anew: its navigation starts, the new document says Hello (as
 /// every content script does first), then reports what it shows.
 fn navigate_and_report(sw: &mut Sw, tab: i64, text: &str) -> Output {

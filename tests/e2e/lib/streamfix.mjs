@@ -58,9 +58,13 @@ export function panelCode(page) {
 }
 
 /** The panel's extension-origin iframe (Playwright lists out-of-process frames). */
-export async function panelFrame(b, page, { timeout = 8000 } = {}) {
+export async function panelFrame(b, page, { timeout = 8000, seen = true } = {}) {
   const prefix = `chrome-extension://${streamfix(b).id}/panel.html`;
-  return until(async () => page.frames().find((f) => f.url().startsWith(prefix)), { timeout, what: 'the panel iframe' });
+  const frame = await until(async () => page.frames().find((f) => f.url().startsWith(prefix)), { timeout, what: 'the panel iframe' });
+  // A click in the panel changes something outside the page only once the browser has
+  // seen the panel unobscured for a moment (panel.js): wait for that, as a user's eyes do.
+  if (seen) await frame.waitForSelector('body[data-seen="true"]', { timeout });
+  return frame;
 }
 
 /** data-state / data-code of a surface's root once it has rendered a diagnosis. */

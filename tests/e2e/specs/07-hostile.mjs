@@ -204,3 +204,93 @@ check('a page that removes the panel each time it comes back stays responsive; t
   }
 });
 
+
+check('a page that covers the panel gets nothing from the user\'s real clicks; fading or restyling can\'t hide it; seen unobscured, the same click clears', async () => {
+  const { b } = await env();
+  await putCanary(b);
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+    await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
+    const tabId = await tabIdOf(b, page);
+    const refused = async (what) => {
+      await page.waitForTimeout(700);
+      await frame.click('[data-action="confirm"]');
+      await frame.waitForSelector('[data-refusal="use-toolbar"]', { timeout: 5000 });
+      assertEq(await canary(b), CANARY.value, `the streaming site's cookie after a click ${what}`);
+      const tab = (await stored(b)).session[`tab:${tabId}`];
+      assertEq([tab.pending, tab.cleared ?? null], ['clear-site-data', null], `pending / cleared after a click ${what}`);
+      await frame.evaluate(() => document.querySelector('.failure')?.remove());
+    };
+    // The page's own top-layer box over the panel: nearly transparent, letting clicks through.
+    await page.evaluate(() => {
+      const d = Object.assign(document.createElement('div'), { id: 'cover', popover: 'manual' });
+      d.style.cssText = 'position:fixed;inset:0;margin:0;width:100vw;height:100vh;border:0;padding:0;background:rgba(255,255,255,.02);pointer-events:none';
+      document.body.append(d);
+      d.showPopover();
+    });
+    await refused('through a cover');
+    // Fading the whole page doesn't fade the panel: it is in the top layer, which the
+    // root's filter doesn't reach, and the browser says it is seen whole.
+    await page.evaluate(() => {
+      document.getElementById('cover').remove();
+      document.documentElement.style.filter = 'opacity(0.02)';
+    });
+    await page.waitForTimeout(300);
+    const probe = () => frame.evaluate(() => new Promise((r) => {
+      new IntersectionObserver((es) => r(es[0].isVisible), { trackVisibility: true, delay: 100 }).observe(document.documentElement);
+    }));
+    assertEq(await probe(), true, 'the panel seen whole on a faded page');
+    // A stylesheet can't fade, hide or move the panel's host.
+    await page.evaluate(() => {
+      document.head.append(Object.assign(document.createElement('style'), {
+        textContent: 'streamfix-panel{opacity:.001 !important;display:none !important;transform:translateX(-3000px) !important}',
+      }));
+    });
+    const look = await page.evaluate(() => {
+      const s = getComputedStyle(document.querySelector('streamfix-panel'));
+      return [s.opacity, s.display, s.transform];
+    });
+    assertEq(look, ['1', 'block', 'none'], 'the host\'s opacity, display and transform under the page\'s stylesheet');
+    // Seen whole again: the same click clears.
+    await page.waitForTimeout(700);
+    await frame.click('[data-action="confirm"]');
+    await until(async () => ((await canary(b)) === null ? true : null), { what: 'the streaming cookie to go' });
+  } finally {
+    await page.close();
+  }
+}, { timeout: 60_000 });
+
+check('under a page\'s cover, real clicks on the panel\'s "turn off" and culprit-search buttons turn nothing off', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    const frame = await panelFrame(b, page);
+    await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+    await clickUntil(frame, '[data-action="check-extensions"]', '[data-action="disable-extension"]');
+    await page.evaluate(() => {
+      const d = Object.assign(document.createElement('div'), { popover: 'manual' });
+      d.style.cssText = 'position:fixed;inset:0;margin:0;width:100vw;height:100vh;border:0;padding:0;background:rgba(255,255,255,.02);pointer-events:none';
+      document.body.append(d);
+      d.showPopover();
+    });
+    await page.waitForTimeout(700);
+    for (const action of ['disable-extension', 'disable-suspects', 'find-culprit']) {
+      const button = await frame.$(`[data-action="${action}"]`);
+      if (!button) continue;
+      await button.click();
+      await frame.waitForSelector('[data-refusal="use-toolbar"]', { timeout: 5000 });
+      await frame.evaluate(() => document.querySelector('.failure')?.remove());
+    }
+    await page.waitForTimeout(500);
+    const all = await (await sw(b)).evaluate(() => chrome.management.getAll());
+    assertEq(all.filter((x) => !x.enabled).map((x) => x.name), [], 'extensions turned off');
+  } finally {
+    await page.close();
+  }
+}, { timeout: 60_000 });
