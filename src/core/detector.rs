@@ -772,37 +772,23 @@ mod tests {
         let fr = "Oups, un problème est survenu... Veuillez recharger la page.";
         assert_eq!(read(URL, placed(fr, OVERLAY)), unnamed("SOMETHING-WRONG"));
         // The same words in prose, or not set apart, or hidden: nothing.
-        let prose = Placement {
-            prose: true,
-            ..OVERLAY
-        };
-        assert_eq!(read(URL, placed(fr, prose)), None);
-        assert_eq!(
-            read(
-                URL,
-                placed(
-                    fr,
-                    Placement {
-                        overlay: false,
-                        ..OVERLAY
-                    }
-                )
-            ),
-            None
-        );
-        assert_eq!(
-            read(
-                URL,
-                placed(
-                    fr,
-                    Placement {
-                        visible: false,
-                        ..OVERLAY
-                    }
-                )
-            ),
-            None
-        );
+        let apart = [
+            Placement {
+                prose: true,
+                ..OVERLAY
+            },
+            Placement {
+                overlay: false,
+                ..OVERLAY
+            },
+            Placement {
+                visible: false,
+                ..OVERLAY
+            },
+        ];
+        for place in apart {
+            assert_eq!(read(URL, placed(fr, place)), None, "{place:?}");
+        }
         // Too long for a screen that only says it failed.
         let long = format!("{fr} {}", "mot ".repeat(60));
         assert_eq!(read(URL, placed(&long, OVERLAY)), None);

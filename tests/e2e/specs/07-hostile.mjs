@@ -205,15 +205,34 @@ check('a page that removes the panel each time it comes back stays responsive; t
 });
 
 
-check('a page that covers the panel gets nothing from the user\'s real clicks; fading or restyling can\'t hide it; seen unobscured, the same click clears', async () => {
+/** An error page with its panel rendered and seen; `fn(page, frame)`, then the tab closes. */
+async function onErrorPanel(fn) {
   const { b } = await env();
-  await putCanary(b);
   const page = await b.newPage();
   try {
     await page.goto(`${BASE}/nsez-403`);
     await until(() => panelCode(page), { what: 'the panel' });
     const frame = await panelFrame(b, page);
-    await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+    await surfaceState((f) => frame.evaluate(f), { want: (s) => s.state === 'error' });
+    await fn(page, frame, b);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The page's own top-layer box over everything, StreamFix's panel included: nearly
+ * transparent, letting clicks through to what is under it. */
+const coverAll = (page) =>
+  page.evaluate(() => {
+    const d = Object.assign(document.createElement('div'), { id: 'cover', popover: 'manual' });
+    d.style.cssText = 'position:fixed;inset:0;margin:0;width:100vw;height:100vh;border:0;padding:0;background:rgba(255,255,255,.02);pointer-events:none';
+    document.body.append(d);
+    d.showPopover();
+  });
+
+check('a page that covers the panel gets nothing from the user\'s real clicks; fading or restyling can\'t hide it; seen unobscured, the same click clears', async () => {
+  await putCanary((await env()).b);
+  await onErrorPanel(async (page, frame, b) => {
     await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
     const tabId = await tabIdOf(b, page);
     const refused = async (what) => {
@@ -225,13 +244,7 @@ check('a page that covers the panel gets nothing from the user\'s real clicks; f
       assertEq([tab.pending, tab.cleared ?? null], ['clear-site-data', null], `pending / cleared after a click ${what}`);
       await frame.evaluate(() => document.querySelector('.failure')?.remove());
     };
-    // The page's own top-layer box over the panel: nearly transparent, letting clicks through.
-    await page.evaluate(() => {
-      const d = Object.assign(document.createElement('div'), { id: 'cover', popover: 'manual' });
-      d.style.cssText = 'position:fixed;inset:0;margin:0;width:100vw;height:100vh;border:0;padding:0;background:rgba(255,255,255,.02);pointer-events:none';
-      document.body.append(d);
-      d.showPopover();
-    });
+    await coverAll(page);
     await refused('through a cover');
     // Fading the whole page doesn't fade the panel: it is in the top layer, which the
     // root's filter doesn't reach, and the browser says it is seen whole.
@@ -259,26 +272,13 @@ check('a page that covers the panel gets nothing from the user\'s real clicks; f
     await page.waitForTimeout(700);
     await frame.click('[data-action="confirm"]');
     await until(async () => ((await canary(b)) === null ? true : null), { what: 'the streaming cookie to go' });
-  } finally {
-    await page.close();
-  }
+  });
 }, { timeout: 60_000 });
 
-check('under a page\'s cover, real clicks on the panel\'s "turn off" and culprit-search buttons turn nothing off', async () => {
-  const { b } = await env();
-  const page = await b.newPage();
-  try {
-    await page.goto(`${BASE}/nsez-403`);
-    await until(() => panelCode(page), { what: 'the panel' });
-    const frame = await panelFrame(b, page);
-    await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
+check('under a page\'s cover, real clicks on the panel\'s "turn off" and culprit-search buttons turn nothing off', () =>
+  onErrorPanel(async (page, frame, b) => {
     await clickUntil(frame, '[data-action="check-extensions"]', '[data-action="disable-extension"]');
-    await page.evaluate(() => {
-      const d = Object.assign(document.createElement('div'), { popover: 'manual' });
-      d.style.cssText = 'position:fixed;inset:0;margin:0;width:100vw;height:100vh;border:0;padding:0;background:rgba(255,255,255,.02);pointer-events:none';
-      document.body.append(d);
-      d.showPopover();
-    });
+    await coverAll(page);
     await page.waitForTimeout(700);
     for (const action of ['disable-extension', 'disable-suspects', 'find-culprit']) {
       const button = await frame.$(`[data-action="${action}"]`);
@@ -290,7 +290,4 @@ check('under a page\'s cover, real clicks on the panel\'s "turn off" and culprit
     await page.waitForTimeout(500);
     const all = await (await sw(b)).evaluate(() => chrome.management.getAll());
     assertEq(all.filter((x) => !x.enabled).map((x) => x.name), [], 'extensions turned off');
-  } finally {
-    await page.close();
-  }
-}, { timeout: 60_000 });
+  }), { timeout: 60_000 });
