@@ -253,12 +253,14 @@
     // The box the text sits in covers the screen or the video, and holds little else: an
     // error screen, not a subtitle line or a player's control bar, nor an app shell.
     const box = positionedBox(el);
-    const overlay = (box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh)) || inVideoPlace(el);
+    const videoShown = noteVideo();
+    const overlay = (box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh)) ||
+      (!videoShown && inVideoPlace(el));
     const dialog = el.closest(DIALOG) !== null;
     const prose = el.closest(PROSE) !== null;
     // Whether it is the whole page matters only where nothing else sets it apart; a page
     // that shows a video is not a page of its error (a watch page with few words).
-    const alone = !dialog && !overlay && !prose && pageChars !== null && !noteVideo() &&
+    const alone = !dialog && !overlay && !prose && pageChars !== null && !videoShown &&
       pageOfItsOwn(el, box, pageChars, seen);
     return { visible, dialog, overlay, alone, prose };
   }
@@ -281,15 +283,18 @@
 
   // A box over a quarter of the viewport or more, or over half of a video or more.
   function covers(b, vw, vh) {
-    const area = (x) => Math.max(0, x.right - x.left) * Math.max(0, x.bottom - x.top);
     if (area(b) >= 0.25 * vw * vh) return true;
     for (const v of document.getElementsByTagName('video')) {
       const r = v.getBoundingClientRect();
-      const over = { left: Math.max(b.left, r.left), right: Math.min(b.right, r.right), top: Math.max(b.top, r.top), bottom: Math.min(b.bottom, r.bottom) };
-      if (area(r) > 0 && area(over) >= 0.5 * area(r)) return true;
+      if (area(r) > 0 && overlap(b, r) >= 0.5 * area(r)) return true;
     }
     return false;
   }
+
+  const area = (x) => Math.max(0, x.right - x.left) * Math.max(0, x.bottom - x.top);
+  // The area two boxes share.
+  const overlap = (a, b) =>
+    area({ left: Math.max(a.left, b.left), right: Math.min(a.right, b.right), top: Math.max(a.top, b.top), bottom: Math.min(a.bottom, b.bottom) });
 
   // Where the largest video was last seen: a player that drops its video for its error
   // shows the error in the video's own place, positioned or not.
@@ -304,16 +309,12 @@
     return best !== null;
   }
 
-  // The text's own small box fills at least half of where the video was, and no video is
-  // shown any more: the error took the player's place.
+  // The text's own small box fills at least half of where the video was (the caller has
+  // seen that no video shows any more): the error took the player's place.
   function inVideoPlace(el) {
-    if (!videoPlace || noteVideo()) return false;
-    const v = videoPlace;
+    if (!videoPlace) return false;
     for (let i = 0; el && i <= MAX_BOX_LEVELS && small(el); el = el.parentElement, i++) {
-      const r = el.getBoundingClientRect();
-      const w = Math.min(r.right, v.right) - Math.max(r.left, v.left);
-      const h = Math.min(r.bottom, v.bottom) - Math.max(r.top, v.top);
-      if (w > 0 && h > 0 && w * h >= 0.5 * v.width * v.height) return true;
+      if (overlap(el.getBoundingClientRect(), videoPlace) >= 0.5 * area(videoPlace)) return true;
     }
     return false;
   }

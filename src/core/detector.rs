@@ -236,15 +236,21 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
         return None;
     }
     let words = word_count(text);
-    let labels: Vec<&str> = catalog
-        .service(service)
-        .map(|s| catalog.code_labels(s).collect())
-        .unwrap_or_default();
+    // Only a container or a block standing as a screen is read past its known codes: the
+    // labels and the lower-case text are for those alone (most blocks are neither).
+    let set_apart = block.kind == BlockKind::Text && place.prominent() && words <= MAX_SCREEN_WORDS;
+    let read_on = set_apart || block.kind == BlockKind::Container;
+    let labels: Vec<&str> = match catalog.service(service) {
+        Some(s) if read_on => catalog.code_labels(s).collect(),
+        _ => Vec::new(),
+    };
+    let lower = if read_on {
+        super::util::lowercase(text)
+    } else {
+        String::new()
+    };
     // An error screen shows one error: text naming several codes is a list or an article.
-    let screen = block.kind == BlockKind::Text
-        && place.prominent()
-        && words <= MAX_SCREEN_WORDS
-        && !names_several_codes(catalog, service, text, &labels);
+    let screen = set_apart && !names_several_codes(catalog, service, text, &lower, &labels);
     let known = code_tokens(text)
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
@@ -260,7 +266,6 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     if block.kind == BlockKind::Title {
         return None;
     }
-    let lower = super::util::lowercase(text);
     // A bare number ("Error Code 83") is a code only after the service's own label, and
     // only inside its error containers: never a season number or a count in page text.
     if let Some(number) = labelled_number(&lower, &labels) {
@@ -351,8 +356,13 @@ fn has_word(text: &str, word: &str) -> bool {
 /// Whether `text` names two different codes or more: code-shaped tokens with a digit,
 /// numbers after the service's code labels, and numbers of three digits or more that are
 /// the service's codes even without a label ("Error Code 1007 or 7136").
-fn names_several_codes(catalog: &Catalog, service: &str, text: &str, labels: &[&str]) -> bool {
-    let lower = super::util::lowercase(text);
+fn names_several_codes(
+    catalog: &Catalog,
+    service: &str,
+    text: &str,
+    lower: &str,
+    labels: &[&str],
+) -> bool {
     let mut seen: Option<String> = None;
     let mut another = |code: &str| seen.replace(code.to_string()).is_some_and(|s| s != code);
     let known = |n: &&str| {
@@ -367,7 +377,7 @@ fn names_several_codes(catalog: &Catalog, service: &str, text: &str, labels: &[&
     if tokens.chain(numbers).any(&mut another) {
         return true;
     }
-    let mut rest = lower.as_str();
+    let mut rest = lower;
     while let Some(number) = labelled_number(rest, labels) {
         if another(number) {
             return true;
@@ -442,39 +452,30 @@ fn word_count(text: &str) -> usize {
 /// and the words of failure of every language (lower case, each once). Text shaped like a
 /// code is read too; what any of it means is decided here.
 pub fn hints(catalog: &Catalog, service: &Service) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
     let phrases = catalog
         .error
         .iter()
         .filter(|e| e.service == service.id || e.service == ANY_SERVICE)
-        .flat_map(|e| e.matcher.phrases.iter());
+        .flat_map(|e| e.matcher.phrases.iter())
+        .map(|p| p.to_string());
     // A one-group code (`F7375`) has no dash for the page's code pattern to see.
-    let mut single: Vec<String> = Vec::new();
-    for e in catalog.error.iter().filter(|e| e.service == service.id) {
-        for c in e.matcher.codes.iter().chain(e.matcher.prefixes.iter()) {
-            let lettered = c.starts_with(|c: char| c.is_ascii_uppercase() || c == WILDCARD);
-            if lettered && !c.contains('-') {
-                single.push(super::util::lowercase(
-                    c.strip_prefix(WILDCARD).unwrap_or(c),
-                ));
-            }
-        }
-    }
+    let single = catalog
+        .error
+        .iter()
+        .filter(|e| e.service == service.id)
+        .flat_map(|e| e.matcher.codes.iter().chain(e.matcher.prefixes.iter()))
+        .filter(|c| c.starts_with(|c: char| c.is_ascii_uppercase() || c == WILDCARD))
+        .filter(|c| !c.contains('-'))
+        .map(|c| super::util::lowercase(c.strip_prefix(WILDCARD).unwrap_or(c)));
     let failure = catalog
         .language
         .iter()
         .flat_map(|l| l.failure.iter().chain(l.code_labels.iter()))
         .map(|w| w.trim_matches(RUNS_ON).to_string());
-    for p in phrases
-        .map(|p| p.to_string())
-        .chain(catalog.code_labels(service).map(str::to_string))
-        .chain(single)
-        .chain(failure)
-    {
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
+    let labels = catalog.code_labels(service).map(str::to_string);
+    let mut out: Vec<String> = phrases.chain(labels).chain(single).chain(failure).collect();
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
