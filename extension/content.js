@@ -27,7 +27,7 @@
   const api = globalThis.browser ?? globalThis.chrome;
   const SKIP_SELECTOR = 'script,style,noscript,template,textarea,input,select,streamfix-panel';
   // Shaped like a service error code; only a hint for which added text to forward.
-  const CODE_HINT = /\b[A-Z][A-Z0-9]{0,7}(?:[-\u2010-\u2013\u2212][A-Z0-9]{1,8}){1,3}\b/;
+  const CODE_HINT = /\b[A-Z][A-Z0-9]{0,7}(?:[-\u2010-\u2013\u2212][A-Z0-9]{1,8}){1,3}\b|\b[A-Z]{2,4}:\d{3,8}\b/;
   const DASHES = /[\u2010-\u2013\u2212]/g;
   const NOT_CODE = /[^A-Z0-9-]+/;
   const MAX_TEXT_BLOCKS = 16;
@@ -787,7 +787,8 @@
 
   function start() {
     selector = spec.selectors.join(',');
-    const hints = (spec.hints ?? []).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    // A hint's apostrophe matches the typographic ones too (`can’t`).
+    const hints = (spec.hints ?? []).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, "['\u2018\u2019\u02bc]"));
     hintPattern = hints.length ? new RegExp(hints.join('|')) : null;
     // Combinators outside attribute values: an ancestor's change can make a match.
     deepSelectors = spec.selectors.some((s) => /[\s>+~]/.test(s.replace(/\[[^\]]*\]/g, '')));

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Catalog, ErrorEntry, Service, ANY_SERVICE, RUNS_ON, WILDCARD};
+use super::catalog::{
+    Catalog, ErrorEntry, Service, ANY_SERVICE, APOSTROPHES, RUNS_ON, WILDCARD,
+};
 use super::util::cut;
 
 /// Longest text of one block the detector reads; the rest is ignored.
@@ -143,13 +145,35 @@ fn clip(s: &str, max: usize) -> &str {
 /// `M7399-1260-00000024`, `F7375`). A single group counts only when it is letters then
 /// digits, and only as a code the catalog knows (see [`is_plausible_unknown`]).
 pub fn code_tokens(text: &str) -> impl Iterator<Item = &str> {
-    let is_part = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-';
+    let is_part = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == ':';
     text.split(move |c: char| !is_part(c))
+        .map(|t| t.trim_matches(['-', ':']))
+        // A colon joins a code's parts only in the `MSL:5003` shape; elsewhere it ends one
+        // (`ERROR:NSEZ-403`).
+        .flat_map(|t| {
+            let whole = is_colon_code(t);
+            let parts = (!whole).then(|| t.split(':'));
+            std::iter::once(t).filter(move |_| whole).chain(parts.into_iter().flatten())
+        })
         .map(|t| t.trim_matches('-'))
-        .filter(|t| is_code_shaped(t))
+        .filter(|t| is_colon_code(t) || is_code_shaped(t))
+}
+
+/// Two to four capitals, a colon and three digits or more: the form Netflix's player
+/// shows its playback-licence errors in (`MSL:5003`).
+fn is_colon_code(token: &str) -> bool {
+    token.split_once(':').is_some_and(|(letters, digits)| {
+        (2..=4).contains(&letters.len())
+            && letters.bytes().all(|b| b.is_ascii_uppercase())
+            && (3..=8).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 fn is_code_shaped(token: &str) -> bool {
+    if token.contains(':') {
+        return false;
+    }
     let groups = token.split('-').count();
     if groups == 1 {
         let digits = token.trim_start_matches(|c: char| c.is_ascii_uppercase());
@@ -167,10 +191,11 @@ fn is_code_shaped(token: &str) -> bool {
 /// digits, so words in capitals (`WI-FI`), plain numbers (`2012-2049`) and model or format
 /// names (`H264`) are not taken for codes.
 fn is_plausible_unknown(token: &str) -> bool {
-    token.contains('-')
-        && token.chars().any(|c| c.is_ascii_digit())
-        && token.chars().any(|c| c.is_ascii_uppercase())
-        && token.split('-').next().is_some_and(|g| g.len() >= 2)
+    is_colon_code(token)
+        || (token.contains('-')
+            && token.chars().any(|c| c.is_ascii_digit())
+            && token.chars().any(|c| c.is_ascii_uppercase())
+            && token.split('-').next().is_some_and(|g| g.len() >= 2))
 }
 
 /// Whether `code` starts with the catalog's `prefix`, where a leading `?` stands for any
@@ -221,10 +246,11 @@ type Named = (String, String, bool);
 /// block of a few words (prose that names a code is longer than an error line).
 fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named> {
     let clipped = clip(&block.text, MAX_BLOCK_CHARS);
-    // Typesetters' dashes inside a code read as the plain hyphen.
+    // Typesetters' dashes read as the plain hyphen, their apostrophes as the plain one
+    // (the catalog writes `can't`; pages show `can’t` as often).
     let normalized;
-    let text = if clipped.contains(DASHES) {
-        normalized = clipped.replace(DASHES, "-");
+    let text = if clipped.contains(DASHES) || clipped.contains(APOSTROPHES) {
+        normalized = clipped.replace(DASHES, "-").replace(APOSTROPHES, "'");
         normalized.as_str()
     } else {
         clipped
@@ -758,6 +784,15 @@ mod tests {
         );
         assert_eq!(read("Now playing in H264 and AAC51"), None);
         assert_eq!(read("Season 2 Episode 4: W1234"), None);
+        // Capitals, a colon and digits are one code; a colon after a label ends a word.
+        assert_eq!(
+            read("Error – Cannot play title. Please try again later. (MSL:5003;)").map(|r| r.0),
+            Some("MSL:5003".into())
+        );
+        assert_eq!(
+            code_tokens("ERROR:NSEZ-403 at 12:30, HTTP:2").collect::<Vec<_>>(),
+            ["NSEZ-403"]
+        );
         let netflix = c.service("netflix").unwrap();
         assert!(hints(&c, netflix).iter().any(|h| h == "7375"));
         assert!(!hints(&c, c.service("disneyplus").unwrap())
@@ -811,6 +846,16 @@ mod tests {
             ),
             unnamed("MAX-SOMETHING-WRONG")
         );
+        // A typographic apostrophe reads as the plain one the catalog writes.
+        assert_eq!(
+            read(URL, placed("We can\u{2019}t connect to Netflix right now", OVERLAY)),
+            unnamed("SOMETHING-WRONG")
+        );
+        // Languages written in other scripts, and an apology alone is not a failure.
+        for text in ["Tekrar deneyin.", "Nešto je pošlo po zlu.", "Спробуйте ще раз."] {
+            assert_eq!(read(URL, placed(text, OVERLAY)), unnamed("SOMETHING-WRONG"), "{text}");
+        }
+        assert_eq!(read(URL, placed("Sorry to interrupt", OVERLAY)), None);
         // Words inside longer words don't count; a German compound does.
         assert_eq!(
             read(URL, placed("Terror in the erroneous harbour", OVERLAY)),

@@ -78,6 +78,9 @@ pub struct Language {
 
 /// In a failure word, the side on which it may run on into a longer word.
 pub const RUNS_ON: char = '*';
+/// Apostrophe look-alikes (right and left single quotation marks, modifier letter
+/// apostrophe): page text reads them as `'`, so the catalog writes only that.
+pub const APOSTROPHES: [char; 3] = ['\u{2019}', '\u{2018}', '\u{2bc}'];
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -340,8 +343,11 @@ impl Catalog {
                 }
             }
             for p in m.phrases.iter() {
-                if p.to_lowercase() != *p {
-                    return err(format!("error `{}`: phrase `{p}` must be lower case", e.id));
+                if p.to_lowercase() != *p || p.contains(APOSTROPHES) {
+                    return err(format!(
+                        "error `{}`: phrase `{p}` must be lower case, with `'` for apostrophes",
+                        e.id
+                    ));
                 }
             }
             let numeric = m
@@ -382,15 +388,19 @@ impl Catalog {
                 return err(format!("words for `{}` are given twice", f.lang));
             }
             for l in f.code_labels.iter() {
-                if l.to_lowercase() != *l || l.trim().is_empty() {
+                if l.to_lowercase() != *l || l.trim().is_empty() || l.contains(APOSTROPHES) {
                     return err(format!("code label `{l}` ({}) must be lower case", f.lang));
                 }
             }
             for w in f.failure.iter() {
                 let core = w.trim_matches(RUNS_ON);
-                if w.to_lowercase() != *w || core.is_empty() || core.contains(RUNS_ON) {
+                if w.to_lowercase() != *w
+                    || core.is_empty()
+                    || core.contains(RUNS_ON)
+                    || w.contains(APOSTROPHES)
+                {
                     return err(format!(
-                        "failure word `{w}` ({}): lower case, `*` only at an end",
+                        "failure word `{w}` ({}): lower case, `'` for apostrophes, `*` only at an end",
                         f.lang
                     ));
                 }
