@@ -38,7 +38,7 @@ async function call(msg, sender, answer = () => {}) {
   ]);
   const ctx = {
     sender,
-    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: uiLang, browser: BROWSER, instance: INSTANCE },
+    env: { self_id: api.runtime.id, self_origin: api.runtime.getURL(''), lang: uiLang, browser: BROWSER, instance: INSTANCE, missing: await missingPermissions() },
     session,
     local,
     now: Date.now(),
@@ -60,6 +60,14 @@ async function call(msg, sender, answer = () => {}) {
   // In order: turning an extension off must happen before listing or reloading.
   for (const e of out.effects) await timed(perform(e), EFFECT_TIMEOUT_MS).catch((err) => console.warn('StreamFix:', e.do, err));
   return out.reply;
+}
+
+// The optional permissions the user hasn't granted (asked each call: the user can take
+// one back at any time in the browser's settings).
+const OPTIONAL = api.runtime.getManifest().optional_permissions ?? [];
+async function missingPermissions() {
+  const held = await Promise.all(OPTIONAL.map((p) => api.permissions.contains({ permissions: [p] }).catch(() => false)));
+  return OPTIONAL.filter((_, i) => !held[i]);
 }
 
 // Firefox gives the panel's iframe (an extension page inside a web page) only
@@ -106,8 +114,15 @@ const effects = {
   // Clears only what the core listed, filtered to the service's origins (hostnames in
   // Firefox), then reports back what went and what the browser refused. Not awaited by
   // the queue: the report back is itself a queued event.
-  async ClearSiteData({ tab_id: tabId, origins, hostnames, types, skipped, cookie_domains: cookieDomains }) {
-    clearSiteData(origins.length ? { origins } : { hostnames }, types, cookieDomains).then(({ removed, failed }) =>
+  async ClearSiteData({ tab_id: tabId, origins, hostnames, types, skipped, cookie_domains: cookieDomains, this_store_only: own }) {
+    // Firefox: the tab's container (or the private windows) only, never the others.
+    const store = own ? (await api.tabs.get(tabId).catch(() => null))?.cookieStoreId : undefined;
+    if (own && !store) {
+      event({ type: 'SiteDataCleared', tab_id: tabId, removed: [], failed: types, skipped });
+      return;
+    }
+    const filter = { ...(origins.length ? { origins } : { hostnames }), ...(store ? { cookieStoreId: store } : {}) };
+    clearSiteData(filter, types, cookieDomains, store).then(({ removed, failed }) =>
       event({ type: 'SiteDataCleared', tab_id: tabId, removed, failed, skipped }),
     );
   },
@@ -118,15 +133,10 @@ const EXT_FIELDS = ['id', 'name', 'enabled', 'installType', 'type', 'permissions
 async function listExtensions(tabId, covers) {
   const all = await api.management.getAll();
   const list = all.map((x) => Object.fromEntries(EXT_FIELDS.map((k) => [k, x[k] ?? null])));
-  let proxy = null;
-  try {
-    // Only readable where the browser grants proxy access; otherwise the core infers.
-    if (api.proxy?.settings) proxy = await api.proxy.settings.get({});
-  } catch {
-    proxy = null;
-  }
+  // The proxy settings are unreadable without the `proxy` permission: the core infers the
+  // controller from the extensions' own permissions.
   const canToggle = BROWSER === 'chrome';
-  return { type: 'Extensions', tab_id: tabId ?? null, list, proxy, can_toggle: canToggle, covers };
+  return { type: 'Extensions', tab_id: tabId ?? null, list, proxy: null, can_toggle: canToggle, covers };
 }
 
 // One small request: its outcome and Resource Timing phases. The network error name
@@ -193,7 +203,7 @@ async function measureConnection(probes, download) {
   return measurement;
 }
 
-async function clearSiteData(filter, types, cookieDomains) {
+async function clearSiteData(filter, types, cookieDomains, storeId) {
   // An empty filter would mean every site: never call the remover without one.
   if (!(filter.origins?.length || filter.hostnames?.length)) return { removed: [], failed: types };
   const removed = [];
@@ -209,18 +219,19 @@ async function clearSiteData(filter, types, cookieDomains) {
       await api.browsingData.remove(filter, { [type]: true });
       removed.push(type);
     } catch {
-      if (type === 'cookies' && (await removeCookies(cookieDomains))) removed.push(type);
+      if (type === 'cookies' && (await removeCookies(cookieDomains, storeId))) removed.push(type);
       else failed.push(type);
     }
   }
   return { removed, failed };
 }
 
-// The fallback for cookies: each cookie of the service's domains, one by one.
-async function removeCookies(domains) {
+// The fallback for cookies: each cookie of the service's domains (in `storeId` only, when
+// given), one by one.
+async function removeCookies(domains, storeId) {
   try {
     for (const domain of domains) {
-      for (const c of await api.cookies.getAll({ domain })) {
+      for (const c of await api.cookies.getAll({ domain, ...(storeId ? { storeId } : {}) })) {
         const url = `http${c.secure ? 's' : ''}://${c.domain.replace(/^\./, '')}${c.path}`;
         await api.cookies.remove({ url, name: c.name, storeId: c.storeId });
       }
@@ -312,4 +323,12 @@ const listAgain = () => {
   clearTimeout(listingSoon);
   listingSoon = setTimeout(() => listExtensions(null, 0).then(event, () => {}), 100);
 };
-for (const name of ['onEnabled', 'onDisabled', 'onInstalled', 'onUninstalled']) api.management[name]?.addListener(listAgain);
+// `management` is optional: absent until the user grants it, so these are added again
+// when it is (and a restarted worker, which then has it, adds them here).
+const watchExtensions = () => {
+  for (const name of ['onEnabled', 'onDisabled', 'onInstalled', 'onUninstalled']) {
+    if (!api.management?.[name]?.hasListener(listAgain)) api.management?.[name]?.addListener(listAgain);
+  }
+};
+watchExtensions();
+api.permissions?.onAdded?.addListener(watchExtensions);

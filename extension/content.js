@@ -44,6 +44,12 @@
   // A block with this share of the page's text or more is the page itself.
   const ALONE_SHARE = 0.8;
   // Content made of items (results, comments, episodes, an article): never one screen.
+  // The page's content landmark, and what is not content: never shown, or the site's
+  // header, menus and footer.
+  const MAIN = 'main,[role=main]';
+  const NOT_CONTENT = 'script,style,noscript,template,header,nav,footer,[role=banner],[role=navigation],[role=contentinfo]';
+  // What a form asks for (buttons, and a player's range sliders, aside).
+  const INPUTS = 'input:not([type=hidden],[type=button],[type=submit],[type=reset],[type=image],[type=range]),select,textarea,[role=checkbox],[role=radio],[role=textbox],[role=combobox]';
   const ITEMS = 'article,[role=article],[role=comment],[role=feed],[role=list],[role=listitem],li,aside,blockquote';
   // Per observer batch, records with the same parent that number more than this are a
   // burst (a list or a log filling up): the parent is looked at a little later (one native
@@ -160,8 +166,12 @@
     if (document.title) blocks.push({ kind: 'title', text: document.title.slice(0, max) });
     // The page's text, to tell a page that is only its error: one native read, and only
     // when a block it could decide is there.
-    let chars = -1;
-    const pageChars = () => (chars < 0 ? (chars = shownChars()) : chars);
+    const chars = new Map();
+    const pageChars = (el) => {
+      const root = el.closest(MAIN) ?? document.body;
+      if (!chars.has(root)) chars.set(root, shownChars(root, el));
+      return chars.get(root);
+    };
     const read = new Set();
     for (const el of textBlocks) {
       if (!el.isConnected || blocks.length >= 48) {
@@ -188,12 +198,17 @@
     return CODE_HINT.test(raw) || (hintPattern !== null && hintPattern.test(raw.toLowerCase()));
   }
 
-  // The page's text, less what is never shown (inline scripts and their JSON, styles).
-  function shownChars() {
-    const body = document.body;
-    if (!body) return 0;
-    let n = body.textContent.trim().length;
-    for (const el of body.querySelectorAll('script,style,noscript,template')) n -= el.textContent.length;
+  // The text of the page's content (`root`: its main landmark, or the body), less what is
+  // never shown (inline scripts and their JSON, styles) and the site's own header, menus
+  // and footer, the same on every page; not those around `el`, which are its own.
+  function shownChars(root, el) {
+    if (!root) return 0;
+    let n = root.textContent.trim().length;
+    for (const x of root.querySelectorAll(NOT_CONTENT)) {
+      const outer = x.parentElement?.closest(NOT_CONTENT);
+      if ((outer && root.contains(outer)) || x.contains(el)) continue;
+      n -= x.textContent.length;
+    }
     return Math.max(0, n);
   }
 
@@ -239,8 +254,9 @@
 
   // Layout facts about a block, for the core to weigh: shown at all, in a dialog, in a
   // positioned box over most of the viewport or over the video, nearly all of the page's
-  // text, in prose.
-  // `pageChars()` gives the page's text length (null: not asked, as for a container);
+  // content's text, in prose (or a form).
+  // `pageChars(el)` gives the length of the page content's text around `el` (null: not
+  // asked, as for a container);
   // `seen.box` becomes the page's whole box when the block is a page of its own.
   function placement(el, pageChars, seen = {}) {
     const r = el.getBoundingClientRect();
@@ -257,7 +273,9 @@
     const overlay = (box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh)) ||
       (!videoShown && inVideoPlace(el));
     const dialog = el.closest(DIALOG) !== null;
-    const prose = el.closest(PROSE) !== null;
+    // A box that asks the user to tick, choose or type is a form (report a problem,
+    // feedback), whatever its words; an error screen offers buttons only.
+    const prose = el.closest(PROSE) !== null || asksInput(el.closest(DIALOG) ?? box ?? el);
     // Whether it is the whole page matters only where nothing else sets it apart; a page
     // that shows a video is not a page of its error (a watch page with few words).
     const alone = !dialog && !overlay && !prose && pageChars !== null && !videoShown &&
@@ -270,7 +288,7 @@
   // `seen.box`). Not from inside a positioned box that is no overlay (a control bar, a
   // caption), nor across a list or an article.
   function pageOfItsOwn(el, box, pageChars, seen) {
-    const most = (x) => x.textContent.trim().length >= ALONE_SHARE * Math.max(1, pageChars());
+    const most = (x) => x.textContent.trim().length >= ALONE_SHARE * Math.max(1, pageChars(el));
     if (most(el)) return true;
     if (box !== null) return false;
     let top = el;
@@ -280,6 +298,8 @@
     seen.box = top;
     return true;
   }
+
+  const asksInput = (scope) => scope.querySelector(INPUTS) !== null;
 
   // A box over a quarter of the viewport or more, or over half of a video or more.
   function covers(b, vw, vh) {

@@ -51,7 +51,7 @@ export async function answer(sent) {
   if (!reply) throw notAnswering('no answer');
   if (reply.type === 'Error') {
     const err = new Error(refusalText(reply.error));
-    err.key = String(reply.error).split('\n')[0];
+    [err.key, err.arg = ''] = String(reply.error).split('\n');
     throw err;
   }
   return reply;
@@ -163,6 +163,7 @@ function renderConfirm(c) {
       el('p', { className: 'warn' }, t('confirmClearSignOut', c.site)),
       c.note ? el('p', { className: 'warn', 'data-confirm-note': '' }, c.note) : null,
       c.skipped.length ? el('p', { className: 'weak' }, t('confirmClearSkipped', c.skipped.map(kindLabel).join(', '))) : null,
+      c.this_store_only ? el('p', { className: 'weak', 'data-scope': 'this-store' }, t('confirmThisStoreOnly')) : null,
     ),
     el(
       'div',
@@ -230,8 +231,21 @@ export function renderRestore(view) {
 
 const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '');
 
+/** Asks the browser for an optional permission the core found missing, then `then`. */
+const grantButton = (permission, then) =>
+  el('button', { type: 'button', className: 'primary', 'data-action': 'grant-permission', 'data-permission': permission, 'data-then': then }, t(`grant_${permission}`));
+
 function renderExtensions(view) {
   const list = view.extensions;
+  if (!list && view.extras?.missing?.includes('management')) {
+    return el(
+      'section',
+      { className: 'extensions', 'aria-labelledby': 'sf-ext', 'data-missing': 'management' },
+      el('h3', { id: 'sf-ext' }, t('extensionsTitle')),
+      el('p', { className: 'hint' }, t('needs_management')),
+      el('div', { className: 'step-actions' }, grantButton('management', 'check-extensions')),
+    );
+  }
   if (!list) return null;
   const canToggle = view.extras?.can_toggle;
   const suspects = list.filter((x) => x.suspect);
@@ -419,9 +433,13 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
 
   // A failure is shown above what was last shown (never instead of it). When the worker
   // isn't answering, the surface keeps asking and clears the message once it answers.
-  function fail(err, key = 'actionFailed') {
+  function fail(err, key = 'actionFailed', action = null) {
     const text = err.unresponsive ? err.message : t(key, err.message);
     const p = el('p', { className: 'failure', role: 'alert', 'data-failure': err.unresponsive ? 'unresponsive' : 'refused', 'data-refusal': err.key ?? '' }, text);
+    // A permission the browser hasn't granted: offered right here, then the action again.
+    if (err.key === 'needs-permission' && err.arg) {
+      p.append(' ', grantButton(err.arg, action ?? ''));
+    }
     main.querySelector('.failure')?.remove();
     main.prepend(p);
     if (err.unresponsive) askAgain(3000);
@@ -441,10 +459,32 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     }
   }
 
+  // The browser asks the user; only a click's own call may (so nothing is awaited first).
+  // Granted, the action that needed it runs.
+  async function grant(button) {
+    if (typeof api.permissions?.request !== 'function') {
+      throw Object.assign(new Error(t('refused_grant_from_toolbar')), { key: 'grant-from-toolbar' });
+    }
+    const asked = api.permissions.request({ permissions: [button.dataset.permission] });
+    if (!(await asked)) throw Object.assign(new Error(t('refused_permission_denied')), { key: 'permission-denied' });
+    const then = button.dataset.then;
+    if (!then) return load();
+    const msg = { type: 'Run', action: then, ...base };
+    if (seen) msg.seen = seen();
+    const reply = await ask(msg);
+    if (reply.type === 'View') show(reply.view);
+    return reply;
+  }
+
   document.addEventListener('click', async (e) => {
     const button = e.target.closest('button[data-action]');
     // Destructive actions need a real click by the user, never a script's.
     if (!button || !e.isTrusted) return;
+    if (button.dataset.action === 'grant-permission') {
+      ++seq;
+      await grant(button).catch((err) => fail(err));
+      return;
+    }
     try {
       const mine = ++seq;
       const msg = { ...messageFor(button), ...base };
@@ -462,7 +502,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
         }, 4000);
       }
     } catch (err) {
-      fail(err);
+      fail(err, 'actionFailed', button.dataset.action);
     }
   });
 

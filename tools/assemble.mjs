@@ -1,5 +1,5 @@
-// Assembles dist/chrome and dist/firefox from extension/, the wasm-bindgen output and the
-// one source manifest.json. Usage: node tools/assemble.mjs <pkg-dir> <icons-dir> <dist-dir>
+// Assembles dist/chrome and dist/firefox, and their test copies under dist/test/, from
+// extension/, the wasm-bindgen output and the one source manifest.json. Usage: node tools/assemble.mjs <pkg-dir> <icons-dir> <dist-dir>
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,18 +33,30 @@ function firefox(m) {
     },
     gecko_android: { strict_min_version: '142.0' },
   };
+  // Firefox warns at install for browsingData ("Clear recent browsing history…"), Chrome
+  // doesn't: Firefox asks for it at the first clear instead.
+  out.permissions = m.permissions.filter((p) => p !== 'browsingData');
+  out.optional_permissions = [...m.optional_permissions, 'browsingData'];
   // Firefox has no dynamic resource URLs; its resource URLs are per-install already.
   out.web_accessible_resources = m.web_accessible_resources.map(({ use_dynamic_url, ...r }) => r);
   return out;
 }
 
+// The copy the test suites load: a headless browser can't accept the grant dialog, so
+// there the optional permissions are required (shared/notes/ui-hooks.md).
+function granted(m) {
+  return { ...m, permissions: [...m.permissions, ...m.optional_permissions], optional_permissions: [] };
+}
+
+rmSync(join(distDir, 'test'), { recursive: true, force: true });
 for (const [name, make] of [['chrome', chrome], ['firefox', firefox]]) {
-  const dir = join(distDir, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  cpSync('extension', dir, { recursive: true });
-  cpSync(pkgDir, join(dir, 'pkg'), { recursive: true, filter: (p) => !/\.(d\.ts|gitignore)$|package\.json$/.test(p) });
-  cpSync(iconsDir, join(dir, 'icons'), { recursive: true });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(make(source), null, 2) + '\n');
+  for (const [dir, manifest] of [[join(distDir, name), make(source)], [join(distDir, 'test', name), granted(make(source))]]) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    cpSync('extension', dir, { recursive: true });
+    cpSync(pkgDir, join(dir, 'pkg'), { recursive: true, filter: (p) => !/\.(d\.ts|gitignore)$|package\.json$/.test(p) });
+    cpSync(iconsDir, join(dir, 'icons'), { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  }
 }
 console.log(version);

@@ -5,14 +5,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../tests/e2e/lib/server.mjs';
 import { launch } from '../tests/e2e/lib/browser.mjs';
-import { BASE, DIST_CHROME, ROOT, panelCode, panelFrame, streamfix, surfaceState, until } from '../tests/e2e/lib/streamfix.mjs';
+import { BASE, STORE_CHROME, ROOT, panelCode, panelFrame, streamfix, surfaceState, until } from '../tests/e2e/lib/streamfix.mjs';
 
 const headed = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !process.env.CI;
 const out = path.join(ROOT, 'dist/demo');
 mkdirSync(out, { recursive: true });
 
 const server = await startServer();
-const b = await launch({ extensions: [DIST_CHROME], server, headless: !headed });
+// The store build: what a user installs, with its optional permissions not granted.
+const b = await launch({ extensions: [STORE_CHROME], server, headless: !headed });
 try {
   const page = await b.page();
   await page.setViewportSize?.({ width: 1280, height: 760 });

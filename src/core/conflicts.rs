@@ -713,13 +713,17 @@ pub struct LedgerEntry {
     /// When (ms since the epoch).
     #[serde(default)]
     pub at: f64,
+    /// A listing has shown it off since: only then does a listing showing it on mean the
+    /// user turned it back on (before, its `setEnabled` may still be under way).
+    #[serde(default)]
+    pub seen_off: bool,
 }
 
 /// What StreamFix turned off and has not put back: `restore-extensions` turns exactly these
 /// on. Only what StreamFix itself turns off is noted (see [`plan_disable`]), so something
 /// the user had turned off stays off.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Ledger {
     pub off: Vec<LedgerEntry>,
 }
@@ -735,6 +739,7 @@ impl Ledger {
             id: id.to_string(),
             name: name.to_string(),
             at,
+            seen_off: false,
         });
     }
 
@@ -743,6 +748,22 @@ impl Ledger {
     pub fn refresh(&mut self, id: &str, at: f64) {
         for e in self.off.iter_mut().filter(|e| e.id == id) {
             e.at = e.at.max(at);
+            e.seen_off = false;
+        }
+    }
+
+    /// StreamFix is turning them all back on: the next listing that shows one on settles
+    /// it, whether or not one showed it off before.
+    pub fn restoring(&mut self) {
+        for e in self.off.iter_mut() {
+            e.seen_off = true;
+        }
+    }
+
+    /// StreamFix is turning `id` back on (a culprit-search step): as [`Ledger::restoring`].
+    pub fn turning_on(&mut self, id: &str) {
+        for e in self.off.iter_mut().filter(|e| e.id == id) {
+            e.seen_off = true;
         }
     }
 
@@ -773,12 +794,39 @@ impl Ledger {
     /// whatever the listing says (the listing may predate the turning off, and dropping
     /// the entry would leave the extension off with no way back). Entries leave the
     /// ledger only here: once a listing shows them on again (or gone).
+    /// An entry never seen off yet stays too: its `setEnabled` may have hung past the
+    /// worker's timeout and still turn the extension off later.
     pub fn reconcile_covering(&mut self, exts: &[ExtensionInfo], covers: f64) {
         if exts.is_empty() {
             return;
         }
-        self.off
-            .retain(|e| e.at > covers || exts.iter().any(|x| x.id == e.id && !x.enabled));
+        for e in self.off.iter_mut() {
+            if exts.iter().any(|x| x.id == e.id && !x.enabled) {
+                e.seen_off = true;
+            }
+        }
+        self.off.retain(|e| {
+            e.at > covers || !e.seen_off || exts.iter().any(|x| x.id == e.id && !x.enabled)
+        });
+    }
+
+    /// The extension ids a stored ledger this version can't decode still names (each
+    /// `"id": "…"` in its text), so what it recorded can be put back.
+    pub fn salvage(text: &str) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        let mut rest = text;
+        while let Some(at) = crate::core::util::find(rest, "\"id\"") {
+            rest = crate::core::util::cut(rest, at + 4..);
+            let value = rest.trim_start().strip_prefix(':').map(str::trim_start);
+            if let Some(v) = value.and_then(|v| v.strip_prefix('"')) {
+                let id = v.split('"').next().unwrap_or_default();
+                let plain = !id.is_empty() && id.len() <= 128 && !id.contains('\\');
+                if plain && !ids.iter().any(|x| x == id) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        ids
     }
 }
 
@@ -866,8 +914,15 @@ crate::json_struct!(Bisect, allow, {
     culprit: "culprit" req,
     checks: "checks" req,
 });
-crate::json_struct!(LedgerEntry, allow, { id: "id" req, name: "name" def, at: "at" def });
-crate::json_struct!(Ledger, allow, default, { off: "off" });
+crate::json_struct!(LedgerEntry, allow, {
+    id: "id" req,
+    name: "name" def,
+    at: "at" def,
+    seen_off: "seen_off" def,
+});
+// Fields it doesn't know make a ledger unreadable (kept aside, see `Store::ledger`), not
+// empty: dropping them could lose what another version turned off.
+crate::json_struct!(Ledger, deny, default, { off: "off" });
 
 #[cfg(test)]
 mod tests;

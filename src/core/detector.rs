@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{
-    Catalog, ErrorEntry, Service, ANY_SERVICE, APOSTROPHES, RUNS_ON, WILDCARD,
-};
+use super::catalog::{Catalog, ErrorEntry, Service, ANY_SERVICE, APOSTROPHES, RUNS_ON, WILDCARD};
 use super::util::cut;
 
 /// Longest text of one block the detector reads; the rest is ignored.
@@ -153,7 +151,9 @@ pub fn code_tokens(text: &str) -> impl Iterator<Item = &str> {
         .flat_map(|t| {
             let whole = is_colon_code(t);
             let parts = (!whole).then(|| t.split(':'));
-            std::iter::once(t).filter(move |_| whole).chain(parts.into_iter().flatten())
+            std::iter::once(t)
+                .filter(move |_| whole)
+                .chain(parts.into_iter().flatten())
         })
         .map(|t| t.trim_matches('-'))
         .filter(|t| is_colon_code(t) || is_code_shaped(t))
@@ -848,12 +848,23 @@ mod tests {
         );
         // A typographic apostrophe reads as the plain one the catalog writes.
         assert_eq!(
-            read(URL, placed("We can\u{2019}t connect to Netflix right now", OVERLAY)),
+            read(
+                URL,
+                placed("We can\u{2019}t connect to Netflix right now", OVERLAY)
+            ),
             unnamed("SOMETHING-WRONG")
         );
         // Languages written in other scripts, and an apology alone is not a failure.
-        for text in ["Tekrar deneyin.", "Nešto je pošlo po zlu.", "Спробуйте ще раз."] {
-            assert_eq!(read(URL, placed(text, OVERLAY)), unnamed("SOMETHING-WRONG"), "{text}");
+        for text in [
+            "Tekrar deneyin.",
+            "Nešto je pošlo po zlu.",
+            "Спробуйте ще раз.",
+        ] {
+            assert_eq!(
+                read(URL, placed(text, OVERLAY)),
+                unnamed("SOMETHING-WRONG"),
+                "{text}"
+            );
         }
         assert_eq!(read(URL, placed("Sorry to interrupt", OVERLAY)), None);
         // Words inside longer words don't count; a German compound does.

@@ -12,7 +12,9 @@ use super::detector;
 use super::json::{self, FromJson, ToJson, Value};
 use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
 use super::sitedata::Browser;
-use super::state::{tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_KEY, SETTINGS_KEY};
+use super::state::{
+    tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_ASIDE_KEY, LEDGER_KEY, SETTINGS_KEY,
+};
 use super::view;
 
 /// How many failing API calls within [`BURST_WINDOW_MS`] make an error.
@@ -78,6 +80,9 @@ pub struct Env {
     /// handed to an instance that is gone is recovered by the next one (`recover`).
     #[serde(default)]
     pub instance: String,
+    /// The optional permissions the browser has not granted (`permissions.contains`).
+    #[serde(default)]
+    pub missing: Vec<crate::core::messages::Permission>,
 }
 
 /// Everything a call needs besides the message.
@@ -99,6 +104,7 @@ crate::json_struct!(Env, deny, {
     lang: "lang" def,
     browser: "browser" def,
     instance: "instance" def,
+    missing: "missing" def,
 });
 
 /// Stored values as they came in: their JSON text, held to the nesting limit.
@@ -247,6 +253,60 @@ impl<'a> Store<'a> {
         if let Some(v) = Stored::of(tab) {
             self.out.session_set.insert(tab_key(tab_id), v);
         }
+    }
+
+    fn stored_local(&self, key: &str) -> Option<&Stored> {
+        self.out
+            .local_set
+            .get(key)
+            .or_else(|| self.ctx.local.get(key))
+    }
+
+    /// What StreamFix turned off: the ledger (empty if this version can't read it), and
+    /// the extension ids an unreadable one names, for `restore-extensions` to put back.
+    fn ledger(&self) -> (Ledger, Vec<String>) {
+        let main = self.stored_local(LEDGER_KEY);
+        let decoded = main.and_then(Stored::read::<Ledger>);
+        let unreadable = match (main, &decoded) {
+            (Some(raw), None) => Some(raw.get()),
+            _ => None,
+        };
+        let aside = self.stored_local(LEDGER_ASIDE_KEY).map(Stored::get);
+        let mut salvaged = Vec::new();
+        for text in aside.into_iter().chain(unreadable) {
+            for id in Ledger::salvage(text) {
+                if !salvaged.contains(&id) {
+                    salvaged.push(id);
+                }
+            }
+        }
+        (decoded.unwrap_or_default(), salvaged)
+    }
+
+    /// Writes the ledger; one this version couldn't read is first kept aside.
+    fn put_ledger(&mut self, ledger: &Ledger) {
+        let unreadable = self
+            .stored_local(LEDGER_KEY)
+            .filter(|raw| raw.read::<Ledger>().is_none())
+            .cloned();
+        let aside_free = self
+            .stored_local(LEDGER_ASIDE_KEY)
+            .is_none_or(|a| a.get() == "null");
+        if let (Some(raw), true) = (unreadable, aside_free) {
+            self.out.local_set.insert(LEDGER_ASIDE_KEY.to_string(), raw);
+        }
+        self.put_local(LEDGER_KEY, ledger);
+    }
+
+    /// Refused with `needs-permission` while the browser hasn't granted `p`.
+    fn needs(&self, p: messages::Permission) -> Result<(), String> {
+        if self.ctx.env.missing.contains(&p) {
+            return Err(messages::refusal::with(
+                messages::refusal::NEEDS_PERMISSION,
+                p.name(),
+            ));
+        }
+        Ok(())
     }
 
     fn settings(&self) -> Settings {
@@ -647,10 +707,17 @@ fn view_reply(
     tab: Option<&TabState>,
     lang: &str,
 ) -> Reply {
-    let ledger: Ledger = store.local(LEDGER_KEY);
+    let (ledger, salvaged) = store.ledger();
     let run: Option<BisectRun> = store.local(BISECT_KEY);
+    let known = |id: &String| ledger.off.iter().any(|e| e.id == *id);
     let extras = view::Extras {
-        restore: ledger.off.iter().map(|e| e.name.clone()).collect(),
+        // An unreadable ledger's extensions are named by their ids: all it still tells.
+        restore: ledger
+            .off
+            .iter()
+            .map(|e| e.name.clone())
+            .chain(salvaged.iter().filter(|id| !known(id)).cloned())
+            .collect(),
         bisect: run
             .filter(|r| r.tab_id == tab_id)
             .map(|r| view::BisectView {
@@ -658,6 +725,7 @@ fn view_reply(
                 max_checks: r.search.max_checks(),
             }),
         can_toggle: store.ctx.env.browser == Browser::Chrome,
+        missing: store.ctx.env.missing.clone(),
     };
     Reply::View {
         view: Box::new(view::tab_view(

@@ -209,6 +209,29 @@ pub struct DocStamp {
     pub at: f64,
 }
 
+/// An optional permission: the store builds ask for it from the user's click the first
+/// time it is needed (`grant-permission`), never at install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Permission {
+    /// To list other extensions and turn them off and on.
+    #[serde(rename = "management")]
+    Management,
+    /// To clear a site's data (optional in Firefox only: it warns at install there).
+    #[serde(rename = "browsingData")]
+    BrowsingData,
+}
+
+crate::json_unit!(Permission { Management "management", BrowsingData "browsingData" });
+
+impl Permission {
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::Management => "management",
+            Permission::BrowsingData => "browsingData",
+        }
+    }
+}
+
 /// The actions a button can ask for, named as their `data-action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -294,6 +317,9 @@ pub mod refusal {
     pub const NO_TOGGLE: &str = "no-toggle";
     /// The panel couldn't show it was unobscured: the toolbar button carries it out.
     pub const USE_TOOLBAR: &str = "use-toolbar";
+    /// The browser hasn't granted an optional permission; the argument names it
+    /// (`Permission::name`), and the surface offers `grant-permission`.
+    pub const NEEDS_PERMISSION: &str = "needs-permission";
 
     /// `key` with its argument.
     pub fn with(key: &str, arg: &str) -> String {
@@ -442,6 +468,9 @@ pub enum Effect {
         /// Registrable domains whose cookies go if the browser refuses the filtered call
         /// (`cookies.getAll` + `cookies.remove`).
         cookie_domains: Vec<String>,
+        /// Only the tab's own cookie store (`cookieStoreId`: its container, or private
+        /// windows): the site's data in the others stays.
+        this_store_only: bool,
     },
 }
 
@@ -615,6 +644,7 @@ crate::json_tagged!(Effect, "do", allow, {
         types: "types" req,
         skipped: "skipped" req,
         cookie_domains: "cookie_domains" req,
+        this_store_only: "this_store_only" req,
     },
 });
 

@@ -40,6 +40,9 @@ pub struct ClearPlan {
     pub types: Vec<String>,
     pub skipped: Vec<String>,
     pub cookie_domains: Vec<String>,
+    /// Limited to the tab's own cookie store (Firefox: its container, or the private
+    /// windows); the site's data in the others stays.
+    pub this_store_only: bool,
 }
 
 fn owned(list: &[&str]) -> Vec<String> {
@@ -55,6 +58,7 @@ pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
             types: owned(CHROME_TYPES),
             skipped: Vec::new(),
             cookie_domains: strings(&service.domains),
+            this_store_only: false,
         },
         Browser::Firefox => {
             let mut hostnames: Vec<String> = service
@@ -71,6 +75,7 @@ pub fn plan(service: &Service, browser: Browser) -> ClearPlan {
                 types: owned(FIREFOX_TYPES),
                 skipped: owned(FIREFOX_SKIPPED),
                 cookie_domains: strings(&service.domains),
+                this_store_only: true,
             }
         }
     }

@@ -24,6 +24,9 @@ pub fn tab_id_of(key: &str) -> Option<i64> {
 pub const SETTINGS_KEY: &str = "settings";
 /// `storage.local`: the extensions StreamFix turned off (`conflicts::Ledger`).
 pub const LEDGER_KEY: &str = "ledger";
+/// A stored ledger this version couldn't decode, kept as it was (never overwritten) so
+/// what it recorded can still be put back; `null` once it was.
+pub const LEDGER_ASIDE_KEY: &str = "ledger-unreadable";
 /// `storage.local`: the running "find the culprit" search, if any.
 pub const BISECT_KEY: &str = "bisect";
 

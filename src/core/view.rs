@@ -31,6 +31,8 @@ pub struct Extras {
     pub bisect: Option<BisectView>,
     /// The browser lets StreamFix turn other extensions off.
     pub can_toggle: bool,
+    /// Optional permissions not granted yet: the surface offers `grant-permission`.
+    pub missing: Vec<crate::core::messages::Permission>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +63,8 @@ pub struct ConfirmView {
     pub skipped: Vec<String>,
     /// The service's own caution (a sign-in shared with other sites), in the UI language.
     pub note: Option<String>,
+    /// Only the tab's own container or private-window data goes (Firefox).
+    pub this_store_only: bool,
 }
 
 /// The wait-and-retry countdown.
@@ -184,6 +188,7 @@ fn confirm_view(
         types: plan.types,
         skipped: plan.skipped,
         note: service.clear_note.as_ref().map(|n| n.get(lang).to_string()),
+        this_store_only: plan.this_store_only,
     })
 }
 
@@ -354,6 +359,7 @@ crate::json_struct!(Extras, allow, {
     restore: "restore" req,
     bisect: "bisect" req,
     can_toggle: "can_toggle" req,
+    missing: "missing" req,
 });
 crate::json_struct!(BisectView, allow, { check: "check" req, max_checks: "max_checks" req });
 crate::json_struct!(ConnectionView, allow, {
@@ -368,6 +374,7 @@ crate::json_struct!(ConfirmView, allow, {
     types: "types" req,
     skipped: "skipped" req,
     note: "note" req,
+    this_store_only: "this_store_only" req,
 });
 crate::json_struct!(RetryView, allow, {
     attempt: "attempt" req,

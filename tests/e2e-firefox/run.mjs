@@ -290,6 +290,31 @@ check('firefox: clear site data from the toolbar popup (real clicks) works the s
   await assertCleared(env, async () => frame);
 }, { timeout: 90_000 });
 
+check('firefox: clearing from one container leaves the site\'s data of another container as it was, and the confirmation says so', async (t) => {
+  const env = await clearingSetup(t);
+  // A WebDriver BiDi user context is a Firefox container: its own cookie store.
+  const ctx = await env.b.browser.createBrowserContext();
+  t.defer(() => ctx.close().catch(() => {}));
+  const elsewhere = await ctx.newPage();
+  await elsewhere.goto(`${BASE}/storage`, { timeout: 15_000 });
+  await ready(elsewhere);
+  const jar = async () => (await ctx.cookies())
+    .filter((c) => c.domain.replace(/^\./, '').endsWith('netflix.com'))
+    .map(({ name, value }) => `${name}=${value}`)
+    .sort();
+  const before = await jar();
+  assert(before.length > 0, 'the other container has no cookie of the site');
+  const popup = await popupFor(env.b, env.page);
+  t.defer(() => popup.close().catch(() => {}));
+  const frame = popup.mainFrame();
+  await surfaceState(frame, { want: (s) => s.state === 'error' && s.code === 'NSEZ-403' });
+  await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
+  await waitSelector(frame, '[data-scope="this-store"]', { timeout: 5000 });
+  await clickIn(frame, '[data-action="confirm"]');
+  await assertCleared(env, async () => frame);
+  assertEq(await jar(), before, 'the other container\'s cookies');
+}, { timeout: 90_000 });
+
 // ---------------------------------------------------------------- (d) the extension list
 
 const UNRELATED_FF = path.join(FIREFOX_FIXTURE_EXTENSIONS, 'unrelated');

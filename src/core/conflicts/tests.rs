@@ -1040,7 +1040,7 @@ fn ledger_notes_without_duplicates_and_restores_in_order() {
     let v = serde_json::to_value(&l).unwrap();
     assert_eq!(
         v,
-        json!({"off": [{"id": "b", "name": "Fake AdBlock", "at": 2.0}]})
+        json!({"off": [{"id": "b", "name": "Fake AdBlock", "at": 2.0, "seen_off": false}]})
     );
     assert_eq!(serde_json::from_value::<Ledger>(v).unwrap(), l);
     // Older or partial stored values still read.
@@ -1058,10 +1058,19 @@ fn ledger_reconcile_drops_what_the_user_turned_on_or_removed() {
     for id in ["still-off", "user-on", "uninstalled"] {
         l.note_off(id, id, 0.0);
     }
-    let mut still_off = ext("still-off", "A", &[], &[]);
-    still_off.enabled = false;
+    let off = |id: &str| {
+        let mut x = ext(id, id, &[], &[]);
+        x.enabled = false;
+        x
+    };
+    // The listing after the turning off shows them all off.
+    l.reconcile(&[off("still-off"), off("user-on"), off("uninstalled")]);
+    assert_eq!(
+        l.to_restore(),
+        ids(&["still-off", "user-on", "uninstalled"])
+    );
     let exts = [
-        still_off,
+        off("still-off"),
         ext("user-on", "B", &[], &[]),
         ext("other", "C", &[], &[]),
     ];
@@ -1161,6 +1170,10 @@ fn ledger_reconcile_keeps_what_a_listing_does_not_cover() {
     let mut l = Ledger::default();
     l.note_off("early", "Early", 100.0);
     l.note_off("late", "Late", 200.0);
+    // Seen off once each, so a listing showing them on could mean the user's doing.
+    for e in l.off.iter_mut() {
+        e.seen_off = true;
+    }
     // Both shown on, by a listing read after the changes noted until 150 only.
     let on = [
         ext("early", "Early", &[], &[]),
@@ -1177,6 +1190,41 @@ fn ledger_reconcile_keeps_what_a_listing_does_not_cover() {
     assert_eq!(l.off[0].at, 300.0, "never moves back");
     l.reconcile_covering(&on, 299.0);
     assert_eq!(l.to_restore(), ids(&["late"]));
+    // Turned off anew, it has to be seen off again first.
+    l.reconcile_covering(&on, 300.0);
+    assert_eq!(l.to_restore(), ids(&["late"]));
+    l.turning_on("late");
     l.reconcile_covering(&on, 300.0);
     assert!(l.is_empty());
+}
+
+#[test]
+fn ledger_keeps_an_entry_whose_turning_off_hung_until_it_is_seen_off() {
+    let mut l = Ledger::default();
+    l.note_off("slow", "Slow VPN", 100.0);
+    let on = [ext("slow", "Slow VPN", &[], &[])];
+    let mut off = ext("slow", "Slow VPN", &[], &[]);
+    off.enabled = false;
+    // The worker gave up waiting for setEnabled; the listing after it still shows it on.
+    l.reconcile_covering(&on, 100.0);
+    assert_eq!(
+        l.to_restore(),
+        ids(&["slow"]),
+        "kept: the call may still land"
+    );
+    // It landed later: a listing shows it off, then the user turns it on himself.
+    l.reconcile_covering(&[off], 200.0);
+    assert_eq!(l.to_restore(), ids(&["slow"]));
+    l.reconcile_covering(&on, 300.0);
+    assert!(l.is_empty());
+}
+
+#[test]
+fn an_unreadable_ledger_still_names_its_extensions() {
+    let text = r#"{"version":9,"entries":[{"id":"abcdefghijklmnopabcdefghijklmnop","why":{"id":"vpn"}},{"id" : "b"},{"name":"no id"}]}"#;
+    assert_eq!(
+        Ledger::salvage(text),
+        ids(&["abcdefghijklmnopabcdefghijklmnop", "vpn", "b"])
+    );
+    assert!(Ledger::salvage("garbage").is_empty());
 }

@@ -3,7 +3,7 @@
 
 use super::{view_reply, Store};
 use crate::core::catalog::{strings, Catalog};
-use crate::core::messages::{refusal, Action, Effect, Reply};
+use crate::core::messages::{refusal, Action, Effect, Permission, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
 use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings, TabState};
@@ -74,11 +74,13 @@ pub(super) fn run(
             if tab.service.is_none() {
                 return Err(refusal::NOT_SERVICE.to_string());
             }
+            store.needs(Permission::BrowsingData)?;
             tab.pending = Some(Pending::ClearSiteData);
             tab.notice = None;
         }
         Action::Cancel => tab.pending = None,
         Action::Confirm => {
+            store.needs(Permission::BrowsingData)?;
             let Some(Pending::ClearSiteData) = tab.pending.take() else {
                 return Err(refusal::NOTHING_TO_CONFIRM.to_string());
             };
@@ -95,6 +97,7 @@ pub(super) fn run(
                 types: plan.types,
                 skipped: plan.skipped,
                 cookie_domains: plan.cookie_domains,
+                this_store_only: plan.this_store_only,
             });
             tab.steps.insert(CLEAR_STEP.to_string(), StepState::Done);
             tab.judging = Some(Judging {

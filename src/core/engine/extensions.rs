@@ -6,11 +6,12 @@ use crate::core::catalog::{strings, Catalog};
 use crate::core::conflicts::{
     self, Bisect, Classified, ExtensionInfo, Ledger, ProxySettings, Step,
 };
-use crate::core::messages::{refusal, Action, Effect, Reply};
+use crate::core::messages::{refusal, Action, Effect, Permission, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata::Browser;
 use crate::core::state::{
-    tab_id_of, tab_key, BisectRun, InFlight, Judging, Notice, TabState, BISECT_KEY, LEDGER_KEY,
+    tab_id_of, tab_key, BisectRun, InFlight, Judging, Notice, TabState, BISECT_KEY,
+    LEDGER_ASIDE_KEY,
 };
 
 pub const CHECK_STEP: &str = "check-extensions";
@@ -23,6 +24,7 @@ pub(super) fn run(
     action: Action,
     ext_id: Option<String>,
 ) -> Result<(), String> {
+    store.needs(Permission::Management)?;
     if action == Action::CheckExtensions {
         list_extensions(store, Some(tab_id));
         return Ok(());
@@ -87,6 +89,10 @@ pub(super) fn run(
 /// call's own only when their `SetEnabled` comes before it (effects run in order): a
 /// listing read before an extension was turned off must not drop it from the ledger.
 pub(super) fn list_extensions(store: &mut Store, tab_id: Option<i64>) {
+    // Without the permission there is nothing to list (the worker can't).
+    if store.needs(Permission::Management).is_err() {
+        return;
+    }
     let applied = store
         .out
         .effects
@@ -117,12 +123,12 @@ fn turn_off(
     ids: Vec<String>,
 ) {
     let now = store.ctx.now;
-    let mut ledger: Ledger = store.local(LEDGER_KEY);
+    let (mut ledger, _) = store.ledger();
     for id in &ids {
         ledger.note_off(id, &name_of(classified, id), now);
         ledger.refresh(id, now);
     }
-    store.put_local(LEDGER_KEY, &ledger);
+    store.put_ledger(&ledger);
     store.out.effects.push(Effect::SetEnabled {
         ids,
         enabled: false,
@@ -146,7 +152,7 @@ fn apply(
     step: Step,
 ) -> bool {
     let now = store.ctx.now;
-    let mut ledger: Ledger = store.local(LEDGER_KEY);
+    let (mut ledger, _) = store.ledger();
     let (disable, enable, finished) = match step {
         Step::Apply { disable, enable } => (disable, enable, false),
         Step::Done {
@@ -176,7 +182,10 @@ fn apply(
         ledger.note_off(id, &name_of(classified, id), now);
         ledger.refresh(id, now);
     }
-    store.put_local(LEDGER_KEY, &ledger);
+    for id in &enable {
+        ledger.turning_on(id);
+    }
+    store.put_ledger(&ledger);
     if !disable.is_empty() {
         store.out.effects.push(Effect::SetEnabled {
             ids: disable,
@@ -198,9 +207,22 @@ fn apply(
 /// ledger keeps the entries until the listing that follows shows them on again: if the
 /// worker stops before `SetEnabled` ran, "restore" is still offered.
 fn restore(store: &mut Store, tab: &mut TabState) {
-    let ledger: Ledger = store.local(LEDGER_KEY);
-    let ids = ledger.to_restore();
-    let names: Vec<String> = ledger.off.iter().map(|e| e.name.clone()).collect();
+    let (mut ledger, salvaged) = store.ledger();
+    let salvaged_none = salvaged.is_empty();
+    let mut ids = ledger.to_restore();
+    let mut names: Vec<String> = ledger.off.iter().map(|e| e.name.clone()).collect();
+    for id in salvaged {
+        if !ids.contains(&id) {
+            names.push(id.clone());
+            ids.push(id);
+        }
+    }
+    // The next listing that shows them on settles them; the unreadable ledger is done.
+    ledger.restoring();
+    store.put_ledger(&ledger);
+    if !salvaged_none {
+        store.put_local(LEDGER_ASIDE_KEY, &None::<Ledger>);
+    }
     store.put_local(BISECT_KEY, &None::<BisectRun>);
     if !ids.is_empty() {
         store
@@ -287,11 +309,11 @@ pub(super) fn listed(
     _can_toggle: bool,
     covers: Option<f64>,
 ) -> Reply {
-    let mut ledger: Ledger = store.local(LEDGER_KEY);
+    let (mut ledger, _) = store.ledger();
     let before = ledger.clone();
     ledger.reconcile_covering(list, covers.unwrap_or(f64::INFINITY));
     if ledger != before {
-        store.put_local(LEDGER_KEY, &ledger);
+        store.put_ledger(&ledger);
     }
     // For one tab; without one (the user turned an extension on or off, installed or
     // removed one), for every tab that shows a listing, so none acts on a stale one.

@@ -2,12 +2,12 @@
 
 use super::Store;
 use crate::core::catalog::{is_spanish, Catalog};
-use crate::core::conflicts::{Ledger, ProxyReport};
+use crate::core::conflicts::ProxyReport;
 use crate::core::connection;
 use crate::core::detector::Evidence;
 use crate::core::plan::{self, StepState};
 use crate::core::report::{self, ReportExt, ReportInput, ReportStep};
-use crate::core::state::{TabState, LEDGER_KEY};
+use crate::core::state::TabState;
 
 /// What only the asking page knows.
 pub(super) struct Env<'a> {
@@ -64,7 +64,7 @@ fn proxy_line(p: &ProxyReport, tab: &TabState, lang: &str) -> String {
 pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: &Env) -> String {
     let d = tab.detection.as_ref();
     let entry = d.and_then(|d| catalog.entry(&d.entry));
-    let ledger: Ledger = store.local(LEDGER_KEY);
+    let (ledger, _) = store.ledger();
     let es = env
         .lang
         .get(..2)

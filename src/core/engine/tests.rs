@@ -32,6 +32,8 @@ struct Sw {
     browser: crate::core::sitedata::Browser,
     /// The worker instance; a new value plays a worker restart.
     instance: String,
+    /// Optional permissions the browser hasn't granted.
+    missing: Vec<crate::core::messages::Permission>,
 }
 
 impl Sw {
@@ -43,6 +45,7 @@ impl Sw {
             now: 1_000_000.0,
             browser: Default::default(),
             instance: "worker-1".into(),
+            missing: Vec::new(),
         }
     }
 
@@ -71,6 +74,7 @@ impl Sw {
                 lang: "en".into(),
                 browser: self.browser,
                 instance: self.instance.clone(),
+                missing: self.missing.clone(),
             },
             session: raw(&self.session),
             local: raw(&self.local),
@@ -665,6 +669,30 @@ fn clearing_needs_a_confirmation_and_cancel_does_nothing() {
 }
 
 #[test]
+fn firefox_clears_only_the_tab_s_own_container_and_says_so() {
+    for browser in [
+        crate::core::sitedata::Browser::Chrome,
+        crate::core::sitedata::Browser::Firefox,
+    ] {
+        let mut sw = Sw::new();
+        sw.browser = browser;
+        sw.send(&report("NSEZ-403"), page(2));
+        let asked = run(&mut sw, 2, "clear-site-data");
+        let said = view_of(&asked).confirm.as_ref().map(|c| c.this_store_only);
+        let out = run(&mut sw, 2, "confirm");
+        let Some(Effect::ClearSiteData {
+            this_store_only, ..
+        }) = out.effects.first()
+        else {
+            panic!("{:?}", out.effects)
+        };
+        let firefox = browser == crate::core::sitedata::Browser::Firefox;
+        assert_eq!(*this_store_only, firefox, "{browser:?}");
+        assert_eq!(said, Some(firefox), "{browser:?}: the confirmation says so");
+    }
+}
+
+#[test]
 fn confirmed_clear_removes_only_the_service_then_reloads_and_judges() {
     let mut sw = Sw::new();
     sw.send(&report("NSEZ-403"), page(2));
@@ -958,6 +986,46 @@ fn toggles(out: &Output) -> Vec<(Vec<String>, bool)> {
 }
 
 #[test]
+fn a_ledger_this_version_cant_read_is_kept_aside_and_its_extensions_put_back() {
+    use crate::core::state::LEDGER_ASIDE_KEY;
+    let mut sw = Sw::new();
+    // Written by another version: StreamFix turned "old-vpn" off.
+    let unreadable = serde_json::json!({"v": 3, "entries": [{"id": "old-vpn", "name": 7}]});
+    sw.local
+        .insert(crate::core::state::LEDGER_KEY.into(), unreadable.clone());
+    sw.send(&report("M7111-1331-5059"), page(2));
+    // Offered to be put back, named by what the ledger still tells.
+    let view = view_of(&get_view(&mut sw, 2)).clone();
+    assert_eq!(view.extras.restore, ["old-vpn"]);
+    // Turning another one off writes a new ledger; the old one is kept as it was.
+    list_extensions(
+        &mut sw,
+        2,
+        &[
+            ext("old-vpn", "Old VPN", false, &["proxy"]),
+            ext("vpn", "Fake VPN Proxy", true, &["proxy"]),
+        ],
+    );
+    run_ext(&mut sw, 2, "disable-extension", Some("vpn"));
+    assert_eq!(ledger(&sw), ["vpn"]);
+    assert_eq!(sw.local[LEDGER_ASIDE_KEY], unreadable);
+    let view = view_of(&get_view(&mut sw, 2)).clone();
+    assert_eq!(view.extras.restore, ["Fake VPN Proxy", "old-vpn"]);
+    // Restore turns both on; the old ledger is done with.
+    let out = run_ext(&mut sw, 2, "restore-extensions", None);
+    assert_eq!(
+        toggles(&out),
+        [(vec!["vpn".to_string(), "old-vpn".to_string()], true)]
+    );
+    assert!(sw.local[LEDGER_ASIDE_KEY].is_null());
+    assert!(view_of(&get_view(&mut sw, 2))
+        .extras
+        .restore
+        .iter()
+        .all(|n| n != "old-vpn"));
+}
+
+#[test]
 fn an_error_lists_the_extensions_at_once() {
     let mut sw = Sw::new();
     let out = sw.send(&report("M7111-1331-5059"), page(2));
@@ -968,6 +1036,50 @@ fn an_error_lists_the_extensions_at_once() {
             ..
         }
     )));
+}
+
+#[test]
+fn without_an_optional_permission_nothing_needs_it_and_the_surface_is_told() {
+    use crate::core::messages::Permission;
+    let mut sw = Sw::new();
+    sw.missing = vec![Permission::Management, Permission::BrowsingData];
+    // Detection works; no listing is asked of a browser that can't give one.
+    let out = sw.send(&report("M7111-1331-5059"), page(2));
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { .. })));
+    assert!(!out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::ListExtensions { .. })));
+    let view = view_of(&get_view(&mut sw, 2)).clone();
+    assert_eq!(
+        view.extras.missing,
+        [Permission::Management, Permission::BrowsingData]
+    );
+    // Every action that needs one is refused naming it, and changes nothing.
+    let refused = |out: &Output| match &out.reply {
+        Reply::Error { error } => error.clone(),
+        other => panic!("not refused: {other:?}"),
+    };
+    for action in ["check-extensions", "disable-suspects", "restore-extensions"] {
+        let out = run_ext(&mut sw, 2, action, None);
+        assert_eq!(refused(&out), "needs-permission\nmanagement", "{action}");
+        assert!(out.effects.is_empty(), "{action}");
+    }
+    let out = run(&mut sw, 2, "clear-site-data");
+    assert_eq!(refused(&out), "needs-permission\nbrowsingData");
+    assert_eq!(sw.tab(2).pending, None);
+    // Granted: the same click works.
+    sw.missing.clear();
+    let out = run_ext(&mut sw, 2, "check-extensions", None);
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::ListExtensions { .. })));
+    run(&mut sw, 2, "clear-site-data");
+    assert!(sw.tab(2).pending.is_some());
 }
 
 #[test]

@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../../e2e/lib/server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** The add-on under test: dist/firefox, or STREAMFIX_FIREFOX_DIST (e.g. a patched copy). */
-export const DIST_FIREFOX = path.resolve(process.env.STREAMFIX_FIREFOX_DIST ?? path.join(ROOT, 'dist/firefox'));
+/** The add-on under test: dist/test/firefox (optional permissions required, see
+ * tools/assemble.mjs), or STREAMFIX_FIREFOX_DIST (e.g. a patched copy). */
+export const DIST_FIREFOX = path.resolve(process.env.STREAMFIX_FIREFOX_DIST ?? path.join(ROOT, 'dist/test/firefox'));
 export const FIXTURE_EXTENSIONS = path.join(ROOT, 'tests/fixtures/extensions');
 export const FIREFOX_FIXTURE_EXTENSIONS = fileURLToPath(new URL('../fixtures/extensions/', import.meta.url));
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';

@@ -8,11 +8,14 @@ import { cleanup, sleep, until } from './runner.mjs';
 import { startServer } from './server.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const DIST_CHROME = path.join(ROOT, 'dist/chrome');
+// The test copy: optional permissions required (tools/assemble.mjs); the store build is
+// dist/chrome.
+export const DIST_CHROME = path.join(ROOT, 'dist/test/chrome');
+export const STORE_CHROME = path.join(ROOT, 'dist/chrome');
 export const BASE = 'https://www.netflix.com';
 
 if (!existsSync(path.join(DIST_CHROME, 'manifest.json'))) {
-  throw new Error('dist/chrome is not built: run ./build.sh first');
+  throw new Error('dist/test/chrome is not built: run ./build.sh first');
 }
 
 export { sleep, until };

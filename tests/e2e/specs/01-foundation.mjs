@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
-import { sharedEnv, BASE, DIST_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, STORE_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -18,6 +18,18 @@ check('dist holds a Chrome and a Firefox build from the one manifest, and both s
   assert(firefox.browser_specific_settings?.gecko?.id, 'firefox gecko id');
   assertEq(firefox.browser_specific_settings.gecko.data_collection_permissions, { required: ['none'] }, 'data collection');
   assertEq([chrome.version, firefox.version], [version, version], 'versions follow Cargo.toml');
+  // Install warnings: site access only. What warns is asked for when first needed.
+  assertEq(chrome.optional_permissions, ['management'], 'chrome optional');
+  assertEq(firefox.optional_permissions, ['management', 'browsingData'], 'firefox optional');
+  for (const [b, m] of [['chrome', chrome], ['firefox', firefox]]) {
+    assert(!m.permissions.some((p) => m.optional_permissions.includes(p)), `${b}: optional and required at once`);
+  }
+  // The suites' copies: the same, with the optional ones required.
+  for (const b of ['chrome', 'firefox']) {
+    const store = b === 'chrome' ? chrome : firefox;
+    const test = JSON.parse(readFileSync(path.join(ROOT, `dist/test/${b}/manifest.json`), 'utf8'));
+    assertEq([...test.permissions].sort(), [...store.permissions, ...store.optional_permissions].sort(), `${b} test copy`);
+  }
   for (const b of ['chrome', 'firefox']) {
     const zip = path.join(ROOT, `dist/streamfix-${b}-${version}.zip`);
     const list = execFileSync('python3', ['-m', 'zipfile', '-l', zip], { encoding: 'utf8' });
@@ -87,9 +99,11 @@ check('a healthy streaming page gets no panel, no badge, and an "ok" popup', asy
   }
 });
 
-check('install-time warnings: the site-access one and extension management, nothing broader', async () => {
+// The store build: `management` is optional (asked for when first needed), so the one
+// warning left is site access.
+check('install-time warnings of the store build: the site-access one only', async () => {
   const { b } = await env();
-  const manifest = readFileSync(path.join(DIST_CHROME, 'manifest.json'), 'utf8');
+  const manifest = readFileSync(path.join(STORE_CHROME, 'manifest.json'), 'utf8');
   const page = await b.newPage();
   await page.goto(`chrome-extension://${streamfix(b).id}/options.html`);
   const warnings = await page.evaluate((m) => {
@@ -103,7 +117,7 @@ check('install-time warnings: the site-access one and extension management, noth
   await page.close();
   console.log(`      warnings: ${JSON.stringify(warnings)}`);
   assert(!warnings.some((w) => /all websites|browsing history/i.test(w)), `broad warning: ${warnings}`);
-  assertEq(warnings.length, 2, 'number of warnings');
+  assertEq(warnings.length, 1, 'number of warnings');
   // Six host patterns: Chrome words them as "a number of websites" and lists the sites in
   // the install dialog's details; the patterns themselves are the services' own domains.
   assert(warnings.some((w) => /^Read and change your data on a number of websites$/.test(w)), `site access warning: ${warnings}`);

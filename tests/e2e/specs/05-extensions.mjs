@@ -4,7 +4,7 @@
 import { check } from '../lib/runner.mjs';
 import { startServer } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
-import { BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { BASE, DIST_CHROME, STORE_CHROME, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 async function enabledByName(b) {
   const all = await (await sw(b)).evaluate(() => chrome.management.getAll());
@@ -161,3 +161,35 @@ check('service worker stopped mid-search: restore still brings back exactly the 
     await server.close();
   }
 }, { timeout: 60_000 });
+
+// What a user installs: `management` is optional (01-foundation measures the one install
+// warning left). Without it the worker starts, errors are found, and the surfaces offer to
+// ask for it.
+check('the store build without management: it detects, lists nothing, and offers grant-permission', async () => {
+  const server = await startServer();
+  const b = await launch({ extensions: [STORE_CHROME, fixtureExtension('unrelated')], server });
+  try {
+    const worker = await sw(b);
+    const granted = await worker.evaluate(() => chrome.permissions.contains({ permissions: ['management'] }));
+    assertEq(granted, false, 'management granted at install');
+    // An error page: diagnosed, panel and badge, with no listing asked of the browser.
+    const page = await b.page();
+    await page.goto(`${BASE}/nsez-503`);
+    assertEq(await until(() => panelCode(page), { what: 'the panel' }), 'NSEZ-503', 'panel');
+    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge');
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+    const offered = await popup.evaluate(() => document.querySelector('[data-action="grant-permission"]')?.dataset.permission ?? null);
+    assertEq(offered, 'management', 'the extensions section offers the permission');
+    // Checking extensions anyway: refused, naming what is missing, with the grant at hand.
+    await popup.click('[data-action="check-extensions"]');
+    await popup.waitFor('document.querySelector(".failure [data-action=grant-permission]") !== null', { timeout: 5000 });
+    const refusal = await popup.evaluate(() => document.querySelector('.failure').dataset.refusal);
+    assertEq(refusal, 'needs-permission', 'refusal');
+    assertEq(await popup.evaluate(() => document.querySelectorAll('li[data-ext-id]').length), 0, 'nothing listed');
+    await popup.close();
+  } finally {
+    await b.close();
+    await server.close();
+  }
+});
