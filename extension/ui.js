@@ -87,7 +87,7 @@ function stepItem(step, view) {
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
     step.how.length ? el('ul', { className: 'how' }, step.how.map(howLine)) : null,
-    step.id === 'check-extensions' ? renderExtensions(view) : null,
+    step.id === 'check-extensions' ? renderExtensions(view, true) : null,
     step.id === 'connection-check' ? renderConnection(view) : null,
     step.id === 'clear-site-data' && view.cleared
       ? el(
@@ -101,7 +101,9 @@ function stepItem(step, view) {
     el(
       'div',
       { className: 'step-actions' },
-      step.action
+      step.action === 'check-extensions' && lacksManagement(view)
+        ? grantButton('management', 'check-extensions')
+        : step.action
         ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(checkedAlready(step.action, view) ? 'actionAgain' : `action_${step.action}`))
         : null,
       // The marks on a row of their own, under the step's action (one row of four
@@ -235,15 +237,19 @@ const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '
 const grantButton = (permission, then) =>
   el('button', { type: 'button', className: 'primary', 'data-action': 'grant-permission', 'data-permission': permission, 'data-then': then }, t(`grant_${permission}`));
 
-function renderExtensions(view) {
+// Without the permission, the extensions step's own button asks for it (then checks);
+// elsewhere the section carries that button itself.
+const lacksManagement = (view) => Boolean(view.extras?.missing?.includes('management'));
+
+function renderExtensions(view, inStep = false) {
   const list = view.extensions;
-  if (!list && view.extras?.missing?.includes('management')) {
+  if (!list && lacksManagement(view)) {
     return el(
       'section',
       { className: 'extensions', 'aria-labelledby': 'sf-ext', 'data-missing': 'management' },
       el('h3', { id: 'sf-ext' }, t('extensionsTitle')),
       el('p', { className: 'hint' }, t('needs_management')),
-      el('div', { className: 'step-actions' }, grantButton('management', 'check-extensions')),
+      inStep ? null : el('div', { className: 'step-actions' }, grantButton('management', 'check-extensions')),
     );
   }
   if (!list) return null;

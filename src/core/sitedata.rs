@@ -27,11 +27,12 @@ pub const CHROME_TYPES: &[&str] = &[
     "webSQL",
 ];
 
-/// Firefox's `browsingData` types that accept a `hostnames` filter. Any other remover
-/// deletes that data for every site, so it is never called.
-pub const FIREFOX_TYPES: &[&str] = &["cookies", "localStorage", "indexedDB", "serviceWorkers"];
+/// Firefox's `browsingData` types that accept both a `hostnames` and a `cookieStoreId`
+/// filter. Any other remover deletes that data for every site (cache) or every container
+/// (service workers: Firefox 153 refuses them with a `cookieStoreId`), so it is never called.
+pub const FIREFOX_TYPES: &[&str] = &["cookies", "localStorage", "indexedDB"];
 /// Shown to the user as left alone in Firefox.
-pub const FIREFOX_SKIPPED: &[&str] = &["cache", "cacheStorage"];
+pub const FIREFOX_SKIPPED: &[&str] = &["cache", "cacheStorage", "serviceWorkers"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClearPlan {
@@ -123,6 +124,7 @@ mod tests {
         assert!(p.hostnames.contains(&"www.netflix.com".to_string()));
         assert!(p.hostnames.contains(&"netflix.com".to_string()));
         assert!(!p.types.iter().any(|t| t == "cache"));
-        assert_eq!(p.skipped, vec!["cache", "cacheStorage"]);
+        assert_eq!(p.skipped, vec!["cache", "cacheStorage", "serviceWorkers"]);
+        assert!(p.this_store_only);
     }
 }
