@@ -101,8 +101,9 @@ function stepItem(step, view) {
     el(
       'div',
       { className: 'step-actions' },
-      step.action === 'check-extensions' && lacksManagement(view)
-        ? grantButton('management', 'check-extensions')
+      // A permission the action needs and the browser hasn't granted: asked for first.
+      step.action && step.needs
+        ? grantButton(step.needs, step.action)
         : step.action
         ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(checkedAlready(step.action, view) ? 'actionAgain' : `action_${step.action}`))
         : null,
@@ -237,8 +238,8 @@ const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '
 const grantButton = (permission, then) =>
   el('button', { type: 'button', className: 'primary', 'data-action': 'grant-permission', 'data-permission': permission, 'data-then': then }, t(`grant_${permission}`));
 
-// Without the permission, the extensions step's own button asks for it (then checks);
-// elsewhere the section carries that button itself.
+// Without the permission, the extensions step's own button asks for it (`step.needs`),
+// then checks; elsewhere the section carries that button itself.
 const lacksManagement = (view) => Boolean(view.extras?.missing?.includes('management'));
 
 function renderExtensions(view, inStep = false) {

@@ -266,6 +266,24 @@ pub enum Action {
 }
 
 impl Action {
+    /// The optional permission it can't do without.
+    pub fn needs(self) -> Option<Permission> {
+        match self {
+            Action::CheckExtensions
+            | Action::DisableExtension
+            | Action::DisableSuspects
+            | Action::FindCulprit
+            | Action::RestoreExtensions => Some(Permission::Management),
+            Action::ClearSiteData | Action::Confirm => Some(Permission::BrowsingData),
+            _ => None,
+        }
+    }
+
+    /// The action a `data-action` names.
+    pub fn named(name: &str) -> Option<Action> {
+        crate::core::json::from_str(&format!("\"{name}\"")).ok()
+    }
+
     /// Changes something outside the page (other extensions, the site's stored data):
     /// from the inline panel, only while the browser saw it unobscured (`Msg::Run::seen`).
     pub fn reaches_outside_page(self) -> bool {

@@ -89,6 +89,9 @@ pub struct StepView {
     pub state: StepState,
     /// The first step still to do is the one to focus on.
     pub next: bool,
+    /// The optional permission its action needs and the browser hasn't granted: its
+    /// button asks for it first (`grant-permission`).
+    pub needs: Option<crate::core::messages::Permission>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -289,6 +292,12 @@ pub fn tab_view(
                 how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
                 state: *state,
                 next: next.as_deref() == Some(&*s.id),
+                needs: s
+                    .action
+                    .as_deref()
+                    .and_then(crate::core::messages::Action::named)
+                    .and_then(|a| a.needs())
+                    .filter(|p| extras.missing.contains(p)),
             })
             .collect(),
         // The devices' guides are the service's own (its app on each device).
@@ -390,6 +399,7 @@ crate::json_struct!(StepView, allow, {
     how: "how" req,
     state: "state" req,
     next: "next" req,
+    needs: "needs" req,
 });
 crate::json_struct!(DeviceView, allow, { id: "id" req, name: "name" req, how: "how" req });
 crate::json_tagged!(Shown, "kind", allow, {

@@ -3,7 +3,7 @@
 
 use super::{view_reply, Store};
 use crate::core::catalog::{strings, Catalog};
-use crate::core::messages::{refusal, Action, Effect, Permission, Reply};
+use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
 use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings, TabState};
@@ -26,6 +26,9 @@ pub(super) fn run(
     action: Action,
     ext_id: Option<String>,
 ) -> Result<Reply, String> {
+    if let Some(p) = action.needs() {
+        store.needs(p)?;
+    }
     let mut tab = store.tab(tab_id);
     match action {
         Action::CheckExtensions
@@ -74,13 +77,11 @@ pub(super) fn run(
             if tab.service.is_none() {
                 return Err(refusal::NOT_SERVICE.to_string());
             }
-            store.needs(Permission::BrowsingData)?;
             tab.pending = Some(Pending::ClearSiteData);
             tab.notice = None;
         }
         Action::Cancel => tab.pending = None,
         Action::Confirm => {
-            store.needs(Permission::BrowsingData)?;
             let Some(Pending::ClearSiteData) = tab.pending.take() else {
                 return Err(refusal::NOTHING_TO_CONFIRM.to_string());
             };

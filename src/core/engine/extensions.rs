@@ -24,7 +24,6 @@ pub(super) fn run(
     action: Action,
     ext_id: Option<String>,
 ) -> Result<(), String> {
-    store.needs(Permission::Management)?;
     if action == Action::CheckExtensions {
         list_extensions(store, Some(tab_id));
         return Ok(());

@@ -1058,6 +1058,21 @@ fn without_an_optional_permission_nothing_needs_it_and_the_surface_is_told() {
         view.extras.missing,
         [Permission::Management, Permission::BrowsingData]
     );
+    // Each step whose action needs one says which: its button asks for it first.
+    let needs = |v: &view::View, action: &str| {
+        v.steps
+            .iter()
+            .find(|s| s.action.as_deref() == Some(action))
+            .map(|s| s.needs)
+    };
+    assert_eq!(
+        needs(&view, "check-extensions"),
+        Some(Some(Permission::Management))
+    );
+    assert_eq!(
+        needs(&view, "clear-site-data"),
+        Some(Some(Permission::BrowsingData))
+    );
     // Every action that needs one is refused naming it, and changes nothing.
     let refused = |out: &Output| match &out.reply {
         Reply::Error { error } => error.clone(),
@@ -1073,6 +1088,8 @@ fn without_an_optional_permission_nothing_needs_it_and_the_surface_is_told() {
     assert_eq!(sw.tab(2).pending, None);
     // Granted: the same click works.
     sw.missing.clear();
+    let view = view_of(&get_view(&mut sw, 2)).clone();
+    assert_eq!(needs(&view, "check-extensions"), Some(None));
     let out = run_ext(&mut sw, 2, "check-extensions", None);
     assert!(out
         .effects
