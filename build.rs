@@ -11,6 +11,10 @@ use std::{env, fmt::Write as _, fs, path::Path};
 #[path = "src/core/catalog/schema.rs"]
 mod schema;
 
+#[allow(dead_code)]
+#[path = "src/core/action.rs"]
+mod action;
+
 use schema::{
     Catalog, Device, ErrorEntry, KnownExtension, Language, List, Match, Service, Step, Str, Text,
 };
@@ -20,6 +24,7 @@ const FILES: [&str; 5] = ["services", "errors", "steps", "extensions", "words"];
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/core/catalog/schema.rs");
+    println!("cargo:rerun-if-changed=src/core/action.rs");
     let out_dir = env::var("OUT_DIR").unwrap_or_else(|_| fail("OUT_DIR is not set"));
     let mut doc = serde_json::Map::new();
     for name in FILES {
@@ -39,6 +44,17 @@ fn main() {
     catalog
         .validate()
         .unwrap_or_else(|e| fail(&format!("data/*.toml: {e}")));
+    // A step's button must name an action the core carries out.
+    for step in catalog.step.iter() {
+        if let Some(a) = step.action.as_deref() {
+            if serde_json::from_value::<action::Action>(a.into()).is_err() {
+                fail(&format!(
+                    "data/steps.toml: step `{}` has no such action `{a}`",
+                    step.id
+                ));
+            }
+        }
+    }
 
     let mut gen = Gen {
         // Where the facts come from is checked here (every entry has a source) and read by
@@ -358,12 +374,14 @@ impl Lit for Language {
             lang,
             failure,
             code_labels,
+            player_labels,
         } = self;
         format!(
-            "Language {{ lang: {}, failure: {}, code_labels: {} }}",
+            "Language {{ lang: {}, failure: {}, code_labels: {}, player_labels: {} }}",
             lang.lit(gen),
             gen.list(failure),
-            gen.list(code_labels)
+            gen.list(code_labels),
+            gen.list(player_labels)
         )
     }
 }

@@ -162,6 +162,8 @@ setup() {
 }
 
 gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+# Most bytes (gzip) the shipped wasm and scripts may weigh: 250 KB.
+SIZE_GUARD=250000
 
 build() {
   say "building the core for $TARGET ($WASM_MODE toolchain)"
@@ -188,6 +190,14 @@ build() {
   done
   say "packed: dist/streamfix-chrome-$VERSION.zip, dist/streamfix-firefox-$VERSION.zip"
   say "shipped wasm: $(wc -c <"$wasm" | tr -d ' ') bytes raw, $(gz "$wasm") bytes gzip"
+  # A guard, not a goal: what a user downloads (the wasm and every script, each gzipped).
+  local shipped=0 f
+  for f in "$DIST"/chrome/pkg/*.wasm "$DIST"/chrome/*.js "$DIST"/chrome/pkg/*.js; do
+    shipped=$((shipped + $(gz "$f")))
+  done
+  say "shipped wasm + JS: $shipped bytes gzip (guard: $SIZE_GUARD)"
+  [ "$shipped" -le "$SIZE_GUARD" ] || die "the shipped wasm + JS is $shipped bytes gzip, over the $SIZE_GUARD guard" \
+    "find what grew (./build.sh bench, P3) before raising the guard"
 }
 
 run_tests() {

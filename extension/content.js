@@ -265,13 +265,14 @@
     const visible = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < vh && r.left < vw &&
       (el.checkVisibility?.(SHOWN) ?? true);
     // Nothing else counts for a block the user can't see (an off-screen comment).
-    if (!visible) return { visible, dialog: false, overlay: false, alone: false, prose: false };
+    if (!visible) return { visible, dialog: false, overlay: false, alone: false, prose: false, on_video: false, in_player: false };
     // The box the text sits in covers the screen or the video, and holds little else: an
     // error screen, not a subtitle line or a player's control bar, nor an app shell.
     const box = positionedBox(el);
     const videoShown = noteVideo();
-    const overlay = (box !== null && small(box) && covers(box.getBoundingClientRect(), vw, vh)) ||
-      (!videoShown && inVideoPlace(el));
+    const boxRect = box !== null && small(box) ? box.getBoundingClientRect() : null;
+    const inPlayer = (boxRect !== null && overVideo(boxRect)) || (!videoShown && inVideoPlace(el));
+    const overlay = inPlayer || (boxRect !== null && area(boxRect) >= 0.25 * vw * vh);
     const dialog = el.closest(DIALOG) !== null;
     // A box that asks the user to tick, choose or type is a form (report a problem,
     // feedback), whatever its words; an error screen offers buttons only.
@@ -280,7 +281,10 @@
     // that shows a video is not a page of its error (a watch page with few words).
     const alone = !dialog && !overlay && !prose && pageChars !== null && !videoShown &&
       pageOfItsOwn(el, box, pageChars, seen);
-    return { visible, dialog, overlay, alone, prose };
+    // A small positioned box lying on the video: a toast or bar over the player (or a
+    // subtitle line: the core reads it for a labelled code only).
+    const onVideo = !overlay && box !== null && videoShown && small(box) && lyingOn(box.getBoundingClientRect(), videoPlace);
+    return { visible, dialog, overlay, alone, prose, on_video: onVideo, in_player: inPlayer };
   }
 
   // `el` holds nearly all of the page's text, or the small box it shares with the rest of
@@ -300,10 +304,11 @@
   }
 
   const asksInput = (scope) => scope.querySelector(INPUTS) !== null;
+  // Most of box `b` lies within `place`.
+  const lyingOn = (b, place) => place !== null && area(b) > 0 && overlap(b, place) >= 0.5 * area(b);
 
-  // A box over a quarter of the viewport or more, or over half of a video or more.
-  function covers(b, vw, vh) {
-    if (area(b) >= 0.25 * vw * vh) return true;
+  // A box over half of a video or more.
+  function overVideo(b) {
     for (const v of document.getElementsByTagName('video')) {
       const r = v.getBoundingClientRect();
       if (area(r) > 0 && overlap(b, r) >= 0.5 * area(r)) return true;

@@ -1856,9 +1856,11 @@ fn fuzz_dispatch_sequences() {
 fn placement() -> BoxedStrategy<Option<Placement>> {
     union![
         1 => Just(None),
-        3 => any::<[bool; 5]>().prop_map(|[visible, dialog, overlay, alone, prose]| {
-            Some(Placement { visible, dialog, overlay, alone, prose })
-        }),
+        3 => any::<[bool; 7]>().prop_map(
+            |[visible, dialog, overlay, alone, prose, on_video, in_player]| {
+                Some(Placement { visible, dialog, overlay, alone, prose, on_video, in_player })
+            }
+        ),
     ]
     .boxed()
 }

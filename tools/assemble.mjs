@@ -2,6 +2,7 @@
 // extension/, the wasm-bindgen output and the one source manifest.json. Usage: node tools/assemble.mjs <pkg-dir> <icons-dir> <dist-dir>
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'smol-toml';
 
 const [pkgDir, iconsDir, distDir] = process.argv.slice(2);
 if (!distDir) {
@@ -14,7 +15,23 @@ const version = cargo.match(/^version\s*=\s*"([^"]+)"/m)?.[1];
 if (!version) throw new Error('no version in Cargo.toml');
 
 export const GECKO_ID = 'streamfix@streamfix.app';
-const source = JSON.parse(readFileSync('manifest.json', 'utf8'));
+const source = withHosts(JSON.parse(readFileSync('manifest.json', 'utf8')));
+
+// The sites StreamFix reads, acts on and shows its panel in are the services' own domains
+// (data/services.toml): derived here, so a service added there is watched everywhere.
+function withHosts(m) {
+  const { service } = parse(readFileSync('data/services.toml', 'utf8'));
+  const hosts = service.flatMap((s) => s.domains).map((d) => `https://*.${d}/*`);
+  for (const [what, list] of [['host_permissions', m.host_permissions], ['content_scripts', m.content_scripts[0].matches], ['web_accessible_resources', m.web_accessible_resources[0].matches]]) {
+    if (list.length) throw new Error(`manifest.json: ${what} is derived from data/services.toml; leave it empty`);
+  }
+  return {
+    ...m,
+    host_permissions: hosts,
+    content_scripts: m.content_scripts.map((c) => ({ ...c, matches: hosts })),
+    web_accessible_resources: m.web_accessible_resources.map((r) => ({ ...r, matches: hosts })),
+  };
+}
 
 function chrome(m) {
   return { ...m, version, background: { service_worker: 'background.js', type: 'module' } };

@@ -55,6 +55,11 @@ pub struct Placement {
     /// Inside content that talks about things: an article, a comment, a list, a
     /// navigation bar, a form.
     pub prose: bool,
+    /// In a positioned box that sits on the video (a toast or bar over the player, but
+    /// also a subtitle line): read only for a code shown with its label.
+    pub on_video: bool,
+    /// In the player's place: a box over most of the video, or where the video was.
+    pub in_player: bool,
 }
 
 impl Placement {
@@ -198,6 +203,12 @@ fn is_plausible_unknown(token: &str) -> bool {
             && token.split('-').next().is_some_and(|g| g.len() >= 2))
 }
 
+/// Letters then digits, no dash (`E109`, `F7375`): a code only where the screen says it
+/// is an error.
+fn is_one_group_code(token: &str) -> bool {
+    !token.contains(['-', ':']) && token.bytes().any(|b| b.is_ascii_digit())
+}
+
 /// Whether `code` starts with the catalog's `prefix`, where a leading `?` stands for any
 /// one capital letter (the device letter Netflix puts before a code: `M7375`, `F7375`).
 fn has_prefix(code: &str, prefix: &str) -> bool {
@@ -265,9 +276,21 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     // Only a container or a block standing as a screen is read past its known codes: the
     // labels and the lower-case text are for those alone (most blocks are neither).
     let set_apart = block.kind == BlockKind::Text && place.prominent() && words <= MAX_SCREEN_WORDS;
-    let read_on = set_apart || block.kind == BlockKind::Container;
+    // A short box on the video is a subtitle as often as an error: only a code with its
+    // label ("error code 42") or a code the catalog knows makes it one.
+    let on_video = block.kind == BlockKind::Text
+        && !set_apart
+        && place.visible
+        && place.on_video
+        && !place.prose
+        && words <= MAX_UNNAMED_WORDS;
+    let read_on = set_apart || on_video || block.kind == BlockKind::Container;
     let labels: Vec<&str> = match catalog.service(service) {
-        Some(s) if read_on => catalog.code_labels(s).collect(),
+        Some(s) if read_on => {
+            // Where the video was, a bare "Code: 2312400" is the player's error code.
+            let player = catalog.player_labels(s).filter(|_| place.in_player);
+            catalog.code_labels(s).chain(player).collect()
+        }
         _ => Vec::new(),
     };
     let lower = if read_on {
@@ -277,13 +300,21 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     };
     // An error screen shows one error: text naming several codes is a list or an article.
     let screen = set_apart && !names_several_codes(catalog, service, text, &lower, &labels);
+    let coded = on_video && !names_several_codes(catalog, service, text, &lower, &labels);
     let known = code_tokens(text)
         .find_map(|code| entry_for_code(catalog, service, code).map(|e| (code, e)));
     if let Some((code, entry)) = known {
-        if block.kind != BlockKind::Text || words <= MAX_FREE_TEXT_WORDS || screen {
+        if block.kind != BlockKind::Text || words <= MAX_FREE_TEXT_WORDS || screen || coded {
             return Some((code.to_string(), entry.id.to_string(), true));
         }
         return None;
+    }
+    if coded {
+        return labelled_number(&lower, &labels).and_then(|number| {
+            entry_for_code(catalog, service, number)
+                .or_else(|| unknown_entry(catalog, service))
+                .map(|e| (number.to_string(), e.id.to_string(), true))
+        });
     }
     if block.kind == BlockKind::Text && !screen {
         return None;
@@ -303,7 +334,10 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     // An unknown code keeps the code shown; a phrase on the same screen that belongs to a
     // coded entry (the proxy screen's wording) decides the explanation, a generic one
     // ("something went wrong") does not.
-    let unknown = code_tokens(text).find(|t| is_plausible_unknown(t));
+    // A code of one group (`E109`) counts on a screen whose words an entry knows.
+    let unknown = code_tokens(text)
+        .find(|t| is_plausible_unknown(t))
+        .or_else(|| phrase.and(code_tokens(text).find(|t| is_one_group_code(t))));
     let specific = phrase.filter(|e| !e.matcher.codes.is_empty() || !e.matcher.prefixes.is_empty());
     match (unknown, phrase) {
         (Some(code), _) => specific
@@ -331,7 +365,7 @@ fn unnamed_screen(
     if words > MAX_UNNAMED_WORDS || !says_failure(catalog, lower) {
         return None;
     }
-    let code = code_tokens(text).find(|t| t.bytes().any(|b| b.is_ascii_digit()));
+    let code = code_tokens(text).find(|t| is_plausible_unknown(t) || is_one_group_code(t));
     match code {
         Some(code) => {
             unknown_entry(catalog, service).map(|e| (code.to_string(), e.id.to_string(), true))
@@ -498,7 +532,10 @@ pub fn hints(catalog: &Catalog, service: &Service) -> Vec<String> {
         .iter()
         .flat_map(|l| l.failure.iter().chain(l.code_labels.iter()))
         .map(|w| w.trim_matches(RUNS_ON).to_string());
-    let labels = catalog.code_labels(service).map(str::to_string);
+    let labels = catalog
+        .code_labels(service)
+        .chain(catalog.player_labels(service))
+        .map(str::to_string);
     let mut out: Vec<String> = phrases.chain(labels).chain(single).chain(failure).collect();
     out.sort_unstable();
     out.dedup();
@@ -612,6 +649,8 @@ crate::json_struct!(Placement, deny, default, {
     overlay: "overlay",
     alone: "alone",
     prose: "prose",
+    on_video: "on_video",
+    in_player: "in_player",
 });
 crate::json_tagged!(Evidence, "by", allow, {
     Page "page" { kind: "kind" req, code_shown: "code_shown" def },
@@ -655,6 +694,8 @@ mod tests {
         overlay: true,
         alone: false,
         prose: false,
+        on_video: false,
+        in_player: false,
     };
 
     #[test]
@@ -882,6 +923,61 @@ mod tests {
             ..placed("Loading", OVERLAY)
         };
         assert_eq!(read("https://www.youtube.com/embed/x", boxed), None);
+    }
+
+    #[test]
+    fn a_box_on_the_video_counts_for_a_labelled_code_only() {
+        let c = cat();
+        let disney = "https://www.disneyplus.com/video/1";
+        let on_video = Placement {
+            overlay: false,
+            on_video: true,
+            ..OVERLAY
+        };
+        let read = |text: &str| {
+            detect_page(&c, disney, &[placed(text, on_video)]).map(|d| (d.code, d.entry))
+        };
+        let toast = "We're currently experiencing slow internet connection speeds. Please \
+                     check to see that you are still connected to the internet and try again \
+                     (error code 42).";
+        assert_eq!(read(toast), Some(("42".into(), "DISNEY-42".into())));
+        // A subtitle line saying it failed, or naming a number, is not an error.
+        assert_eq!(read("Something went wrong with the engine!"), None);
+        assert_eq!(read("Error 42 is what they called him."), None);
+    }
+
+    #[test]
+    fn a_bare_code_label_counts_only_in_the_player_s_place() {
+        let c = cat();
+        let max = "https://play.max.com/video/watch/1";
+        let read = |text: &str, place: Placement| {
+            detect_page(&c, max, &[placed(text, place)]).map(|d| d.code)
+        };
+        let player = Placement {
+            in_player: true,
+            ..OVERLAY
+        };
+        assert_eq!(read("Code: 2312400", player), Some("2312400".into()));
+        // A sign-in code on a page or a dialog of its own is shown the same way.
+        let alone = Placement {
+            overlay: false,
+            alone: true,
+            ..OVERLAY
+        };
+        assert_eq!(read("Code: 739214", alone), None);
+        assert_eq!(read("Code: 739214", OVERLAY), None);
+        // Netflix's codes are no bare numbers: not even in its player.
+        let d = detect_page(&c, URL, &[placed("Code: 2312400", player)]);
+        assert_eq!(d, None);
+    }
+
+    #[test]
+    fn a_one_group_code_on_a_screen_an_entry_knows_is_shown() {
+        let c = cat();
+        let page = "Pardon the Interruption Looks like your browser is not supported. Please \
+                    install the latest version or try another browser. Error Code E109";
+        let d = detect_page(&c, URL, &[placed(page, OVERLAY)]).map(|d| d.code);
+        assert_eq!(d, Some("E109".into()));
     }
 
     #[test]

@@ -232,38 +232,7 @@ impl Permission {
     }
 }
 
-/// The actions a button can ask for, named as their `data-action`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Action {
-    /// Reload the tab now (and count it as a retry).
-    RetryNow,
-    /// Stop the wait-and-retry countdown.
-    CancelRetry,
-    /// Ask to clear the streaming site's data (opens the confirmation).
-    ClearSiteData,
-    /// Confirm the pending destructive action.
-    Confirm,
-    /// Cancel the pending destructive action.
-    Cancel,
-    /// Don't open the panel by itself for the current code any more.
-    MuteCode,
-    /// List the other extensions, classified.
-    CheckExtensions,
-    /// Turn one extension off (`ext_id`).
-    DisableExtension,
-    /// Turn every suspect off.
-    DisableSuspects,
-    /// Find which suspect causes the error, by halves.
-    FindCulprit,
-    /// Turn back on exactly what StreamFix turned off.
-    RestoreExtensions,
-    /// Measure the connection to the service.
-    RunConnectionCheck,
-    /// Put the panel on the page for the current error, even when the user closed or
-    /// muted it, or it doesn't open by itself, and move the keyboard focus into it.
-    ShowPanel,
-}
+pub use super::action::Action;
 
 impl Action {
     /// The optional permission it can't do without.

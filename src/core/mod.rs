@@ -1,6 +1,7 @@
 //! The pure core: rule data, detection, plans, state transitions, views. No wasm crate
 //! is imported here; everything is tested natively with `cargo test`.
 
+pub mod action;
 pub mod catalog;
 pub mod conflicts;
 pub mod connection;

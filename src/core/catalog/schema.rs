@@ -74,6 +74,10 @@ pub struct Language {
     pub failure: List<Str>,
     /// What stands before a bare numeric code ("error code").
     pub code_labels: List<Str>,
+    /// A bare "code" that labels a number only where the video was (a player's error
+    /// layer): elsewhere sign-in and activation codes are shown the same way.
+    #[serde(default)]
+    pub player_labels: List<Str>,
 }
 
 /// In a failure word, the side on which it may run on into a longer word.
@@ -387,7 +391,7 @@ impl Catalog {
             if !langs.insert(&*f.lang) {
                 return err(format!("words for `{}` are given twice", f.lang));
             }
-            for l in f.code_labels.iter() {
+            for l in f.code_labels.iter().chain(f.player_labels.iter()) {
                 if l.to_lowercase() != *l || l.trim().is_empty() || l.contains(APOSTROPHES) {
                     return err(format!("code label `{l}` ({}) must be lower case", f.lang));
                 }
@@ -437,6 +441,16 @@ impl Catalog {
 
     /// What stands before a bare numeric code on `service`'s screens: every language's
     /// labels and the service's own; none where its codes aren't numbers.
+    /// Every language's bare "code" words, for the services whose codes are numbers.
+    pub fn player_labels<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a str> {
+        let numeric = service.numeric_codes;
+        self.language
+            .iter()
+            .flat_map(|l| l.player_labels.iter())
+            .filter(move |_| numeric)
+            .map(|l| &**l)
+    }
+
     pub fn code_labels<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = &'a str> {
         let numeric = service.numeric_codes;
         self.language
