@@ -47,7 +47,7 @@ const wanted = (id) => !ONLY || ONLY.includes(id.toLowerCase());
 const log = (...a) => VERBOSE && console.error('  ·', ...a);
 
 // Whole-run watchdog: a hung browser must not hang `./build.sh bench`.
-const WATCHDOG_MS = Number(process.env.BENCH_WATCHDOG_MS ?? 6 * 60_000);
+const WATCHDOG_MS = Number(process.env.BENCH_WATCHDOG_MS ?? 12 * 60_000);
 const watchdog = setTimeout(() => {
   console.error(`bench: gave up after ${WATCHDOG_MS / 1000} s`);
   process.exit(3);
@@ -113,24 +113,29 @@ async function measure(id, what, target, fn, { timeout = 120_000 } = {}) {
 
 // ------------------------------------------------------------------ P3: wasm size
 
+// What a user downloads: the wasm and every script, each gzipped. A guard (the build fails
+// above it too), not a goal.
+const SIZE_GUARD = 250 * 1000;
 function wasmSize() {
-  const dir = path.join(DIST, 'pkg');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.wasm'));
-  if (!files.length) throw new Error('no .wasm in dist/chrome/pkg');
+  const files = [
+    ...readdirSync(path.join(DIST, 'pkg')).filter((f) => /\.(wasm|js)$/.test(f)).map((f) => path.join('pkg', f)),
+    ...readdirSync(DIST).filter((f) => f.endsWith('.js')),
+  ];
+  if (!files.some((f) => f.endsWith('.wasm'))) throw new Error('no .wasm in dist/chrome/pkg');
   let raw = 0;
   let gz = 0;
   const parts = [];
   for (const f of files) {
-    const buf = readFileSync(path.join(dir, f));
+    const buf = readFileSync(path.join(DIST, f));
     const g = gzipSync(buf, { level: 9 }).length;
     raw += buf.length;
     gz += g;
-    parts.push(`${f} ${kb(buf.length)} raw, ${kb(g)} gzip`);
+    if (f.endsWith('.wasm')) parts.push(`${f} ${kb(buf.length)} raw, ${kb(g)} gzip`);
   }
   return {
     value: `${kb(gz)} gzip (${kb(raw)} raw)`,
-    status: gz <= 100 * KB ? 'PASS' : 'MISS',
-    detail: `${parts.join('; ')} (gzip -9, node:zlib; 1 KB = 1000 B)`,
+    status: gz <= SIZE_GUARD ? 'PASS' : 'MISS',
+    detail: `the wasm and ${files.length - 1} scripts; ${parts.join('; ')} (gzip -9, node:zlib; 1 KB = 1000 B)`,
   };
 }
 
@@ -476,6 +481,52 @@ async function popupRounds(b, rounds) {
  * has it) and, shown alongside, of an unpinned one (Chromium first animates its icon out
  * of the extensions menu).
  */
+// The worker stopped (as the browser stops an idle one), then one message from an
+// extension page: the time to its answer covers starting the worker, compiling and
+// instantiating the wasm, and the core's answer.
+async function coldStart(env) {
+  const ROUNDS = 20;
+  const { b } = env;
+  const id = streamfix(b).id;
+  const page = await b.newPage();
+  await page.goto(`chrome-extension://${id}/privacy.html`);
+  const times = [];
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      await b.stopServiceWorkers(id);
+      times.push(await page.evaluate(async () => {
+        const t = performance.now();
+        const r = await chrome.runtime.sendMessage({ type: 'CoreInfo' });
+        if (r?.type !== 'Info') throw new Error(`no answer: ${JSON.stringify(r)}`);
+        return performance.now() - t;
+      }));
+    }
+  } finally {
+    await page.close();
+  }
+  const warm = await (async () => {
+    const p = await b.newPage();
+    await p.goto(`chrome-extension://${id}/privacy.html`);
+    const t = await p.evaluate(async () => {
+      const xs = [];
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now();
+        await chrome.runtime.sendMessage({ type: 'CoreInfo' });
+        xs.push(performance.now() - t0);
+      }
+      return xs;
+    });
+    await p.close();
+    return t;
+  })();
+  const p95 = pct(times, 95);
+  return {
+    value: `p50 ${ms(pct(times, 50))}, p95 ${ms(p95)} (${ROUNDS} starts)`,
+    status: p95 <= 30 ? 'PASS' : 'MISS',
+    detail: `stopped → first answer of a CoreInfo message from an extension page, max ${ms(Math.max(...times))}; the same message to a running worker p50 ${ms(pct(warm, 50))}`,
+  };
+}
+
 async function popupLatency(env) {
   const ROUNDS = 8;
   // A second profile, started only now (idle during the other figures): the same build,
@@ -728,8 +779,9 @@ in \`bench/pages.mjs\`.
   also gives the median of the
   per-round ratios, their range, and the script time (V8) of both, where the
   extension's own cost shows.
-- **P3 wasm size.** Every \`dist/chrome/pkg/*.wasm\`, raw and gzip level 9. Sizes here are
-  decimal (1 KB = 1000 B, 1 MB = 10^6 B), the strict reading of the targets.
+- **P3 shipped size.** Every \`dist/chrome/pkg/*.wasm\` and every script of the build, raw
+  and gzip level 9, summed. A guard, not a goal: \`./build.sh\` fails above 250 KB too.
+  Sizes here are decimal (1 KB = 1000 B, 1 MB = 10^6 B), the strict reading of the targets.
 - **P4 popup.** Judged on the popup of a *pinned* extension: a user who opens the popup
   from the toolbar has its button there (an unpinned extension's popup opens from the
   extensions menu, and Chromium first animates the icon out of it, ~260 ms before the
@@ -757,6 +809,9 @@ in \`bench/pages.mjs\`.
   isolate — it holds the page's world and the content script's isolated world, so the
   difference with vs without the extension is what the content script (and its
   extension API bindings) adds. Median of each side.
+- **P7 cold start.** The worker is stopped over CDP (\`ServiceWorker.stopAllWorkers\`), then
+  an extension page sends one \`CoreInfo\` message: the time to its answer covers the
+  worker's start, the wasm's compile and instantiation, and the core's answer. 20 starts.
 - **R1 real corpus.** \`tests/fixtures/real/\`: error screens and look-alikes gathered from
   public sources (each file says where from), served under their real addresses with the
   packed extension by \`tests/e2e/specs/10-real-corpus.mjs\`. Recall: error screens that
@@ -796,7 +851,7 @@ const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 let exitCode = 0;
 console.log('StreamFix benchmarks (issue 9)');
 
-await measure('P3', 'shipped wasm size', '≤ 100 KB gzip total', async () => wasmSize());
+await measure('P3', 'shipped wasm + JS size', '≤ 250 KB gzip (a guard)', async () => wasmSize());
 // A cold compile of the bench (LTO) takes about a minute on 2 cores.
 await measure('native', 'detector throughput', '—', nativeDetector, { timeout: 200_000 });
 await measure('R1', 'real error screens diagnosed, look-alikes quiet', 'recall ≥ 95 %, 0 false alarms', realCorpus, { timeout: 400_000 });
@@ -807,6 +862,7 @@ const FIG = {
   P4: ['popup open → diagnosis painted', '≤ 100 ms'],
   P5: ['clear site data → data gone, tab reloading', '≤ 1 s'],
   P6: ['JS heap added by the content script', '≤ 1 MB'],
+  P7: ['service worker cold start, stopped → first answer', 'p95 ≤ 30 ms'],
 };
 const browserIds = Object.keys(FIG);
 let env = null;
@@ -839,6 +895,7 @@ if (env) {
     await measure('P2', ...FIG.P2, () => pageOverhead(env), { timeout: P2_ROUNDS * 8_000 + 30_000 });
     await measure('P1', ...FIG.P1, () => detectionLatency(env));
     await measure('P4', ...FIG.P4, () => popupLatency(env));
+    await measure('P7', ...FIG.P7, () => coldStart(env));
     // Last: it fills and clears the site's data.
     await measure('P5', ...FIG.P5, () => clearSiteData(env));
   } finally {
@@ -847,7 +904,7 @@ if (env) {
   }
 }
 
-const order = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'R1', 'native'];
+const order = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'R1', 'native'];
 figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 const secs = ((Date.now() - t0) / 1000).toFixed(0);
 console.log('');

@@ -39,7 +39,7 @@ use streamfix::core::catalog::Catalog;
 use streamfix::core::connection::{self, MAX_MBPS, MAX_TIMING_MS};
 use streamfix::core::detector::{self, Block, BlockKind, Evidence, Placement};
 use streamfix::core::engine;
-use streamfix::core::messages::{self, Effect, Msg, Refusal, Reply, MAX_MESSAGE_BYTES};
+use streamfix::core::messages::{self, Action, Effect, Msg, Refusal, Reply, MAX_MESSAGE_BYTES};
 use streamfix::core::report::{self, MAX_FIELD_CHARS};
 use streamfix::core::state::{Settings, TabState};
 
@@ -49,27 +49,37 @@ const FOREIGN_ID: &str = "otherextensionidabcdefghijklmnop";
 const PAGE: &str = "https://www.netflix.com/watch/80100172";
 const EVIL_PAGE: &str = "https://evil.example/netflix";
 
+/// The names serde's decoder of `T` expects, read from its own refusal of `probe` (an
+/// unknown name): the generators' lists come from the types, so they can't drift.
+fn names_of<T: serde::de::DeserializeOwned + Debug>(probe: &str) -> &'static [&'static str] {
+    let err = match serde_json::from_str::<T>(probe) {
+        Ok(v) => panic!("{probe} decoded as {v:?}"),
+        Err(e) => e.to_string(),
+    };
+    let list = err
+        .split("expected one of ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no variant list in: {err}"));
+    let names: Vec<&'static str> = list
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|n| &*Box::leak(n.to_string().into_boxed_str()))
+        .collect();
+    Box::leak(names.into_boxed_slice())
+}
+
 /// The message variants, as their `type` tag.
-const VARIANTS: &[&str] = &[
-    "Hello",
-    "PageReport",
-    "CoreInfo",
-    "GetView",
-    "MarkStep",
-    "Run",
-    "GetReport",
-    "RetryDue",
-    "GetSettings",
-    "SetSettings",
-    "Dismiss",
-    "HttpResponse",
-    "NetError",
-    "Navigating",
-    "TabClosed",
-    "SiteDataCleared",
-    "Extensions",
-    "ConnectionMeasured",
-];
+fn variants() -> &'static [&'static str] {
+    static V: OnceLock<&'static [&'static str]> = OnceLock::new();
+    V.get_or_init(|| names_of::<Msg>(r#"{"type":"-"}"#))
+}
+
+/// The actions, as their `data-action`.
+fn actions() -> &'static [&'static str] {
+    static A: OnceLock<&'static [&'static str]> = OnceLock::new();
+    A.get_or_init(|| names_of::<Action>(r#""-""#))
+}
 
 /// Every field name some variant has, for mixing fields across variants.
 const FIELDS: &[&str] = &[
@@ -99,21 +109,6 @@ const FIELDS: &[&str] = &[
     "kind",
     "text",
     "type",
-];
-
-const ACTIONS: &[&str] = &[
-    "retry-now",
-    "cancel-retry",
-    "clear-site-data",
-    "confirm",
-    "cancel",
-    "mute-code",
-    "check-extensions",
-    "disable-extension",
-    "disable-suspects",
-    "find-culprit",
-    "restore-extensions",
-    "run-connection-check",
 ];
 
 /// Text that trips parsers and text handling: combining marks, bidi controls, zero-width
@@ -622,8 +617,8 @@ fn json_leaf() -> BoxedStrategy<Value> {
         1 => any::<bool>().prop_map(Value::from),
         3 => wild_number(),
         4 => text().prop_map(Value::from),
-        1 => prop::sample::select(VARIANTS.to_vec()).prop_map(Value::from),
-        1 => prop::sample::select(ACTIONS.to_vec()).prop_map(Value::from),
+        1 => prop::sample::select(variants().to_vec()).prop_map(Value::from),
+        1 => prop::sample::select(actions().to_vec()).prop_map(Value::from),
     ]
 }
 
@@ -935,7 +930,7 @@ fn step_state() -> BoxedStrategy<Value> {
 
 fn action() -> BoxedStrategy<Value> {
     union![
-        8 => prop::sample::select(ACTIONS.to_vec()).prop_map(Value::from),
+        8 => prop::sample::select(actions().to_vec()).prop_map(Value::from),
         1 => str_v(prop::sample::select(vec!["Confirm", "confirm ", "format-disk", "clear_site_data"]).prop_map(String::from).boxed()),
         1 => json_leaf(),
     ]
@@ -964,8 +959,8 @@ fn typed_msg() -> BoxedStrategy<Value> {
         2 => (optional(tab_id()), step_id(), step_state()).prop_map(move |(t, s, st)| {
             o("MarkStep")(vec![("tab_id", t), ("step", Some(s)), ("state", Some(st))])
         }),
-        8 => (optional(tab_id()), action(), optional(ext_info().prop_map(|e| e.get("id").cloned().unwrap_or(Value::Null)).boxed()))
-            .prop_map(move |(t, a, e)| o("Run")(vec![("tab_id", t), ("action", Some(a)), ("ext_id", e)])),
+        8 => (optional(tab_id()), action(), optional(ext_info().prop_map(|e| e.get("id").cloned().unwrap_or(Value::Null)).boxed()), optional(bool_v()))
+            .prop_map(move |(t, a, e, seen)| o("Run")(vec![("tab_id", t), ("action", Some(a)), ("ext_id", e), ("seen", seen)])),
         2 => (optional(tab_id()), lang(), str_v(short_text()), str_v(short_text()), str_v(short_text())).prop_map(move |(t, l, b, os, now)| {
             o("GetReport")(vec![("tab_id", t), ("lang", Some(l)), ("browser", Some(b)), ("os", Some(os)), ("now_iso", Some(now))])
         }),
@@ -986,9 +981,11 @@ fn typed_msg() -> BoxedStrategy<Value> {
         2 => (tab_id(), string_list(short_text(), 4), string_list(short_text(), 4), string_list(short_text(), 3)).prop_map(move |(t, r, f, s)| {
             o("SiteDataCleared")(vec![("tab_id", Some(t)), ("removed", Some(r)), ("failed", Some(f)), ("skipped", Some(s))])
         }),
-        3 => (optional(tab_id()), prop::collection::vec(ext_info(), 0..7), optional(proxy_settings()), bool_v()).prop_map(move |(t, l, p, c)| {
-            o("Extensions")(vec![("tab_id", t), ("list", Some(Value::Array(l))), ("proxy", p), ("can_toggle", Some(c))])
+        3 => (optional(tab_id()), prop::collection::vec(ext_info(), 0..7), optional(proxy_settings()), bool_v(), optional(moment())).prop_map(move |(t, l, p, c, cv)| {
+            o("Extensions")(vec![("tab_id", t), ("list", Some(Value::Array(l))), ("proxy", p), ("can_toggle", Some(c)), ("covers", cv)])
         }),
+        1 => (prop::sample::select(vec!["show-panel", "_execute_action", "", "other"]).prop_map(Value::from), optional(tab_id()))
+            .prop_map(move |(n, t)| o("Command")(vec![("name", Some(n)), ("tab_id", t)])),
         2 => (tab_id(), finite_or_wild(), measurement()).prop_map(move |(t, r, m)| o("ConnectionMeasured")(vec![("tab_id", Some(t)), ("run", Some(r)), ("measurement", Some(m))])),
     ]
 }
@@ -1011,7 +1008,7 @@ fn mutation() -> BoxedStrategy<Mutation> {
         3 => (any::<usize>(), json_value()).prop_map(|(i, v)| Mutation::Set(i, v)),
         2 => (key(), json_value()).prop_map(|(k, v)| Mutation::Add(k, v)),
         2 => union![
-            4 => prop::sample::select(VARIANTS.to_vec()).prop_map(Value::from),
+            4 => prop::sample::select(variants().to_vec()).prop_map(Value::from),
             1 => prop::sample::select(vec!["hello", "Run ", "", "Msg", "constructor", "ShowPanel"]).prop_map(Value::from),
             1 => json_leaf(),
         ].prop_map(Mutation::Retype),
@@ -2467,4 +2464,40 @@ fn stored_counters_at_their_maximum() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The generators make every message variant and every action the types declare: one
+/// added to `Msg` or `Action` without a generator fails here.
+#[test]
+fn the_generators_know_every_message_and_action() {
+    let mut runner = TestRunner::deterministic();
+    let (msgs, acts) = (typed_msg(), action());
+    let mut seen_types = std::collections::BTreeSet::new();
+    let mut seen_actions = std::collections::BTreeSet::new();
+    for _ in 0..4000 {
+        let m = msgs
+            .new_tree(&mut runner)
+            .map(|t| t.current())
+            .unwrap_or(Value::Null);
+        if let Some(t) = m["type"].as_str() {
+            seen_types.insert(t.to_string());
+        }
+        let a = acts
+            .new_tree(&mut runner)
+            .map(|t| t.current())
+            .unwrap_or(Value::Null);
+        if let Some(a) = a.as_str() {
+            seen_actions.insert(a.to_string());
+        }
+    }
+    for v in variants() {
+        assert!(seen_types.contains(*v), "no generator makes a {v} message");
+    }
+    for a in actions() {
+        assert!(
+            seen_actions.contains(*a),
+            "no generator makes the {a} action"
+        );
+    }
+    assert!(variants().len() >= 19 && actions().len() >= 13);
 }
