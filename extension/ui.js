@@ -87,7 +87,7 @@ function stepItem(step, view) {
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
     step.how.length ? el('ul', { className: 'how' }, step.how.map(howLine)) : null,
-    step.id === 'check-extensions' ? renderExtensions(view, true) : null,
+    step.id === 'check-extensions' ? renderExtensions(view) : null,
     step.id === 'connection-check' ? renderConnection(view) : null,
     step.id === 'clear-site-data' && view.cleared
       ? el(
@@ -238,11 +238,11 @@ const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '
 const grantButton = (permission, then) =>
   el('button', { type: 'button', className: 'primary', 'data-action': 'grant-permission', 'data-permission': permission, 'data-then': then }, t(`grant_${permission}`));
 
-// Without the permission, the extensions step's own button asks for it (`step.needs`),
-// then checks; elsewhere the section carries that button itself.
+// Without the permission the section says why; the button asking for it is the step's
+// own (`step.needs`) or the one in "more".
 const lacksManagement = (view) => Boolean(view.extras?.missing?.includes('management'));
 
-function renderExtensions(view, inStep = false) {
+function renderExtensions(view) {
   const list = view.extensions;
   if (!list && lacksManagement(view)) {
     return el(
@@ -250,7 +250,6 @@ function renderExtensions(view, inStep = false) {
       { className: 'extensions', 'aria-labelledby': 'sf-ext', 'data-missing': 'management' },
       el('h3', { id: 'sf-ext' }, t('extensionsTitle')),
       el('p', { className: 'hint' }, t('needs_management')),
-      inStep ? null : el('div', { className: 'step-actions' }, grantButton('management', 'check-extensions')),
     );
   }
   if (!list) return null;
@@ -329,6 +328,35 @@ function renderShown(shown) {
   return el('p', { className: 'code', 'data-shown': shown.kind }, `${t(label)}: `, el('strong', {}, value));
 }
 
+/** The always-there actions the core lists for this tab (`view.more`). */
+function renderMore(view) {
+  if (!view.more?.length) return null;
+  const label = (a) => t(`action_${a.replace(/-/g, '_')}`);
+  return el(
+    'section',
+    { className: 'more', 'aria-labelledby': 'sf-more' },
+    el('h3', { id: 'sf-more' }, t('moreTitle')),
+    el(
+      'div',
+      { className: 'step-actions' },
+      view.more.map((m) => (m.needs ? grantButton(m.needs, m.action) : el('button', { type: 'button', 'data-action': m.action }, label(m.action)))),
+    ),
+  );
+}
+
+/** A tab with no error: what happened last, and what the user can still do. */
+function renderOk(view, okText) {
+  return [
+    renderNotice(view.notice, view.notice_step),
+    renderRestore(view),
+    el('p', { className: view.service ? 'ok' : 'ok idle' }, okText(view)),
+    view.confirm ? renderConfirm(view.confirm) : null,
+    renderConnection(view),
+    view.extensions ? renderExtensions(view) : null,
+    renderMore(view),
+  ];
+}
+
 export function renderError(view) {
   return [
     renderNotice(view.notice, view.notice_step),
@@ -356,7 +384,9 @@ export function renderError(view) {
     ),
     // Shown inside their plan steps; here only when the plan has no such step.
     view.steps.some((x) => x.id === 'connection-check') ? null : renderConnection(view),
+    // Not a step here: "more" carries its button (or the grant for it).
     view.steps.some((x) => x.id === 'check-extensions') ? null : renderExtensions(view),
+    renderMore(view),
     // Only services with guides for their apps on other devices have the section.
     !view.devices.length ? null : el(
       'section',
@@ -418,10 +448,8 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     const hadConfirm = main.querySelector('.confirm') !== null;
     document.body.dataset.state = view.state;
     document.body.dataset.code = view.code;
-    const body = view.state === 'error'
-      ? renderError(view)
-      // Green says "fine"; a tab of no streaming service gets a plain sentence.
-      : [renderNotice(view.notice, view.notice_step), renderRestore(view), el('p', { className: view.service ? 'ok' : 'ok idle' }, okText(view))];
+    // Green says "fine"; a tab of no streaming service gets a plain sentence.
+    const body = view.state === 'error' ? renderError(view) : renderOk(view, okText);
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
     const confirm = main.querySelector('.confirm');

@@ -173,6 +173,43 @@ pub struct View {
     /// The error is on a page StreamFix watches (not the browser's own error page for a
     /// failed load): the panel can be put on it when the user asks (`show-panel`).
     pub panel_possible: bool,
+    /// What the user can always do on a watched service's tab, error or not, that the
+    /// plan doesn't already offer as a step (`data-action`s, with a permission the
+    /// browser hasn't granted).
+    pub more: Vec<MoreView>,
+}
+
+/// One always-there action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoreView {
+    pub action: String,
+    pub needs: Option<crate::core::messages::Permission>,
+}
+
+/// The actions the popup (and the panel's "more") always offer on a watched service's
+/// tab; `copy-report` asks for the report rather than running an action.
+pub const ALWAYS_THERE: &[&str] = &[
+    "run-connection-check",
+    "check-extensions",
+    "clear-site-data",
+    "copy-report",
+];
+
+/// The always-there actions not in `plan_actions`, for a tab of a service.
+fn more(tab: Option<&TabState>, plan_actions: &[&str], extras: &Extras) -> Vec<MoreView> {
+    if tab.and_then(|t| t.service.as_deref()).is_none() {
+        return Vec::new();
+    }
+    ALWAYS_THERE
+        .iter()
+        .filter(|a| !plan_actions.contains(a))
+        .map(|a| MoreView {
+            action: a.to_string(),
+            needs: crate::core::messages::Action::named(a)
+                .and_then(|x| x.needs())
+                .filter(|p| extras.missing.contains(p)),
+        })
+        .collect()
 }
 
 fn confirm_view(
@@ -251,10 +288,11 @@ pub fn tab_view(
             connection: tab
                 .and_then(|t| t.connection.as_ref())
                 .map(|c| connection_view(c, lang)),
-            extras,
             busy,
             measuring,
             panel_possible: false,
+            more: more(tab, &[], &extras),
+            extras,
         };
     };
     let plan = plan::steps(catalog, &entry.id, &tab.steps, browser);
@@ -263,6 +301,18 @@ pub fn tab_view(
         .service(&d.service)
         .map(|s| s.name.to_string())
         .unwrap_or_default();
+    // The error surfaces' footers carry the report already.
+    let offered: Vec<&str> = plan
+        .iter()
+        .filter_map(|(s, _)| s.action.as_deref())
+        .chain(["copy-report"])
+        .collect();
+    // An error nothing on the user's side fixes (a removed video) offers no fixes at all.
+    let more = if entry.quiet {
+        Vec::new()
+    } else {
+        more(Some(tab), &offered, &extras)
+    };
     View {
         state: "error".into(),
         code: d.code.clone(),
@@ -336,6 +386,7 @@ pub fn tab_view(
         busy,
         measuring,
         panel_possible: panel_possible(tab),
+        more,
     }
 }
 
@@ -433,4 +484,6 @@ crate::json_struct!(View, allow, {
     busy: "busy" req,
     measuring: "measuring" req,
     panel_possible: "panel_possible" req,
+    more: "more" req,
 });
+crate::json_struct!(MoreView, allow, { action: "action" req, needs: "needs" req });

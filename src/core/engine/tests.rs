@@ -986,6 +986,60 @@ fn toggles(out: &Output) -> Vec<(Vec<String>, bool)> {
 }
 
 #[test]
+fn the_always_there_actions_are_offered_on_any_tab_of_a_service() {
+    let mut sw = Sw::new();
+    let more = |sw: &mut Sw, tab: i64| -> Vec<String> {
+        view_of(&get_view(sw, tab))
+            .more
+            .iter()
+            .map(|m| m.action.clone())
+            .collect()
+    };
+    // No error on a Netflix page: all four.
+    sw.send(&report("Continue watching"), page(2));
+    assert_eq!(
+        more(&mut sw, 2),
+        [
+            "run-connection-check",
+            "check-extensions",
+            "clear-site-data",
+            "copy-report"
+        ]
+    );
+    // An error: what its plan doesn't already offer as a step (the report is in the footer).
+    sw.send(&report("NSEZ-403"), page(2));
+    let view = view_of(&get_view(&mut sw, 2)).clone();
+    let in_plan: Vec<&str> = view
+        .steps
+        .iter()
+        .filter_map(|s| s.action.as_deref())
+        .collect();
+    for m in &view.more {
+        assert!(!in_plan.contains(&m.action.as_str()), "{} twice", m.action);
+        assert_ne!(m.action, "copy-report");
+    }
+    let all_there = [
+        "run-connection-check",
+        "check-extensions",
+        "clear-site-data",
+    ]
+    .iter()
+    .all(|a| in_plan.contains(a) || view.more.iter().any(|m| m.action == *a));
+    assert!(all_there, "{:?} / {in_plan:?}", view.more);
+    // A tab of no service: nothing.
+    assert!(more(&mut sw, 9).is_empty());
+    // Without the permission, the action says which it needs.
+    sw.missing = vec![crate::core::messages::Permission::Management];
+    sw.send(&report("Continue watching"), page(3));
+    let view = view_of(&get_view(&mut sw, 3)).clone();
+    let check = view.more.iter().find(|m| m.action == "check-extensions");
+    assert_eq!(
+        check.and_then(|m| m.needs),
+        Some(crate::core::messages::Permission::Management)
+    );
+}
+
+#[test]
 fn a_ledger_this_version_cant_read_is_kept_aside_and_its_extensions_put_back() {
     use crate::core::state::LEDGER_ASIDE_KEY;
     let mut sw = Sw::new();

@@ -402,3 +402,38 @@ check('in a Spanish browser the panel and the popup are in Spanish throughout', 
     await server.close();
   }
 }, { timeout: 45_000 });
+
+// A user whose screen shows no error (or one StreamFix didn't recognise) still has a way
+// in: the popup's always-there actions on any tab of a watched service.
+check('with no error on the page, the popup offers the connection check, extensions, clearing and the report, and each works', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/`);
+    const tabId = await tabIdOf(b, page);
+    await until(async () => ((await tabState(b, tabId))?.service ? true : null), { what: 'StreamFix to see the page' });
+    // The popup is the active tab's.
+    await page.bringToFront();
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
+      const offered = await popup.evaluate(() => [...document.querySelectorAll('.more [data-action]')].map((x) => x.dataset.action));
+      assertEq(offered, ['run-connection-check', 'check-extensions', 'clear-site-data', 'copy-report'], 'always-there actions');
+      await popup.click('.more [data-action="run-connection-check"]');
+      await popup.waitFor('document.querySelector("[data-verdict]") !== null', { timeout: 40_000 });
+      await popup.click('.more [data-action="check-extensions"]');
+      await popup.waitFor('document.querySelector("[data-listed-at]") !== null', { timeout: 8000 });
+      await popup.click('.more [data-action="clear-site-data"]');
+      await popup.waitFor('document.querySelector(".confirm [data-action=confirm]") !== null', { timeout: 5000 });
+      await popup.click('[data-action="cancel"]');
+      await popup.waitFor('document.querySelector(".confirm") === null', { timeout: 5000 });
+      await popup.click('.more [data-action="copy-report"]');
+      await popup.waitFor('document.querySelector("[data-action=copy-report][data-copied=true]") !== null', { timeout: 5000 });
+      assertEq(await badgeText(b, tabId), '', 'no badge: nothing is wrong');
+    } finally {
+      await popup.close();
+    }
+  } finally {
+    await page.close();
+  }
+}, { timeout: 90_000 });
