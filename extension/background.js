@@ -62,12 +62,12 @@ async function call(msg, sender, answer = () => {}) {
   return out.reply;
 }
 
-// The optional permissions the user hasn't granted (asked each call: the user can take
-// one back at any time in the browser's settings).
+// The optional permissions the user hasn't granted (read each call, in one browser call:
+// the user can take one back at any time in the browser's settings).
 const OPTIONAL = api.runtime.getManifest().optional_permissions ?? [];
 async function missingPermissions() {
-  const held = await Promise.all(OPTIONAL.map((p) => api.permissions.contains({ permissions: [p] }).catch(() => false)));
-  return OPTIONAL.filter((_, i) => !held[i]);
+  const { permissions = [] } = await api.permissions.getAll().catch(() => ({}));
+  return OPTIONAL.filter((p) => !permissions.includes(p));
 }
 
 // Firefox gives the panel's iframe (an extension page inside a web page) only

@@ -169,6 +169,8 @@
     const chars = new Map();
     const pageChars = (el) => {
       const root = el.closest(MAIN) ?? document.body;
+      // Inside the site's header or footer, that part is the block's own: not shared.
+      if (el.closest(NOT_CONTENT)) return shownChars(root, el);
       if (!chars.has(root)) chars.set(root, shownChars(root, el));
       return chars.get(root);
     };
@@ -283,7 +285,7 @@
       pageOfItsOwn(el, box, pageChars, seen);
     // A small positioned box lying on the video: a toast or bar over the player (or a
     // subtitle line: the core reads it for a labelled code only).
-    const onVideo = !overlay && box !== null && videoShown && small(box) && lyingOn(box.getBoundingClientRect(), videoPlace);
+    const onVideo = !overlay && boxRect !== null && videoShown && lyingOn(boxRect, videoPlace);
     return { visible, dialog, overlay, alone, prose, on_video: onVideo, in_player: inPlayer };
   }
 

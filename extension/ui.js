@@ -238,13 +238,11 @@ const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '
 const grantButton = (permission, then) =>
   el('button', { type: 'button', className: 'primary', 'data-action': 'grant-permission', 'data-permission': permission, 'data-then': then }, t(`grant_${permission}`));
 
-// Without the permission the section says why; the button asking for it is the step's
-// own (`step.needs`) or the one in "more".
-const lacksManagement = (view) => Boolean(view.extras?.missing?.includes('management'));
-
 function renderExtensions(view) {
   const list = view.extensions;
-  if (!list && lacksManagement(view)) {
+  // Without the permission the section says why; the button asking for it is the step's
+  // own (`step.needs`) or the one in "more".
+  if (!list && view.extras?.missing?.includes('management')) {
     return el(
       'section',
       { className: 'extensions', 'aria-labelledby': 'sf-ext', 'data-missing': 'management' },
@@ -494,6 +492,13 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     }
   }
 
+  // `msg` as this surface sends it: its tab, and for an action the panel's proof.
+  const outgoing = (msg) => {
+    const out = { ...msg, ...base };
+    if (seen && out.type === 'Run') out.seen = seen();
+    return out;
+  };
+
   // The browser asks the user; only a click's own call may (so nothing is awaited first).
   // Granted, the action that needed it runs.
   async function grant(button) {
@@ -504,9 +509,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     if (!(await asked)) throw Object.assign(new Error(t('refused_permission_denied')), { key: 'permission-denied' });
     const then = button.dataset.then;
     if (!then) return load();
-    const msg = { type: 'Run', action: then, ...base };
-    if (seen) msg.seen = seen();
-    const reply = await ask(msg);
+    const reply = await ask(outgoing({ type: 'Run', action: then }));
     if (reply.type === 'View') show(reply.view);
     return reply;
   }
@@ -522,9 +525,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     }
     try {
       const mine = ++seq;
-      const msg = { ...messageFor(button), ...base };
-      if (seen && msg.type === 'Run') msg.seen = seen();
-      const reply = await ask(msg);
+      const reply = await ask(outgoing(messageFor(button)));
       if (reply.type === 'View' && mine === seq) show(reply.view);
       if (reply.type === 'Report') {
         await copyText(reply.text);

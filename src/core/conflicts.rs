@@ -752,15 +752,8 @@ impl Ledger {
         }
     }
 
-    /// StreamFix is turning them all back on: the next listing that shows one on settles
-    /// it, whether or not one showed it off before.
-    pub fn restoring(&mut self) {
-        for e in self.off.iter_mut() {
-            e.seen_off = true;
-        }
-    }
-
-    /// StreamFix is turning `id` back on (a culprit-search step): as [`Ledger::restoring`].
+    /// StreamFix is turning `id` back on (a restore, a culprit-search step): the next
+    /// listing that shows it on settles it, whether or not one showed it off before.
     pub fn turning_on(&mut self, id: &str) {
         for e in self.off.iter_mut().filter(|e| e.id == id) {
             e.seen_off = true;

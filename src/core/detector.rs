@@ -310,11 +310,7 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
         return None;
     }
     if coded {
-        return labelled_number(&lower, &labels).and_then(|number| {
-            entry_for_code(catalog, service, number)
-                .or_else(|| unknown_entry(catalog, service))
-                .map(|e| (number.to_string(), e.id.to_string(), true))
-        });
+        return labelled_code(catalog, service, &lower, &labels);
     }
     if block.kind == BlockKind::Text && !screen {
         return None;
@@ -325,10 +321,8 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
     }
     // A bare number ("Error Code 83") is a code only after the service's own label, and
     // only inside its error containers: never a season number or a count in page text.
-    if let Some(number) = labelled_number(&lower, &labels) {
-        return entry_for_code(catalog, service, number)
-            .or_else(|| unknown_entry(catalog, service))
-            .map(|e| (number.to_string(), e.id.to_string(), true));
+    if let Some(named) = labelled_code(catalog, service, &lower, &labels) {
+        return Some(named);
     }
     let phrase = entry_for_phrase(catalog, service, &lower);
     // An unknown code keeps the code shown; a phrase on the same screen that belongs to a
@@ -346,6 +340,14 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
         (None, Some(entry)) => Some((entry.id.to_string(), entry.id.to_string(), false)),
         (None, None) => unnamed_screen(catalog, service, text, &lower, words),
     }
+}
+
+/// The number after a code label, as the entry that knows it or the unknown-code one.
+fn labelled_code(catalog: &Catalog, service: &str, lower: &str, labels: &[&str]) -> Option<Named> {
+    let number = labelled_number(lower, labels)?;
+    entry_for_code(catalog, service, number)
+        .or_else(|| unknown_entry(catalog, service))
+        .map(|e| (number.to_string(), e.id.to_string(), true))
 }
 
 /// Most words a screen that says it failed in no words the catalog knows may have: a

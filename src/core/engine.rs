@@ -80,7 +80,7 @@ pub struct Env {
     /// handed to an instance that is gone is recovered by the next one (`recover`).
     #[serde(default)]
     pub instance: String,
-    /// The optional permissions the browser has not granted (`permissions.contains`).
+    /// The optional permissions the browser has not granted (`permissions.getAll`).
     #[serde(default)]
     pub missing: Vec<crate::core::messages::Permission>,
 }
@@ -263,7 +263,8 @@ impl<'a> Store<'a> {
     }
 
     /// What StreamFix turned off: the ledger (empty if this version can't read it), and
-    /// the extension ids an unreadable one names, for `restore-extensions` to put back.
+    /// the extension ids an unreadable one names that the ledger doesn't, for
+    /// `restore-extensions` to put back too.
     fn ledger(&self) -> (Ledger, Vec<String>) {
         let main = self.stored_local(LEDGER_KEY);
         let decoded = main.and_then(Stored::read::<Ledger>);
@@ -272,15 +273,18 @@ impl<'a> Store<'a> {
             _ => None,
         };
         let aside = self.stored_local(LEDGER_ASIDE_KEY).map(Stored::get);
-        let mut salvaged = Vec::new();
-        for text in aside.into_iter().chain(unreadable) {
-            for id in Ledger::salvage(text) {
-                if !salvaged.contains(&id) {
-                    salvaged.push(id);
-                }
+        let ledger = decoded.unwrap_or_default();
+        let mut salvaged: Vec<String> = Vec::new();
+        for id in aside
+            .into_iter()
+            .chain(unreadable)
+            .flat_map(Ledger::salvage)
+        {
+            if !salvaged.contains(&id) && !ledger.off.iter().any(|e| e.id == id) {
+                salvaged.push(id);
             }
         }
-        (decoded.unwrap_or_default(), salvaged)
+        (ledger, salvaged)
     }
 
     /// Writes the ledger; one this version couldn't read is first kept aside.
@@ -303,7 +307,7 @@ impl<'a> Store<'a> {
         if self.ctx.env.missing.contains(&p) {
             return Err(messages::refusal::with(
                 messages::refusal::NEEDS_PERMISSION,
-                p.name(),
+                &p.name(),
             ));
         }
         Ok(())
@@ -709,14 +713,13 @@ fn view_reply(
 ) -> Reply {
     let (ledger, salvaged) = store.ledger();
     let run: Option<BisectRun> = store.local(BISECT_KEY);
-    let known = |id: &String| ledger.off.iter().any(|e| e.id == *id);
     let extras = view::Extras {
         // An unreadable ledger's extensions are named by their ids: all it still tells.
         restore: ledger
             .off
             .iter()
             .map(|e| e.name.clone())
-            .chain(salvaged.iter().filter(|id| !known(id)).cloned())
+            .chain(salvaged)
             .collect(),
         bisect: run
             .filter(|r| r.tab_id == tab_id)

@@ -224,11 +224,11 @@ pub enum Permission {
 crate::json_unit!(Permission { Management "management", BrowsingData "browsingData" });
 
 impl Permission {
-    pub fn name(self) -> &'static str {
-        match self {
-            Permission::Management => "management",
-            Permission::BrowsingData => "browsingData",
-        }
+    /// Its manifest name, as the wire table above writes it.
+    pub fn name(self) -> String {
+        crate::core::json::to_string(&self)
+            .trim_matches('"')
+            .to_string()
     }
 }
 

@@ -195,6 +195,13 @@ pub const ALWAYS_THERE: &[&str] = &[
     "copy-report",
 ];
 
+/// The optional permission `action` (a `data-action`) needs that the browser hasn't granted.
+fn needs(action: &str, extras: &Extras) -> Option<crate::core::messages::Permission> {
+    crate::core::messages::Action::named(action)
+        .and_then(|a| a.needs())
+        .filter(|p| extras.missing.contains(p))
+}
+
 /// The always-there actions not in `plan_actions`, for a tab of a service.
 fn more(tab: Option<&TabState>, plan_actions: &[&str], extras: &Extras) -> Vec<MoreView> {
     if tab.and_then(|t| t.service.as_deref()).is_none() {
@@ -205,9 +212,7 @@ fn more(tab: Option<&TabState>, plan_actions: &[&str], extras: &Extras) -> Vec<M
         .filter(|a| !plan_actions.contains(a))
         .map(|a| MoreView {
             action: a.to_string(),
-            needs: crate::core::messages::Action::named(a)
-                .and_then(|x| x.needs())
-                .filter(|p| extras.missing.contains(p)),
+            needs: needs(a, extras),
         })
         .collect()
 }
@@ -342,12 +347,7 @@ pub fn tab_view(
                 how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
                 state: *state,
                 next: next.as_deref() == Some(&*s.id),
-                needs: s
-                    .action
-                    .as_deref()
-                    .and_then(crate::core::messages::Action::named)
-                    .and_then(|a| a.needs())
-                    .filter(|p| extras.missing.contains(p)),
+                needs: s.action.as_deref().and_then(|a| needs(a, &extras)),
             })
             .collect(),
         // The devices' guides are the service's own (its app on each device).

@@ -207,19 +207,17 @@ fn apply(
 /// worker stops before `SetEnabled` ran, "restore" is still offered.
 fn restore(store: &mut Store, tab: &mut TabState) {
     let (mut ledger, salvaged) = store.ledger();
-    let salvaged_none = salvaged.is_empty();
+    let unreadable_done = !salvaged.is_empty();
     let mut ids = ledger.to_restore();
     let mut names: Vec<String> = ledger.off.iter().map(|e| e.name.clone()).collect();
-    for id in salvaged {
-        if !ids.contains(&id) {
-            names.push(id.clone());
-            ids.push(id);
-        }
-    }
+    ids.extend(salvaged.iter().cloned());
+    names.extend(salvaged);
     // The next listing that shows them on settles them; the unreadable ledger is done.
-    ledger.restoring();
+    for id in &ids {
+        ledger.turning_on(id);
+    }
     store.put_ledger(&ledger);
-    if !salvaged_none {
+    if unreadable_done {
         store.put_local(LEDGER_ASIDE_KEY, &None::<Ledger>);
     }
     store.put_local(BISECT_KEY, &None::<BisectRun>);
