@@ -1,9 +1,32 @@
 //! StreamFix: diagnoses streaming-service errors in the browser and fixes what an
-//! extension can fix. `core` holds every decision and is plain Rust; `glue` (wasm32 only)
-//! exposes it to the extension's JavaScript.
+//! extension can fix. `core` holds every decision and is plain Rust; `browser` (wasm32
+//! only) calls the extension APIs for it. `entry` holds the wasm's entry points.
 #![forbid(unsafe_code)]
 
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
-mod glue;
+mod browser;
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use wasm_bindgen::prelude::*;
+
+    /// The worker's wasm runs one call at a time; a free-list allocator behind a spin
+    /// lock (never contended) is a fraction of std's dlmalloc in size.
+    #[global_allocator]
+    static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+        lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+    /// `runtime.onMessage`: the reply to `msg` from `sender`.
+    #[wasm_bindgen]
+    pub fn on_message(msg: JsValue, sender: JsValue) -> js_sys::Promise {
+        crate::browser::worker::on_message(msg, sender)
+    }
+
+    /// A browser event by the name `background.js` gives it, with its details.
+    #[wasm_bindgen]
+    pub async fn on_event(name: JsValue, details: JsValue) {
+        crate::browser::worker::on_event(name, details).await
+    }
+}

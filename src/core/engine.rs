@@ -168,6 +168,21 @@ impl Output {
         }
     }
 
+    /// The tabs whose view this call changed (their stored state, or, through the ledger
+    /// every watched tab shows, any of `stored_tabs`): surfaces that get no `storage`
+    /// events (Firefox's panel frame) are told to reload their view.
+    pub fn tabs_to_tell<'a>(&self, stored_tabs: impl Iterator<Item = &'a String>) -> Vec<i64> {
+        let own = self.session_set.keys().chain(&self.session_remove);
+        let others = stored_tabs.filter(|_| !self.local_set.is_empty());
+        let mut tabs: Vec<i64> = own
+            .filter_map(|k| super::state::tab_id_of(k))
+            .chain(others.filter_map(|k| super::state::tab_id_of(k)))
+            .collect();
+        super::util::sort_by(&mut tabs, |a, b| a < b);
+        tabs.dedup();
+        tabs
+    }
+
     fn error(msg: impl std::fmt::Display) -> Self {
         Self::reply(Reply::Error {
             error: msg.to_string(),

@@ -232,6 +232,71 @@ impl Permission {
     }
 }
 
+/// Which `webRequest` event the worker saw on a watched host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestEvent {
+    /// `onBeforeRequest` (main frames).
+    Started,
+    /// `onCompleted` (main frames and API calls).
+    Completed,
+    /// `onErrorOccurred` (main frames).
+    Failed,
+}
+
+/// The part of a `webRequest` event's details the core is told.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebRequest {
+    pub tab_id: i64,
+    pub url: String,
+    /// `type`: `main_frame`, `xmlhttprequest`...
+    pub kind: String,
+    pub status_code: Option<u16>,
+    pub request_id: Option<String>,
+    pub time_stamp: f64,
+    pub error: Option<String>,
+}
+
+impl WebRequest {
+    /// The message a `webRequest` event makes, if the core wants it: not requests outside
+    /// tabs, and API calls only when they failed, so a healthy player doesn't wake the
+    /// worker for each one (every main-frame answer counts: a 200 after a 503 is a
+    /// recovery).
+    pub fn into_msg(self, event: RequestEvent) -> Option<Msg> {
+        if self.tab_id < 0 {
+            return None;
+        }
+        let main_frame = self.kind == "main_frame";
+        Some(match event {
+            RequestEvent::Started => Msg::Navigating {
+                tab_id: self.tab_id,
+                url: self.url,
+                started_at: self.time_stamp,
+                request_id: self.request_id,
+            },
+            RequestEvent::Completed => {
+                let status = self.status_code.unwrap_or(0);
+                if !main_frame && status < 400 {
+                    return None;
+                }
+                Msg::HttpResponse {
+                    tab_id: self.tab_id,
+                    url: self.url,
+                    status,
+                    main_frame,
+                    request_id: self.request_id,
+                }
+            }
+            RequestEvent::Failed => Msg::NetError {
+                tab_id: self.tab_id,
+                url: self.url,
+                error: self.error.unwrap_or_default(),
+                main_frame,
+                request_id: self.request_id,
+            },
+        })
+    }
+}
+
 pub use super::action::Action;
 
 impl Action {
@@ -706,5 +771,52 @@ mod tests {
         let blocks = vec![block; MAX_BLOCKS + 1].join(",");
         let json = format!(r#"{{"type":"PageReport","url":"u","blocks":[{blocks}]}}"#);
         assert!(decode(&json).is_err());
+    }
+
+    #[test]
+    fn web_requests_wake_the_core_only_when_they_matter() {
+        let req = |kind: &str, status| WebRequest {
+            tab_id: 4,
+            url: "https://www.netflix.com/".into(),
+            kind: kind.into(),
+            status_code: Some(status),
+            ..WebRequest::default()
+        };
+        let api_ok = req("xmlhttprequest", 200).into_msg(RequestEvent::Completed);
+        assert_eq!(api_ok, None);
+        let api_503 = req("xmlhttprequest", 503).into_msg(RequestEvent::Completed);
+        assert!(matches!(
+            api_503,
+            Some(Msg::HttpResponse {
+                status: 503,
+                main_frame: false,
+                ..
+            })
+        ));
+        let page_ok = req("main_frame", 200).into_msg(RequestEvent::Completed);
+        assert!(matches!(
+            page_ok,
+            Some(Msg::HttpResponse {
+                status: 200,
+                main_frame: true,
+                ..
+            })
+        ));
+        let outside = WebRequest {
+            tab_id: -1,
+            ..req("main_frame", 503)
+        };
+        assert_eq!(outside.into_msg(RequestEvent::Completed), None);
+        let failed = WebRequest {
+            error: Some("net::ERR_FAILED".into()),
+            ..req("main_frame", 0)
+        };
+        assert!(
+            matches!(failed.into_msg(RequestEvent::Failed), Some(Msg::NetError { error, .. }) if error == "net::ERR_FAILED")
+        );
+        assert!(matches!(
+            req("main_frame", 0).into_msg(RequestEvent::Started),
+            Some(Msg::Navigating { tab_id: 4, .. })
+        ));
     }
 }

@@ -2481,3 +2481,22 @@ fn a_navigation_that_ends_without_a_new_document_lets_the_old_one_speak_again() 
         Some("NSEZ-403".into())
     );
 }
+
+#[test]
+fn the_tabs_to_tell_are_those_whose_view_changed() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-503"), page(2));
+    sw.send(&report("NSEZ-503"), page(3));
+    let out = sw.send(&Msg::TabClosed { tab_id: 3 }, Sender::Internal);
+    let stored: Vec<String> = sw.session.keys().cloned().collect();
+    assert_eq!(out.tabs_to_tell(stored.iter()), vec![3]);
+    let mut out = sw.send(&report("NSEZ-503"), page(2));
+    assert_eq!(out.tabs_to_tell(stored.iter()), vec![2]);
+    // What StreamFix turned off shows on every watched tab.
+    out.local_set.insert(
+        LEDGER_KEY.into(),
+        Stored::from_json_text(r#"{"off":[]}"#.into()),
+    );
+    let keys = ["tab:2".to_string(), "tab:7".into(), "settings".into()];
+    assert_eq!(out.tabs_to_tell(keys.iter()), vec![2, 7]);
+}
