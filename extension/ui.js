@@ -12,7 +12,7 @@ export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'type' || k === 'for') node.setAttribute(k, v);
+    if (k.startsWith('data-') || k.startsWith('aria-') || k === 'role' || k === 'type' || k === 'for' || k === 'list') node.setAttribute(k, v);
     else node[k] = v;
   }
   for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
@@ -321,8 +321,9 @@ function renderConnection(view) {
 function renderShown(shown) {
   if (!shown) return null;
   const [label, value] = shown.kind === 'code' ? ['codeLabel', shown.value]
-    : shown.kind === 'http' ? ['httpLabel', `HTTP ${shown.status}`]
-      : ['netLabel', shown.error];
+    : shown.kind === 'told' ? ['toldLabel', shown.value]
+      : shown.kind === 'http' ? ['httpLabel', `HTTP ${shown.status}`]
+        : ['netLabel', shown.error];
   return el('p', { className: 'code', 'data-shown': shown.kind }, `${t(label)}: `, el('strong', {}, value));
 }
 
@@ -330,6 +331,7 @@ function renderShown(shown) {
 function renderMore(view) {
   if (!view.more?.length) return null;
   const label = (a) => t(`action_${a.replace(/-/g, '_')}`);
+  const buttons = view.more.filter((m) => m.action !== 'enter-code');
   return el(
     'section',
     { className: 'more', 'aria-labelledby': 'sf-more' },
@@ -337,7 +339,28 @@ function renderMore(view) {
     el(
       'div',
       { className: 'step-actions' },
-      view.more.map((m) => (m.needs ? grantButton(m.needs, m.action) : el('button', { type: 'button', 'data-action': m.action }, label(m.action)))),
+      buttons.map((m) => (m.needs ? grantButton(m.needs, m.action) : el('button', { type: 'button', 'data-action': m.action }, label(m.action)))),
+    ),
+    view.more.some((m) => m.action === 'enter-code') ? renderEnterCode(view) : null,
+  );
+}
+
+/** "I see an error code": the code the user read, with the service's codes suggested. */
+function renderEnterCode(view) {
+  const list = 'sf-known-codes';
+  return el(
+    'div',
+    { className: 'enter-code' },
+    el('label', { htmlFor: 'sf-code' }, t('enterCodeLabel')),
+    el(
+      'div',
+      { className: 'step-actions' },
+      el('input', {
+        id: 'sf-code', type: 'text', 'data-input': 'code', list, autocomplete: 'off', spellcheck: false,
+        maxLength: 40, placeholder: t('enterCodeHint'),
+      }),
+      el('datalist', { id: list }, (view.known_codes ?? []).map((c) => el('option', { value: c }))),
+      el('button', { type: 'button', 'data-action': 'enter-code' }, t('action_enter_code')),
     ),
   );
 }
@@ -408,6 +431,10 @@ export function messageFor(button) {
   const marks = { 'step-done': 'done', 'step-helped': 'helped', 'step-not-helped': 'not-helped' };
   if (marks[action]) return { type: 'MarkStep', step, state: marks[action] };
   if (action === 'dismiss') return { type: 'Dismiss' };
+  if (action === 'enter-code') {
+    const input = button.closest('.enter-code')?.querySelector('[data-input="code"]');
+    return { type: 'Run', action, code: input?.value ?? '' };
+  }
   if (action === 'copy-report') {
     return { type: 'GetReport', lang: uiLang, browser: browserName(), os: osName(), now_iso: new Date().toISOString() };
   }
@@ -426,6 +453,8 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
   // Answers can come back out of order (a storage-triggered reload racing a click):
   // only the newest request's view is shown.
   let seq = 0;
+  // After `enter-code`: the next error view puts the focus on its diagnosis.
+  let toDiagnosis = false;
   // Asks again a little later: while the core says something is under way, and while
   // the service worker isn't answering.
   let again = 0;
@@ -444,14 +473,27 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     const focused = main.contains(document.activeElement) ? document.activeElement : null;
     const key = focused && `${focused.dataset.action}|${focused.dataset.step ?? ''}`;
     const hadConfirm = main.querySelector('.confirm') !== null;
+    // Nor what the user is typing.
+    const typing = main.querySelector('[data-input="code"]');
     document.body.dataset.state = view.state;
     document.body.dataset.code = view.code;
     // Green says "fine"; a tab of no streaming service gets a plain sentence.
     const body = view.state === 'error' ? renderError(view) : renderOk(view, okText);
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
+    const input = main.querySelector('[data-input="code"]');
+    if (typing && input) {
+      input.value = typing.value;
+      if (typing === focused) input.focus();
+    }
     const confirm = main.querySelector('.confirm');
-    if (confirm && !hadConfirm) {
+    const heading = toDiagnosis && view.state === 'error' && main.querySelector('.diagnosis h2');
+    if (heading) {
+      toDiagnosis = false;
+      if (input) input.value = '';
+      heading.tabIndex = -1;
+      heading.focus();
+    } else if (confirm && !hadConfirm) {
       // A question just asked: bring it into view, on its safe answer.
       confirm.scrollIntoView({ block: 'nearest' });
       confirm.querySelector('[autofocus]')?.focus({ preventScroll: true });
@@ -514,6 +556,14 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     return reply;
   }
 
+  // Enter in the code field asks as its button does.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || !e.isTrusted || !e.target.matches?.('[data-input="code"]')) return;
+    e.preventDefault();
+    const button = e.target.closest('.enter-code')?.querySelector('[data-action="enter-code"]');
+    if (button) act(button);
+  });
+
   document.addEventListener('click', async (e) => {
     const button = e.target.closest('button[data-action]');
     // Destructive actions need a real click by the user, never a script's.
@@ -523,8 +573,16 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
       await grant(button).catch((err) => fail(err));
       return;
     }
+    await act(button);
+  });
+
+  // What a hooked button asks of the core, and its answer shown.
+  async function act(button) {
     try {
       const mine = ++seq;
+      // An entered code's diagnosis is read from its top, like a detected one's (it may
+      // come with this reply or with a reload the stored change starts first).
+      if (button.dataset.action === 'enter-code') toDiagnosis = true;
       const reply = await ask(outgoing(messageFor(button)));
       if (reply.type === 'View' && mine === seq) show(reply.view);
       if (reply.type === 'Report') {
@@ -538,9 +596,10 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
         }, 4000);
       }
     } catch (err) {
+      toDiagnosis = false;
       fail(err, 'actionFailed', button.dataset.action);
     }
-  });
+  }
 
   // Other surfaces and the tab change the state too: follow it while open (`local`
   // holds what StreamFix turned off, shown on every tab).

@@ -34,4 +34,7 @@ pub enum Action {
     /// Put the panel on the page for the current error, even when the user closed or
     /// muted it, or it doesn't open by itself, and move the keyboard focus into it.
     ShowPanel,
+    /// Diagnose the code the user typed or picked (`Run::code`), as if the page had
+    /// shown it.
+    EnterCode,
 }

@@ -88,6 +88,9 @@ pub enum Evidence {
         cause: String,
         error: String,
     },
+    /// The user entered the code (`enter-code`): the screen may have shown it in a way
+    /// the detector didn't read, or the user saw it elsewhere (a TV app).
+    Told,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -564,6 +567,54 @@ pub fn detect_page(catalog: &Catalog, url: &str, blocks: &[Block]) -> Option<Det
         })
 }
 
+/// What the user says the service showed (`enter-code`), read leniently: any case, any
+/// dash, spaces around. A known code of the service, a number its code labels introduce
+/// (services with numeric codes), an HTTP status, or an unknown code of a known shape
+/// (which gets the service's entry for unknown codes); else None.
+pub fn detect_told(catalog: &Catalog, url: &str, typed: &str) -> Option<Detection> {
+    let service = watched_service(catalog, url)?;
+    let text: String = clip(typed.trim(), MAX_TOLD_CHARS)
+        .chars()
+        .map(|c| if DASHES.contains(&c) { '-' } else { c })
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let found = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let by_number = service.numeric_codes.then(|| {
+            entry_for_code(catalog, &service.id, &text)
+                .or_else(|| unknown_entry(catalog, &service.id))
+        });
+        let by_status = || {
+            let status: u16 = text.parse().ok().filter(|s| (400..=599).contains(s))?;
+            find_entry(catalog, &service.id, &|e| e.matcher.http.contains(&status))
+        };
+        by_number
+            .flatten()
+            .or_else(by_status)
+            .map(|e| (text.clone(), e))
+    } else {
+        let token = code_tokens(&text)
+            .next()
+            .filter(|t| t.len() == text.len())?;
+        entry_for_code(catalog, &service.id, token)
+            .or_else(|| {
+                (is_plausible_unknown(token) || is_one_group_code(token))
+                    .then(|| unknown_entry(catalog, &service.id))
+                    .flatten()
+            })
+            .map(|e| (token.to_string(), e))
+    };
+    let (code, entry) = found?;
+    Some(Detection {
+        code,
+        entry: entry.id.to_string(),
+        service: service.id.to_string(),
+        evidence: Evidence::Told,
+    })
+}
+
+/// Longest text `enter-code` reads: a code is a few dozen characters at most.
+const MAX_TOLD_CHARS: usize = 40;
+
 /// Judges an HTTP status answered on a watched host.
 pub fn detect_http(catalog: &Catalog, url: &str, status: u16) -> Option<Detection> {
     let service = watched_service(catalog, url)?;
@@ -658,6 +709,7 @@ crate::json_tagged!(Evidence, "by", allow, {
     Page "page" { kind: "kind" req, code_shown: "code_shown" def },
     Http "http" { status: "status" req },
     Net "net" { cause: "cause" req, error: "error" req },
+    Told "told" {},
 });
 crate::json_struct!(Detection, allow, {
     code: "code" req,
@@ -1173,5 +1225,27 @@ mod tests {
     fn clipping_respects_char_boundaries() {
         let s = "é".repeat(3000);
         assert!(clip(&s, MAX_BLOCK_CHARS).len() <= MAX_BLOCK_CHARS);
+    }
+
+    #[test]
+    fn a_told_code_is_read_as_the_service_writes_it() {
+        let c = cat();
+        let told = |url: &str, typed: &str| {
+            detect_told(&c, url, typed).map(|d| (d.code, d.entry, d.evidence))
+        };
+        let netflix = "https://www.netflix.com/watch/1";
+        let prime = "https://www.primevideo.com/detail/1";
+        assert_eq!(
+            told(prime, " 7132 "),
+            Some(("7132".into(), "PRIME-7132".into(), Evidence::Told))
+        );
+        // A device letter before a Netflix code family, typed in lower case.
+        assert!(told(netflix, "m7111\u{2010}1331\u{2010}5059").is_some());
+        // Not a code, or a code with more around it.
+        for typed in ["", "hello", "7132 please", "NSEZ-403 NSEZ-503", "http://x"] {
+            assert_eq!(told(netflix, typed), None, "{typed:?}");
+        }
+        // Not a watched page.
+        assert_eq!(told("https://example.org/", "NSEZ-403"), None);
     }
 }

@@ -562,6 +562,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 action,
                 ext_id,
                 seen,
+                code,
             },
             Origin::Extension { tab_id: own, panel },
         ) => {
@@ -570,7 +571,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             if panel && action.reaches_outside_page() && !seen {
                 return Err(super::messages::refusal::USE_TOOLBAR.into());
             }
-            actions::run(catalog, store, tab_of(tab_id, own)?, action, ext_id)?
+            actions::run(catalog, store, tab_of(tab_id, own)?, action, ext_id, code)?
         }
         (
             Msg::GetReport {

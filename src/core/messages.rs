@@ -81,6 +81,9 @@ pub enum Msg {
         /// script the panel's frame, so it can't claim this; the popup needs no proof.
         #[serde(default)]
         seen: bool,
+        /// What an `enter-code` button is for: the code the user typed or picked.
+        #[serde(default)]
+        code: Option<String>,
     },
     /// The plain-text support report for a tab. The caller adds what only it knows.
     GetReport {
@@ -372,6 +375,8 @@ pub mod refusal {
     /// The browser hasn't granted an optional permission; the argument names it
     /// (`Permission::name`), and the surface offers `grant-permission`.
     pub const NEEDS_PERMISSION: &str = "needs-permission";
+    /// What the user entered is no code this service shows, nor has the shape of one.
+    pub const NOT_A_CODE: &str = "not-a-code";
 
     /// `key` with its argument.
     pub fn with(key: &str, arg: &str) -> String {
@@ -578,7 +583,7 @@ crate::json_tagged!(Msg, "type", deny, {
     CoreInfo "CoreInfo" {},
     GetView "GetView" { tab_id: "tab_id" def, lang: "lang" req, url: "url" def },
     MarkStep "MarkStep" { tab_id: "tab_id" def, step: "step" req, state: "state" req },
-    Run "Run" { tab_id: "tab_id" def, action: "action" req, ext_id: "ext_id" def, seen: "seen" def },
+    Run "Run" { tab_id: "tab_id" def, action: "action" req, ext_id: "ext_id" def, seen: "seen" def, code: "code" def },
     GetReport "GetReport" {
         tab_id: "tab_id" def,
         lang: "lang" req,
@@ -641,6 +646,7 @@ crate::json_unit!(Action {
     RestoreExtensions "restore-extensions",
     RunConnectionCheck "run-connection-check",
     ShowPanel "show-panel",
+    EnterCode "enter-code",
 });
 crate::json_tagged!(Sender, "kind", deny, {
     Internal "internal" {},

@@ -105,9 +105,19 @@ pub struct DeviceView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Shown {
-    Code { value: String },
-    Http { status: u16 },
-    Net { error: String },
+    Code {
+        value: String,
+    },
+    Http {
+        status: u16,
+    },
+    Net {
+        error: String,
+    },
+    /// The code the user entered (`enter-code`).
+    Told {
+        value: String,
+    },
 }
 
 /// A code is quoted only when the screen showed one (the detector says): code-less
@@ -120,6 +130,9 @@ fn shown(d: &Detection) -> Option<Shown> {
         }),
         Evidence::Net { .. } => None,
         Evidence::Page { code_shown, .. } => code_shown.then(|| Shown::Code {
+            value: d.code.clone(),
+        }),
+        Evidence::Told => Some(Shown::Told {
             value: d.code.clone(),
         }),
     }
@@ -177,6 +190,9 @@ pub struct View {
     /// plan doesn't already offer as a step (`data-action`s, with a permission the
     /// browser hasn't granted).
     pub more: Vec<MoreView>,
+    /// With `enter-code`: the codes the service's screens show, to suggest as the user
+    /// types (any other code of a known shape is accepted too).
+    pub known_codes: Vec<String>,
 }
 
 /// One always-there action.
@@ -193,6 +209,7 @@ pub const ALWAYS_THERE: &[&str] = &[
     "check-extensions",
     "clear-site-data",
     "copy-report",
+    "enter-code",
 ];
 
 /// The optional permission `action` (a `data-action`) needs that the browser hasn't granted.
@@ -296,6 +313,7 @@ pub fn tab_view(
             busy,
             measuring,
             panel_possible: false,
+            known_codes: known_codes(catalog, tab),
             more: more(tab, &[], &extras),
             extras,
         };
@@ -386,8 +404,26 @@ pub fn tab_view(
         busy,
         measuring,
         panel_possible: panel_possible(tab),
+        known_codes: if more.is_empty() {
+            Vec::new()
+        } else {
+            known_codes(catalog, Some(tab))
+        },
         more,
     }
+}
+
+/// The codes the tab's service shows on its screens (for `enter-code`'s suggestions).
+fn known_codes(catalog: &Catalog, tab: Option<&TabState>) -> Vec<String> {
+    let Some(service) = tab.and_then(|t| t.service.as_deref()) else {
+        return Vec::new();
+    };
+    catalog
+        .error
+        .iter()
+        .filter(|e| e.service == service)
+        .flat_map(|e| e.matcher.codes.iter().map(|c| c.to_string()))
+        .collect()
 }
 
 /// The tab's error is on a page StreamFix watches, where its content script runs (not
@@ -457,6 +493,7 @@ crate::json_tagged!(Shown, "kind", allow, {
     Code "code" { value: "value" req },
     Http "http" { status: "status" req },
     Net "net" { error: "error" req },
+    Told "told" { value: "value" req },
 });
 crate::json_struct!(View, allow, {
     state: "state" req,
@@ -485,5 +522,6 @@ crate::json_struct!(View, allow, {
     measuring: "measuring" req,
     panel_possible: "panel_possible" req,
     more: "more" req,
+    known_codes: "known_codes" req,
 });
 crate::json_struct!(MoreView, allow, { action: "action" req, needs: "needs" req });

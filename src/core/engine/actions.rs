@@ -25,6 +25,7 @@ pub(super) fn run(
     tab_id: i64,
     action: Action,
     ext_id: Option<String>,
+    code: Option<String>,
 ) -> Result<Reply, String> {
     if let Some(p) = action.needs() {
         store.needs(p)?;
@@ -131,6 +132,10 @@ pub(super) fn run(
             if !request_panel(store, tab_id, &mut tab) {
                 return Err(refusal::NO_ERROR.to_string());
             }
+        }
+        Action::EnterCode => {
+            let code = code.unwrap_or_default();
+            super::tab::enter_code(catalog, store, tab_id, &mut tab, &code)?;
         }
     }
     store.put_tab(tab_id, &tab);

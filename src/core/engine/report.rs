@@ -75,6 +75,8 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
         (Evidence::Http { status }, false) => format!("HTTP {status} answer"),
         (Evidence::Http { status }, true) => format!("respuesta HTTP {status}"),
         (Evidence::Net { error, .. }, _) => error.clone(),
+        (Evidence::Told, false) => "entered by the user".to_string(),
+        (Evidence::Told, true) => "indicado por el usuario".to_string(),
     });
     let steps = entry
         .map(|e| plan::steps(catalog, &e.id, &tab.steps, store.ctx.env.browser))

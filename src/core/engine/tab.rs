@@ -4,7 +4,7 @@
 use super::{same_host, Store, BURST_COUNT, BURST_WINDOW_MS};
 use crate::core::catalog::{strings, Catalog};
 use crate::core::detector::{self, Detection, Evidence};
-use crate::core::messages::{DocStamp, Effect, Quick, Reply};
+use crate::core::messages::{refusal, DocStamp, Effect, Quick, Reply};
 use crate::core::plan::StepState;
 use crate::core::retry;
 use crate::core::state::{
@@ -133,9 +133,14 @@ pub(super) fn page_report(
         tab.detection.as_ref().map(|d| &d.evidence),
         Some(Evidence::Http { .. } | Evidence::Net { .. })
     );
+    // A code the user entered stands until the next page, or until the page shows one.
+    let told = matches!(
+        tab.detection.as_ref().map(|d| &d.evidence),
+        Some(Evidence::Told)
+    );
     // A screen that only says it failed adds nothing to the status that brought it.
     let unnamed = found.as_ref().is_some_and(|d| unnamed_screen(catalog, d));
-    if found.is_some() && !(keep_network && unnamed) || (!keep_network && news) {
+    if found.is_some() && !(keep_network && unnamed) || (!keep_network && !told && news) {
         set_detection(catalog, store, tab_id, &mut tab, found);
         tab.network_at = 0.0;
     }
@@ -635,6 +640,27 @@ fn stays_closed(
             || !settings.auto_panel
             || settings.mutes(service, code)
             || tab.dismissed.iter().any(|c| c == code))
+}
+
+/// The code the user entered (`enter-code`) becomes the tab's diagnosis, as if the page
+/// had shown it; refused when it is no code of the tab's service nor shaped like one.
+pub(super) fn enter_code(
+    catalog: &Catalog,
+    store: &mut Store,
+    tab_id: i64,
+    tab: &mut TabState,
+    code: &str,
+) -> Result<(), String> {
+    if tab.service.is_none() {
+        return Err(refusal::NOT_SERVICE.to_string());
+    }
+    let found = detector::detect_told(catalog, &tab.url, code)
+        .ok_or_else(|| refusal::NOT_A_CODE.to_string())?;
+    // The user is looking at the popup or panel: it shows the diagnosis, and the panel
+    // may come on the page for it as for a detected one.
+    set_detection(catalog, store, tab_id, tab, Some(found));
+    tab.notice = None;
+    Ok(())
 }
 
 /// Records a new detection (or its absence) and updates the badge when it changed.

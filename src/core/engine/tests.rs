@@ -995,7 +995,7 @@ fn the_always_there_actions_are_offered_on_any_tab_of_a_service() {
             .map(|m| m.action.clone())
             .collect()
     };
-    // No error on a Netflix page: all four.
+    // No error on a Netflix page: all five.
     sw.send(&report("Continue watching"), page(2));
     assert_eq!(
         more(&mut sw, 2),
@@ -1003,7 +1003,8 @@ fn the_always_there_actions_are_offered_on_any_tab_of_a_service() {
             "run-connection-check",
             "check-extensions",
             "clear-site-data",
-            "copy-report"
+            "copy-report",
+            "enter-code"
         ]
     );
     // An error: what its plan doesn't already offer as a step (the report is in the footer).
@@ -1022,6 +1023,7 @@ fn the_always_there_actions_are_offered_on_any_tab_of_a_service() {
         "run-connection-check",
         "check-extensions",
         "clear-site-data",
+        "enter-code",
     ]
     .iter()
     .all(|a| in_plan.contains(a) || view.more.iter().any(|m| m.action == *a));
@@ -2499,4 +2501,80 @@ fn the_tabs_to_tell_are_those_whose_view_changed() {
     );
     let keys = ["tab:2".to_string(), "tab:7".into(), "settings".into()];
     assert_eq!(out.tabs_to_tell(keys.iter()), vec![2, 7]);
+}
+
+fn enter_code(sw: &mut Sw, tab: i64, code: &str) -> Output {
+    let msg =
+        serde_json::json!({"type": "Run", "tab_id": tab, "action": "enter-code", "code": code});
+    sw.send_raw(&msg.to_string(), popup())
+}
+
+#[test]
+fn a_code_the_user_enters_gets_the_plan_of_a_detected_one_until_the_next_page() {
+    let mut sw = Sw::new();
+    sw.send(&report("Watch the best shows"), page(2));
+    let before = get_view(&mut sw, 2);
+    let offered: Vec<&str> = view_of(&before).more.iter().map(|m| &*m.action).collect();
+    assert!(offered.contains(&"enter-code"));
+    assert!(view_of(&before)
+        .known_codes
+        .contains(&"NSEZ-403".to_string()));
+    // Typed in lower case, with a typographic dash and spaces around.
+    let out = enter_code(&mut sw, 2, " nsez\u{2013}403 ");
+    let view = view_of(&out);
+    assert_eq!(
+        (view.state.as_str(), view.code.as_str()),
+        ("error", "NSEZ-403")
+    );
+    assert_eq!(
+        view.shown,
+        Some(view::Shown::Told {
+            value: "NSEZ-403".into()
+        })
+    );
+    assert!(!view.steps.is_empty());
+    assert!(out
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Badge { text, .. } if text == "!")));
+    // The page's next report, which shows no error, doesn't take it back...
+    sw.send(&report("Watch the best shows"), page(2));
+    assert_eq!(view_of(&get_view(&mut sw, 2)).code, "NSEZ-403");
+    // ...the next page does.
+    navigate_and_report(&mut sw, 2, "Watch the best shows");
+    assert_eq!(view_of(&get_view(&mut sw, 2)).state, "ok");
+}
+
+#[test]
+fn entered_codes_of_a_known_shape_are_accepted_and_anything_else_refused() {
+    let mut sw = Sw::new();
+    sw.send(&report("Watch the best shows"), page(2));
+    let entry = |out: &Output| {
+        let d = &view_of(out).code;
+        d.clone()
+    };
+    // An unknown code of a known shape: the service's entry for unknown codes.
+    assert_eq!(entry(&enter_code(&mut sw, 2, "zx-9912")), "ZX-9912");
+    // An HTTP status.
+    let out = enter_code(&mut sw, 2, "503");
+    assert_eq!(sw.tab(2).detection.unwrap().entry, "HTTP-503", "{out:?}");
+    for junk in [
+        "",
+        "hello",
+        "I don't know",
+        "12",
+        "NSEZ-403 and more",
+        &"A".repeat(500),
+    ] {
+        let out = enter_code(&mut sw, 2, junk);
+        assert!(
+            matches!(&out.reply, Reply::Error { error } if error == messages::refusal::NOT_A_CODE),
+            "{junk:?}: {out:?}"
+        );
+    }
+    // Not on a tab of a watched service.
+    let out = enter_code(&mut sw, 9, "NSEZ-403");
+    assert!(
+        matches!(&out.reply, Reply::Error { error } if error == messages::refusal::NOT_SERVICE)
+    );
 }

@@ -418,7 +418,7 @@ check('with no error on the page, the popup offers the connection check, extensi
     try {
       await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
       const offered = await popup.evaluate(() => [...document.querySelectorAll('.more [data-action]')].map((x) => x.dataset.action));
-      assertEq(offered, ['run-connection-check', 'check-extensions', 'clear-site-data', 'copy-report'], 'always-there actions');
+      assertEq(offered, ['run-connection-check', 'check-extensions', 'clear-site-data', 'copy-report', 'enter-code'], 'always-there actions');
       await popup.click('.more [data-action="run-connection-check"]');
       await popup.waitFor('document.querySelector("[data-verdict]") !== null', { timeout: 40_000 });
       await popup.click('.more [data-action="check-extensions"]');
@@ -433,6 +433,62 @@ check('with no error on the page, the popup offers the connection check, extensi
     } finally {
       await popup.close();
     }
+  } finally {
+    await page.close();
+  }
+}, { timeout: 90_000 });
+
+// A screen StreamFix didn't read (or one on another device): the user enters the code and
+// gets the same diagnosis and plan, marked as entered, until the tab's next page.
+check('"I see an error code": an entered code gets the plan of a detected one; a non-code is refused', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/`);
+    const tabId = await tabIdOf(b, page);
+    await until(async () => ((await tabState(b, tabId))?.service ? true : null), { what: 'StreamFix to see the page' });
+    await page.bringToFront();
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
+      const suggested = await popup.evaluate(() => {
+        const input = document.querySelector('.more [data-input="code"]');
+        return [...(input?.list?.options ?? [])].map((o) => o.value);
+      });
+      assert(suggested.includes('NSEZ-403'), `the service's codes are suggested: ${suggested.slice(0, 5)}`);
+      await popup.screenshot(artifact('popup-no-error.png'));
+      const type = async (text) => {
+        await popup.click('[data-input="code"]');
+        await popup.evaluate(() => { document.querySelector('[data-input="code"]').value = ''; });
+        await popup.session.send('Input.insertText', { text });
+      };
+      // Not a code: refused where it was asked, and nothing changes. Enter asks too.
+      await type('hello there');
+      const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 };
+      await popup.session.send('Input.dispatchKeyEvent', { type: 'keyDown', ...enter });
+      await popup.session.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter });
+      await popup.waitFor('document.querySelector("[data-failure=refused]") !== null', { timeout: 5000 });
+      assertEq(await popup.evaluate(() => document.body.dataset.state), 'ok', 'still no error');
+      // A known code, typed in lower case: the diagnosis, the plan and the badge.
+      await type('nsez-403');
+      await popup.click('[data-action="enter-code"]');
+      const s = await surfaceState((fn) => popup.evaluate(fn), { want: (x) => x.state === 'error' });
+      assertEq(s.code, 'NSEZ-403', 'popup data-code');
+      assert(await popup.evaluate(() => document.querySelector('[data-shown="told"]') !== null), 'marked as entered by the user');
+      assert(await popup.evaluate(() => document.querySelectorAll('[data-step]').length > 0), 'the plan is there');
+      assertEq(await until(async () => ((await badgeText(b, tabId)) === '!' ? '!' : null), { what: 'the badge' }), '!', 'badge');
+      const stored = await tabState(b, tabId);
+      assertEq([stored.detection?.code, stored.detection?.evidence?.by], ['NSEZ-403', 'told'], 'stored as entered');
+      await popup.screenshot(artifact('popup-entered-code.png'));
+    } finally {
+      await popup.close();
+    }
+    // The page's own reports (it shows no error) leave it; the next page doesn't.
+    await page.evaluate(() => { document.body.append(Object.assign(document.createElement('p'), { textContent: 'Continue watching' })); });
+    await new Promise((r) => setTimeout(r, 1500));
+    assertEq((await tabState(b, tabId))?.detection?.code, 'NSEZ-403', 'kept across the page\'s reports');
+    await page.goto(`${BASE}/`);
+    await until(async () => ((await tabState(b, tabId))?.detection === null ? true : null), { what: 'the next page to clear it' });
   } finally {
     await page.close();
   }
