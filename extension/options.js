@@ -4,7 +4,7 @@ import { api, ask, el, t } from './ui.js';
 
 const main = document.getElementById('main');
 
-function render({ settings, services, muted: mutedCodes }) {
+function render({ settings, services, muted: mutedCodes, remembered }) {
   const auto = el('input', { type: 'checkbox', id: 'auto-panel', checked: settings.auto_panel, 'data-setting': 'auto_panel' });
   auto.addEventListener('change', () => change((cur) => ({ ...cur, auto_panel: auto.checked })));
   // Each muted code with the service it was muted on (the core spells the entries out).
@@ -49,6 +49,16 @@ function render({ settings, services, muted: mutedCodes }) {
     el('p', { className: 'check' }, auto, ' ', el('label', { for: 'auto-panel' }, t('optionAutoPanel'))),
     el('h2', {}, t('optionsMuted')),
     muted,
+    el('h2', {}, t('optionsWorked')),
+    remembered
+      ? el(
+          'p',
+          { 'data-remembered': String(remembered) },
+          t('rememberedFixes', String(remembered)),
+          ' ',
+          el('button', { type: 'button', 'data-action': 'forget-fixes', onclick: forget }, t('forgetFixes')),
+        )
+      : el('p', { className: 'weak', 'data-remembered': '0' }, t('noRememberedFixes')),
     shortcuts,
     el('h2', {}, t('optionsPrivacy')),
     el('p', {}, t('privacyStatement')),
@@ -111,6 +121,12 @@ function change(edit) {
     .catch((err) => main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message))));
 }
 
+function forget() {
+  saving = saving
+    .then(async () => render(await ask({ type: 'ForgetFixes' })))
+    .catch((err) => main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message))));
+}
+
 function load() {
   return ask({ type: 'GetSettings' })
     .then(render)
@@ -119,6 +135,6 @@ function load() {
 
 // Settings changed elsewhere (the panel's "don't open by itself", another options tab).
 api.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.settings) saving = saving.then(load);
+  if (area === 'local' && (changes.settings || changes.worked)) saving = saving.then(load);
 });
 load();

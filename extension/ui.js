@@ -79,13 +79,14 @@ function stepItem(step, view) {
     el('button', { type: 'button', className: 'mark', 'data-action': action, 'data-step': step.id }, t(key));
   return el(
     'li',
-    { className: `step ${step.kind}${step.next ? ' next' : ''}`, 'data-step': step.id, 'data-step-state': step.state },
+    { className: `step ${step.kind}${step.next ? ' next' : ''}`, 'data-step': step.id, 'data-step-state': step.state, 'data-worked': step.worked ? 'true' : null },
     el(
       'div',
       { className: 'step-head' },
       el('span', { className: 'step-title' }, step.title),
       el('span', { className: `badge s-${step.state}` }, step.next ? t('nextStep') : t(`state_${step.state}`)),
     ),
+    step.worked ? el('p', { className: 'worked' }, t('workedBefore')) : null,
     step.how.length ? el('ul', { className: 'how' }, step.how.map(howLine)) : null,
     step.id === 'check-extensions' ? renderExtensions(view) : null,
     step.id === 'connection-check' ? renderConnection(view) : null,

@@ -961,11 +961,13 @@ fn typed_msg() -> BoxedStrategy<Value> {
         }),
         8 => (optional(tab_id()), action(), optional(ext_info().prop_map(|e| e.get("id").cloned().unwrap_or(Value::Null)).boxed()), optional(bool_v()))
             .prop_map(move |(t, a, e, seen)| o("Run")(vec![("tab_id", t), ("action", Some(a)), ("ext_id", e), ("seen", seen)])),
+        1 => (optional(tab_id()), optional(str_v(code_like()))).prop_map(move |(t, c)| o("Run")(vec![("tab_id", t), ("action", Some(json!("enter-code"))), ("code", c)])),
         2 => (optional(tab_id()), lang(), str_v(short_text()), str_v(short_text()), str_v(short_text())).prop_map(move |(t, l, b, os, now)| {
             o("GetReport")(vec![("tab_id", t), ("lang", Some(l)), ("browser", Some(b)), ("os", Some(os)), ("now_iso", Some(now))])
         }),
         2 => optional(tab_id()).prop_map(move |t| o("RetryDue")(vec![("tab_id", t)])),
         1 => Just(o("GetSettings")(vec![])),
+        1 => Just(o("ForgetFixes")(vec![])),
         1 => settings().prop_map(move |s| o("SetSettings")(vec![("settings", Some(s))])),
         2 => optional(tab_id()).prop_map(move |t| o("Dismiss")(vec![("tab_id", t)])),
         4 => (tab_id(), str_v(url()), status(), bool_v(), optional(request_id())).prop_map(move |(t, u, s, m, r)| {
@@ -1176,7 +1178,7 @@ fn natural_sender(msg: &Value, tab: i64) -> Who {
         | "Extensions" | "ConnectionMeasured" => Who::Internal,
         "Hello" | "PageReport" => Who::Page(tab),
         "RetryDue" | "Dismiss" if msg.get("tab_id").is_none() => Who::Page(tab),
-        "GetSettings" | "SetSettings" => Who::Options,
+        "GetSettings" | "SetSettings" | "ForgetFixes" => Who::Options,
         _ if tab == 3 => Who::Popup,
         _ => Who::Panel(own_tab),
     }

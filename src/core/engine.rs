@@ -13,7 +13,8 @@ use super::json::{self, FromJson, ToJson, Value};
 use super::messages::{self, Effect, Msg, Refusal, Reply, Sender};
 use super::sitedata::Browser;
 use super::state::{
-    tab_key, BisectRun, Settings, TabState, BISECT_KEY, LEDGER_ASIDE_KEY, LEDGER_KEY, SETTINGS_KEY,
+    tab_key, BisectRun, Settings, TabState, Worked, BISECT_KEY, LEDGER_ASIDE_KEY, LEDGER_KEY,
+    SETTINGS_KEY, WORKED_KEY,
 };
 use super::view;
 
@@ -353,6 +354,14 @@ impl<'a> Store<'a> {
         }
     }
 
+    /// `step` fixed the error `key` (`Settings::mute_key`): its plan starts with it
+    /// next time.
+    fn fixed(&mut self, key: String, step: String) {
+        let mut worked: Worked = self.local(WORKED_KEY);
+        worked.record(key, step);
+        self.put_local(WORKED_KEY, &worked);
+    }
+
     fn put_settings(&mut self, settings: &Settings) {
         if let Some(v) = Stored::of(settings) {
             self.out.local_set.insert(SETTINGS_KEY.to_string(), v);
@@ -552,6 +561,9 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
                 return Err(format!("unknown step `{step}`"));
             }
             let mut tab = store.tab(t);
+            if let (crate::core::plan::StepState::Helped, Some(d)) = (state, &tab.detection) {
+                store.fixed(Settings::mute_key(&d.service, &d.code), step.clone());
+            }
             tab.steps.insert(step, state);
             store.put_tab(t, &tab);
             view_reply(catalog, store, t, Some(&tab), &store.ctx.env.lang)
@@ -635,12 +647,14 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             store.put_tab(tab_id, &tab);
             Reply::Ok
         }
-        (Msg::GetSettings {}, Origin::Extension { .. }) => {
-            settings_reply(catalog, store.settings())
-        }
+        (Msg::GetSettings {}, Origin::Extension { .. }) => settings_reply(catalog, store),
         (Msg::SetSettings { settings }, Origin::Extension { .. }) => {
             store.put_settings(&settings);
-            settings_reply(catalog, settings)
+            settings_reply(catalog, store)
+        }
+        (Msg::ForgetFixes {}, Origin::Extension { .. }) => {
+            store.put_local(WORKED_KEY, &Worked::default());
+            settings_reply(catalog, store)
         }
         (
             Msg::Navigating {
@@ -745,6 +759,11 @@ fn view_reply(
             }),
         can_toggle: store.ctx.env.browser == Browser::Chrome,
         missing: store.ctx.env.missing.clone(),
+        worked: tab.and_then(|t| t.detection.as_ref()).and_then(|d| {
+            let worked: Worked = store.local(WORKED_KEY);
+            let key = Settings::mute_key(&d.service, &d.code);
+            worked.step_for(&key).map(str::to_string)
+        }),
     };
     Reply::View {
         view: Box::new(view::tab_view(
@@ -759,7 +778,8 @@ fn view_reply(
 
 /// The settings with what the options page lists: the services it offers to turn on and
 /// off (catalog order) and the muted codes with their service's name.
-fn settings_reply(catalog: &Catalog, settings: Settings) -> Reply {
+fn settings_reply(catalog: &Catalog, store: &Store) -> Reply {
+    let settings = store.settings();
     let services = catalog
         .service
         .iter()
@@ -790,6 +810,7 @@ fn settings_reply(catalog: &Catalog, settings: Settings) -> Reply {
         settings,
         services,
         muted,
+        remembered: store.local::<Worked>(WORKED_KEY).fixes.len(),
     }
 }
 

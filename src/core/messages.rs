@@ -104,6 +104,8 @@ pub enum Msg {
     SetSettings {
         settings: Settings,
     },
+    /// The options page: forget which steps fixed which errors.
+    ForgetFixes {},
     /// The user closed the panel.
     Dismiss {
         #[serde(default)]
@@ -452,6 +454,8 @@ pub enum Reply {
         services: Vec<ServiceChoice>,
         /// `settings.muted_codes`, spelled out.
         muted: Vec<MutedCode>,
+        /// How many errors StreamFix remembers a fix for (`state::Worked`).
+        remembered: usize,
     },
     /// The plain-text support report.
     Report {
@@ -593,6 +597,7 @@ crate::json_tagged!(Msg, "type", deny, {
     },
     RetryDue "RetryDue" { tab_id: "tab_id" def },
     GetSettings "GetSettings" {},
+    ForgetFixes "ForgetFixes" {},
     SetSettings "SetSettings" { settings: "settings" req },
     Dismiss "Dismiss" { tab_id: "tab_id" def },
     HttpResponse "HttpResponse" {
@@ -671,7 +676,7 @@ crate::json_tagged!(Reply, "type", allow, {
         quick: "quick" req,
     },
     Verdict "Verdict" { panel: "panel" req, retry_at: "retry_at" req, quick: "quick" req },
-    Settings "Settings" { settings: "settings" req, services: "services" req, muted: "muted" req },
+    Settings "Settings" { settings: "settings" req, services: "services" req, muted: "muted" req, remembered: "remembered" req },
     Report "Report" { text: "text" req },
     View "View" { view: "view" req },
     Info "Info" { version: "version" req, services: "services" req, errors: "errors" req },

@@ -29,6 +29,44 @@ pub const LEDGER_KEY: &str = "ledger";
 pub const LEDGER_ASIDE_KEY: &str = "ledger-unreadable";
 /// `storage.local`: the running "find the culprit" search, if any.
 pub const BISECT_KEY: &str = "bisect";
+/// `storage.local`: which step fixed which error last time (never sent anywhere).
+pub const WORKED_KEY: &str = "worked";
+/// Most fixes remembered; the oldest go first.
+const MAX_WORKED: usize = 100;
+
+/// The steps that fixed an error, by error (`Settings::mute_key`): the next time that
+/// error shows, its plan starts with the step that fixed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Worked {
+    /// Most recent first.
+    pub fixes: Vec<Fix>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    /// The error, as `service:CODE`.
+    pub key: String,
+    /// The step that fixed it.
+    pub step: String,
+}
+
+impl Worked {
+    /// The step that fixed `key` last time.
+    pub fn step_for(&self, key: &str) -> Option<&str> {
+        self.fixes
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.step.as_str())
+    }
+
+    /// `step` fixed `key`: remembered first, in place of what fixed it before.
+    pub fn record(&mut self, key: String, step: String) {
+        self.fixes.retain(|f| f.key != key);
+        self.fixes.insert(0, Fix { key, step });
+        self.fixes.truncate(MAX_WORKED);
+    }
+}
 
 /// A culprit search on one tab: the search itself, and whether the tab has reloaded
 /// since its last step (the next page outcome then answers it).
@@ -184,6 +222,9 @@ pub struct Judging {
     pub step: String,
     /// Set once the tab has started loading again: the next page outcome is the verdict.
     pub armed: bool,
+    /// The error the step was tried for (`Settings::mute_key`), remembered if it helped.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,7 +360,9 @@ crate::json_struct!(Cleared, allow, {
     skipped: "skipped" req,
 });
 crate::json_unit!(Pending { ClearSiteData "clear-site-data" });
-crate::json_struct!(Judging, allow, { step: "step" req, armed: "armed" req });
+crate::json_struct!(Judging, allow, { step: "step" req, armed: "armed" req, error: "error" def });
+crate::json_struct!(Worked, allow, default, { fixes: "fixes" });
+crate::json_struct!(Fix, allow, { key: "key" req, step: "step" req });
 crate::json_struct!(Retry, allow, {
     attempt: "attempt" req,
     next_at: "next_at" req,

@@ -33,6 +33,8 @@ pub struct Extras {
     pub can_toggle: bool,
     /// Optional permissions not granted yet: the surface offers `grant-permission`.
     pub missing: Vec<crate::core::messages::Permission>,
+    /// The step that fixed this error last time: first in the plan.
+    pub worked: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +94,8 @@ pub struct StepView {
     /// The optional permission its action needs and the browser hasn't granted: its
     /// button asks for it first (`grant-permission`).
     pub needs: Option<crate::core::messages::Permission>,
+    /// It fixed this error last time (`data-worked`): the plan starts with it.
+    pub worked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,7 +322,13 @@ pub fn tab_view(
             extras,
         };
     };
-    let plan = plan::steps(catalog, &entry.id, &tab.steps, browser);
+    let mut plan = plan::steps(catalog, &entry.id, &tab.steps, browser);
+    // What fixed this error last time comes first.
+    let worked = extras.worked.as_deref();
+    if let Some(i) = plan.iter().position(|(s, _)| Some(&*s.id) == worked) {
+        let first = plan.remove(i);
+        plan.insert(0, first);
+    }
     let next = plan::next_step(&plan).map(|s| s.id.clone());
     let service = catalog
         .service(&d.service)
@@ -366,6 +376,7 @@ pub fn tab_view(
                 state: *state,
                 next: next.as_deref() == Some(&*s.id),
                 needs: s.action.as_deref().and_then(|a| needs(a, &extras)),
+                worked: worked == Some(&*s.id),
             })
             .collect(),
         // The devices' guides are the service's own (its app on each device).
@@ -456,6 +467,7 @@ crate::json_struct!(Extras, allow, {
     bisect: "bisect" req,
     can_toggle: "can_toggle" req,
     missing: "missing" req,
+    worked: "worked" def,
 });
 crate::json_struct!(BisectView, allow, { check: "check" req, max_checks: "max_checks" req });
 crate::json_struct!(ConnectionView, allow, {
@@ -487,6 +499,7 @@ crate::json_struct!(StepView, allow, {
     state: "state" req,
     next: "next" req,
     needs: "needs" req,
+    worked: "worked" req,
 });
 crate::json_struct!(DeviceView, allow, { id: "id" req, name: "name" req, how: "how" req });
 crate::json_tagged!(Shown, "kind", allow, {

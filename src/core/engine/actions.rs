@@ -105,6 +105,10 @@ pub(super) fn run(
             tab.judging = Some(Judging {
                 step: CLEAR_STEP.to_string(),
                 armed: false,
+                error: tab
+                    .detection
+                    .as_ref()
+                    .map(|d| Settings::mute_key(&d.service, &d.code)),
             });
             tab.notice = Some(Notice::Clearing);
             // Until its report comes back; a worker stop in between is recovered.

@@ -53,7 +53,8 @@ pub(super) fn tab_to_recover(msg: &Msg, from: &Origin) -> Option<Option<i64>> {
         | Msg::PageReport { .. }
         | Msg::CoreInfo {}
         | Msg::GetSettings {}
-        | Msg::SetSettings { .. } => None,
+        | Msg::SetSettings { .. }
+        | Msg::ForgetFixes {} => None,
     };
     Some(asked.or(own))
 }

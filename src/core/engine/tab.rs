@@ -544,6 +544,9 @@ fn outcome(catalog: &Catalog, store: &mut Store, tab_id: i64, tab: &mut TabState
             StepState::Helped
         };
         tab.steps.insert(j.step.clone(), state);
+        if let (false, Some(key)) = (error, j.error) {
+            store.fixed(key, j.step.clone());
+        }
         tab.notice = Some(if error {
             Notice::NotFixed { step: j.step }
         } else {

@@ -2578,3 +2578,56 @@ fn entered_codes_of_a_known_shape_are_accepted_and_anything_else_refused() {
         matches!(&out.reply, Reply::Error { error } if error == messages::refusal::NOT_SERVICE)
     );
 }
+
+fn plan_ids(out: &Output) -> Vec<(String, bool)> {
+    view_of(out)
+        .steps
+        .iter()
+        .map(|s| (s.id.clone(), s.worked))
+        .collect()
+}
+
+#[test]
+fn the_step_that_fixed_an_error_comes_first_the_next_time_it_shows() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    let before = plan_ids(&get_view(&mut sw, 2));
+    let (last, _) = before.last().cloned().unwrap();
+    assert!(before.iter().all(|(_, w)| !w));
+    // The user says the last step helped.
+    let msg = serde_json::json!({"type": "MarkStep", "tab_id": 2, "step": last, "state": "helped"});
+    sw.send_raw(&msg.to_string(), popup());
+    // Next time, on another tab and page: that step first, said so, and next to do.
+    navigate_and_report(&mut sw, 5, "NSEZ-403");
+    let view = get_view(&mut sw, 5);
+    let after = plan_ids(&view);
+    assert_eq!(after[0], (last.clone(), true));
+    assert_eq!(after.len(), before.len());
+    assert!(view_of(&view).steps[0].next);
+    // Another error's plan is as it was.
+    navigate_and_report(&mut sw, 6, "NSEZ-503");
+    assert!(plan_ids(&get_view(&mut sw, 6)).iter().all(|(_, w)| !w));
+    // Forgotten from the options page: the catalog's order again.
+    let out = sw.send_raw(r#"{"type":"ForgetFixes"}"#, popup());
+    assert!(matches!(out.reply, Reply::Settings { remembered: 0, .. }));
+    assert_eq!(plan_ids(&get_view(&mut sw, 5)), before);
+}
+
+#[test]
+fn a_step_the_page_recovered_after_is_remembered_too() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "clear-site-data");
+    run(&mut sw, 2, "confirm");
+    navigate_and_report(&mut sw, 2, "Watch the best shows");
+    let remembered = |sw: &mut Sw| match sw.send_raw(r#"{"type":"GetSettings"}"#, popup()).reply {
+        Reply::Settings { remembered, .. } => remembered,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(remembered(&mut sw), 1);
+    navigate_and_report(&mut sw, 2, "NSEZ-403");
+    assert_eq!(
+        plan_ids(&get_view(&mut sw, 2))[0],
+        ("clear-site-data".into(), true)
+    );
+}

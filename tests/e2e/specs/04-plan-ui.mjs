@@ -493,3 +493,59 @@ check('"I see an error code": an entered code gets the plan of a detected one; a
     await page.close();
   }
 }, { timeout: 90_000 });
+
+// What fixed an error is remembered on this computer: the next time the same code shows,
+// its plan starts with that step and says so; the options page forgets it on request.
+check('a step marked "it helped" comes first, said so, the next time that code shows; the options page forgets it', async () => {
+  const { b } = await env();
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(page), { what: 'the panel' });
+    await page.bringToFront();
+    let popup = await b.openPopup(streamfix(b).id, { page });
+    let helped;
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+      const steps = await popup.evaluate(() => [...document.querySelectorAll('li[data-step]')].map((x) => [x.dataset.step, x.dataset.worked ?? null]));
+      assert(steps.length > 1 && steps.every(([, w]) => w === null), `nothing remembered yet: ${JSON.stringify(steps)}`);
+      helped = steps.at(-1)[0];
+      await popup.click(`[data-action="step-helped"][data-step="${helped}"]`);
+      await popup.waitFor(`document.querySelector('li[data-step="${helped}"]').dataset.stepState === 'helped'`, { timeout: 5000 });
+    } finally {
+      await popup.close();
+    }
+    // Another visit, in another tab, to an error page with the same code.
+    const again = await b.newPage();
+    await again.goto(`${BASE}/nsez-403`);
+    await until(() => panelCode(again), { what: 'the panel in the other tab' });
+    await again.bringToFront();
+    popup = await b.openPopup(streamfix(b).id, { page: again });
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
+      const first = await popup.evaluate(() => {
+        const li = document.querySelector('li[data-step]');
+        return [li.dataset.step, li.dataset.worked ?? null, li.classList.contains('next'), li.querySelector('.worked') !== null];
+      });
+      assertEq(first, [helped, 'true', true, true], 'the step that helped, first, next, and said so');
+      await popup.screenshot(artifact('popup-worked.png'));
+    } finally {
+      await popup.close();
+      await again.close();
+    }
+    const options = await b.newPage();
+    try {
+      await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+      await options.waitForSelector('[data-remembered="1"]');
+      await options.click('[data-action="forget-fixes"]');
+      await options.waitForSelector('[data-remembered="0"]');
+    } finally {
+      await options.close();
+    }
+    const stored = await (await sw(b)).evaluate(() => chrome.storage.local.get('worked'));
+    assertEq(stored.worked?.fixes ?? [], [], 'forgotten in storage');
+  } finally {
+    await (await sw(b)).evaluate(() => chrome.storage.local.remove('worked')).catch(() => {});
+    await page.close();
+  }
+}, { timeout: 90_000 });
