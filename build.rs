@@ -266,10 +266,11 @@ impl Lit for Match {
             phrases,
             unknown_code,
             unnamed_screen,
+            slow,
         } = self;
         format!(
             "Match {{ codes: {}, prefixes: {}, http: {}, net: {}, phrases: {}, \
-             unknown_code: {unknown_code}, unnamed_screen: {unnamed_screen} }}",
+             unknown_code: {unknown_code}, unnamed_screen: {unnamed_screen}, slow: {slow} }}",
             gen.list(codes),
             gen.list(prefixes),
             gen.list(http),

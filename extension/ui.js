@@ -374,9 +374,23 @@ function renderOk(view, okText) {
     el('p', { className: view.service ? 'ok' : 'ok idle' }, okText(view)),
     view.confirm ? renderConfirm(view.confirm) : null,
     renderConnection(view),
+    renderSlow(view),
     view.extensions ? renderExtensions(view) : null,
     renderMore(view),
   ];
+}
+
+/** No error, but a line too slow for HD: what the core advises (meaning, cause, steps). */
+function renderSlow(view) {
+  if (!view.steps.length) return null;
+  return el(
+    'section',
+    { className: 'plan slow', 'aria-labelledby': 'sf-slow' },
+    el('h2', { id: 'sf-slow' }, t('slowTitle')),
+    el('p', { className: 'meaning' }, view.meaning),
+    el('p', { className: 'cause' }, view.cause),
+    el('ol', { className: 'steps' }, view.steps.map((step) => stepItem(step, view))),
+  );
 }
 
 export function renderError(view) {

@@ -600,6 +600,12 @@ fn limits_sentence() -> Text {
 /// supports, what it means for the diagnosis, and the limits of the check. English, or
 /// Spanish for a language tag starting with `es`.
 pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
+    explain_for(result, lang, true)
+}
+
+/// [`explain`], for a tab with an error on screen or without one: with none, nothing is
+/// "stopping playback", so the sentence placing the cause of an error is left out.
+pub fn explain_for(result: &ConnectionResult, lang: &str, error_shown: bool) -> Vec<String> {
     let mut out: Vec<Text> = Vec::new();
     let cause = result.cause.as_deref();
     match result.verdict {
@@ -716,6 +722,14 @@ pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
                         format!("No se pudo llegar a algunas direcciones del servicio{es}, lo que apunta a la red o a un ajuste de VPN, proxy o DNS."),
                     )
                 }
+                (Verdict::Sd, Where::Browser) if !error_shown => t(
+                    "The service answered normally; the line's speed is what limits the picture.",
+                    "El servicio respondió con normalidad; lo que limita la imagen es la velocidad de la línea.",
+                ),
+                (_, Where::Browser) if !error_shown => t(
+                    "This check found nothing wrong with the connection.",
+                    "Esta prueba no encontró ningún problema en la conexión.",
+                ),
                 (_, Where::Browser) => t(
                     "Your connection is not what is stopping playback; the cause is more likely in this browser, such as stored site data or another extension.",
                     "No es la conexión lo que impide ver el contenido; la causa está más bien en este navegador, como los datos guardados del sitio u otra extensión.",

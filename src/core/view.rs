@@ -285,6 +285,8 @@ pub fn tab_view(
     let detection = tab.and_then(|t| t.detection.as_ref());
     let entry = detection.and_then(|d| catalog.entry(&d.entry));
     let (Some(d), Some(entry), Some(tab)) = (detection, entry, tab) else {
+        let (meaning, cause, steps) =
+            slow_advice(catalog, tab, lang, browser, &extras).unwrap_or_default();
         return View {
             state: "ok".into(),
             code: String::new(),
@@ -295,11 +297,11 @@ pub fn tab_view(
                 .map(|s| s.name.clone())
                 .unwrap_or_default()
                 .to_string(),
-            meaning: String::new(),
-            cause: String::new(),
+            meaning,
+            cause,
             causes: Vec::new(),
             weak: false,
-            steps: Vec::new(),
+            steps,
             devices: Vec::new(),
             watched,
             confirm,
@@ -313,7 +315,7 @@ pub fn tab_view(
             proxy_outside_browser: false,
             connection: tab
                 .and_then(|t| t.connection.as_ref())
-                .map(|c| connection_view(c, lang)),
+                .map(|c| connection_view(c, lang, false)),
             busy,
             measuring,
             panel_possible: false,
@@ -361,22 +363,11 @@ pub fn tab_view(
         weak: entry.weak,
         steps: plan
             .iter()
-            .map(|(s, state)| StepView {
-                id: s.id.to_string(),
-                kind: s.kind,
-                action: s
-                    .action
-                    .as_deref()
-                    .filter(|a| AVAILABLE_ACTIONS.contains(a))
-                    // While the countdown runs, its own box offers "Retry now".
-                    .filter(|a| tab.retry.is_none() || *a != "retry-now")
-                    .map(str::to_string),
-                title: s.title.get(lang).to_string(),
-                how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
-                state: *state,
-                next: next.as_deref() == Some(&*s.id),
-                needs: s.action.as_deref().and_then(|a| needs(a, &extras)),
-                worked: worked == Some(&*s.id),
+            .map(|(s, state)| {
+                let mut v = step_view(s, *state, Some(tab), lang, &extras);
+                v.next = next.as_deref() == Some(&*s.id);
+                v.worked = worked == Some(&*s.id);
+                v
             })
             .collect(),
         // The devices' guides are the service's own (its app on each device).
@@ -410,7 +401,10 @@ pub fn tab_view(
                     .iter()
                     .any(|c| c.suspect && matches!(c.kind, ExtKind::Vpn | ExtKind::Proxy))
             }),
-        connection: tab.connection.as_ref().map(|c| connection_view(c, lang)),
+        connection: tab
+            .connection
+            .as_ref()
+            .map(|c| connection_view(c, lang, true)),
         extras,
         busy,
         measuring,
@@ -452,11 +446,79 @@ fn listed_at(tab: &TabState) -> Option<f64> {
     tab.extensions.as_ref().map(|_| tab.listed_at)
 }
 
-fn connection_view(c: &connection::ConnectionResult, lang: &str) -> ConnectionView {
+/// One plan step as the surfaces show it (not yet marked `next` or `worked`).
+fn step_view(
+    s: &crate::core::catalog::Step,
+    state: StepState,
+    tab: Option<&TabState>,
+    lang: &str,
+    extras: &Extras,
+) -> StepView {
+    StepView {
+        id: s.id.to_string(),
+        kind: s.kind,
+        action: s
+            .action
+            .as_deref()
+            .filter(|a| AVAILABLE_ACTIONS.contains(a))
+            // While the countdown runs, its own box offers "Retry now".
+            .filter(|a| tab.is_none_or(|t| t.retry.is_none()) || *a != "retry-now")
+            .map(str::to_string),
+        title: s.title.get(lang).to_string(),
+        how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
+        state,
+        next: false,
+        needs: s.action.as_deref().and_then(|a| needs(a, extras)),
+        worked: false,
+    }
+}
+
+/// With no error on screen, a connection measured below what HD needs: the catalog's
+/// advice for a slow line (`match.slow`), its meaning and its steps.
+fn slow_advice(
+    catalog: &Catalog,
+    tab: Option<&TabState>,
+    lang: &str,
+    browser: Browser,
+    extras: &Extras,
+) -> Option<(String, String, Vec<StepView>)> {
+    let tab = tab?;
+    let slow = matches!(
+        tab.connection.as_ref().map(|c| c.verdict),
+        Some(connection::Verdict::Sd | connection::Verdict::TooSlow)
+    );
+    let entry = catalog.error.iter().find(|e| slow && e.matcher.slow)?;
+    let service = tab
+        .service
+        .as_deref()
+        .and_then(|s| catalog.service(s))
+        .map_or("", |s| &s.name);
+    let plan = plan::steps(catalog, &entry.id, &tab.steps, browser);
+    let next = plan::next_step(&plan).map(|s| s.id.to_string());
+    let steps = plan
+        .iter()
+        .map(|(s, state)| {
+            let mut v = step_view(s, *state, Some(tab), lang, extras);
+            v.next = next.as_deref() == Some(&*s.id);
+            v
+        })
+        .collect();
+    Some((
+        entry.meaning.for_service(lang, service),
+        entry.cause.for_service(lang, service),
+        steps,
+    ))
+}
+
+fn connection_view(
+    c: &connection::ConnectionResult,
+    lang: &str,
+    error_shown: bool,
+) -> ConnectionView {
     ConnectionView {
         verdict: c.verdict.as_str().to_string(),
         mbps: c.mbps,
-        explain: connection::explain(c, lang),
+        explain: connection::explain_for(c, lang, error_shown),
     }
 }
 

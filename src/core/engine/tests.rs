@@ -2631,3 +2631,44 @@ fn a_step_the_page_recovered_after_is_remembered_too() {
         ("clear-site-data".into(), true)
     );
 }
+
+/// The tab's connection check, measured at `bytes` per second.
+fn measure_at(sw: &mut Sw, tab: i64, bytes: u64) -> Output {
+    let out = run(sw, tab, "run-connection-check");
+    let Some(Effect::MeasureConnection { run: started, .. }) = out.effects.first().cloned() else {
+        panic!("{:?}", out.effects)
+    };
+    let measured = serde_json::json!({"type": "ConnectionMeasured", "tab_id": tab, "run": started, "measurement": {
+        "online": true,
+        "probes": [{"url": "u", "outcome": {"kind": "ok", "status": 200}}],
+        "download": {"bytes": bytes, "ms": 1000.0}
+    }});
+    sw.send_raw(&measured.to_string(), Sender::Internal);
+    get_view(sw, tab)
+}
+
+#[test]
+fn a_line_too_slow_for_hd_with_no_error_gets_the_network_steps() {
+    let mut sw = Sw::new();
+    sw.send(&report("Continue watching"), page(2));
+    // 2.4 Mbps: below HD's 5.
+    let out = measure_at(&mut sw, 2, 300_000);
+    let view = view_of(&out);
+    assert_eq!(view.state, "ok");
+    assert_eq!(view.connection.as_ref().unwrap().verdict, "sd");
+    let steps: Vec<&str> = view.steps.iter().map(|s| &*s.id).collect();
+    assert_eq!(
+        steps,
+        ["restart-network", "disable-vpn", "data-cap", "contact-isp"]
+    );
+    assert!(view.steps[0].next);
+    assert!(view.meaning.contains("Netflix") && view.meaning.contains("5 Mbps"));
+    // Nothing is "stopping playback" here: the sentence for an error on screen is left out.
+    let explain = view.connection.as_ref().unwrap().explain.join(" ");
+    assert!(!explain.contains("stopping playback"), "{explain}");
+    // Fast enough for HD (8 Mbps): no advice.
+    sw.now += 60_000.0;
+    let view = view_of(&measure_at(&mut sw, 2, 1_000_000)).clone();
+    assert_eq!(view.connection.as_ref().unwrap().verdict, "hd");
+    assert!(view.steps.is_empty() && view.meaning.is_empty());
+}

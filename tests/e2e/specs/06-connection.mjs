@@ -3,7 +3,7 @@
 import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute, throttledRoute } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, streamfix, surfaceState, sw, until, openPanel } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, artifact, assert, assertEq, streamfix, surfaceState, sw, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -138,3 +138,33 @@ check('connection check: with the network gone, the verdict is offline', async (
     await page.close();
   }
 }, { timeout: 45_000 });
+
+// Buffering or a blurry picture with no error on screen: the popup's check measures the
+// line and, below what HD needs, the network steps follow (the state stays "ok").
+check('connection check with no error: a line too slow for HD leads to the network steps', async () => {
+  const { b, server } = await env();
+  routes(server, { download: throttledRoute({ size: 500_000, bytesPerSec: 250_000 }) });
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/`);
+    await page.bringToFront();
+    const popup = await b.openPopup(streamfix(b).id, { page });
+    try {
+      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
+      assertEq(await popup.evaluate(() => document.querySelectorAll('li[data-step]').length), 0, 'no steps before the check');
+      await popup.click('.more [data-action="run-connection-check"]');
+      await popup.waitFor('document.querySelector("[data-verdict]") !== null', { timeout: 25_000 });
+      assertEq(await popup.evaluate(() => document.querySelector('[data-verdict]').dataset.verdict), 'sd', 'verdict');
+      await popup.waitFor('document.querySelectorAll(".slow li[data-step]").length > 0', { timeout: 5000 });
+      const steps = await popup.evaluate(() => [...document.querySelectorAll('.slow li[data-step]')].map((x) => x.dataset.step));
+      assertEq(steps, ['restart-network', 'disable-vpn', 'data-cap', 'contact-isp'], 'the network steps');
+      assertEq(await popup.evaluate(() => document.body.dataset.state), 'ok', 'no error is claimed');
+      await popup.evaluate(() => document.querySelector('.connection')?.scrollIntoView());
+      await popup.screenshot(artifact('popup-slow-line.png'));
+    } finally {
+      await popup.close();
+    }
+  } finally {
+    await page.close();
+  }
+}, { timeout: 60_000 });
