@@ -403,37 +403,40 @@ check('in a Spanish browser the panel and the popup are in Spanish throughout', 
   }
 }, { timeout: 45_000 });
 
+/** A Netflix page with no error, StreamFix watching it, and its popup open ("ok"). */
+async function popupOnHealthyPage(b) {
+  const page = await b.newPage();
+  await page.goto(`${BASE}/`);
+  const tabId = await tabIdOf(b, page);
+  await until(async () => ((await tabState(b, tabId))?.service ? true : null), { what: 'StreamFix to see the page' });
+  // The popup is the active tab's.
+  await page.bringToFront();
+  const popup = await b.openPopup(streamfix(b).id, { page });
+  await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
+  return { page, tabId, popup };
+}
+
 // A user whose screen shows no error (or one StreamFix didn't recognise) still has a way
 // in: the popup's always-there actions on any tab of a watched service.
 check('with no error on the page, the popup offers the connection check, extensions, clearing and the report, and each works', async () => {
   const { b } = await env();
-  const page = await b.newPage();
+  const { page, tabId, popup } = await popupOnHealthyPage(b);
   try {
-    await page.goto(`${BASE}/`);
-    const tabId = await tabIdOf(b, page);
-    await until(async () => ((await tabState(b, tabId))?.service ? true : null), { what: 'StreamFix to see the page' });
-    // The popup is the active tab's.
-    await page.bringToFront();
-    const popup = await b.openPopup(streamfix(b).id, { page });
-    try {
-      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
-      const offered = await popup.evaluate(() => [...document.querySelectorAll('.more [data-action]')].map((x) => x.dataset.action));
-      assertEq(offered, ['run-connection-check', 'check-extensions', 'clear-site-data', 'copy-report', 'enter-code'], 'always-there actions');
-      await popup.click('.more [data-action="run-connection-check"]');
-      await popup.waitFor('document.querySelector("[data-verdict]") !== null', { timeout: 40_000 });
-      await popup.click('.more [data-action="check-extensions"]');
-      await popup.waitFor('document.querySelector("[data-listed-at]") !== null', { timeout: 8000 });
-      await popup.click('.more [data-action="clear-site-data"]');
-      await popup.waitFor('document.querySelector(".confirm [data-action=confirm]") !== null', { timeout: 5000 });
-      await popup.click('[data-action="cancel"]');
-      await popup.waitFor('document.querySelector(".confirm") === null', { timeout: 5000 });
-      await popup.click('.more [data-action="copy-report"]');
-      await popup.waitFor('document.querySelector("[data-action=copy-report][data-copied=true]") !== null', { timeout: 5000 });
-      assertEq(await badgeText(b, tabId), '', 'no badge: nothing is wrong');
-    } finally {
-      await popup.close();
-    }
+    const offered = await popup.evaluate(() => [...document.querySelectorAll('.more [data-action]')].map((x) => x.dataset.action));
+    assertEq(offered, ['run-connection-check', 'check-extensions', 'clear-site-data', 'copy-report', 'enter-code'], 'always-there actions');
+    await popup.click('.more [data-action="run-connection-check"]');
+    await popup.waitFor('document.querySelector("[data-verdict]") !== null', { timeout: 40_000 });
+    await popup.click('.more [data-action="check-extensions"]');
+    await popup.waitFor('document.querySelector("[data-listed-at]") !== null', { timeout: 8000 });
+    await popup.click('.more [data-action="clear-site-data"]');
+    await popup.waitFor('document.querySelector(".confirm [data-action=confirm]") !== null', { timeout: 5000 });
+    await popup.click('[data-action="cancel"]');
+    await popup.waitFor('document.querySelector(".confirm") === null', { timeout: 5000 });
+    await popup.click('.more [data-action="copy-report"]');
+    await popup.waitFor('document.querySelector("[data-action=copy-report][data-copied=true]") !== null', { timeout: 5000 });
+    assertEq(await badgeText(b, tabId), '', 'no badge: nothing is wrong');
   } finally {
+    await popup.close();
     await page.close();
   }
 }, { timeout: 90_000 });
@@ -442,15 +445,9 @@ check('with no error on the page, the popup offers the connection check, extensi
 // gets the same diagnosis and plan, marked as entered, until the tab's next page.
 check('"I see an error code": an entered code gets the plan of a detected one; a non-code is refused', async () => {
   const { b } = await env();
-  const page = await b.newPage();
+  const { page, tabId, popup } = await popupOnHealthyPage(b);
   try {
-    await page.goto(`${BASE}/`);
-    const tabId = await tabIdOf(b, page);
-    await until(async () => ((await tabState(b, tabId))?.service ? true : null), { what: 'StreamFix to see the page' });
-    await page.bringToFront();
-    const popup = await b.openPopup(streamfix(b).id, { page });
     try {
-      await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'ok' });
       const suggested = await popup.evaluate(() => {
         const input = document.querySelector('.more [data-input="code"]');
         return [...(input?.list?.options ?? [])].map((o) => o.value);
