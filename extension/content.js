@@ -309,14 +309,8 @@
   // Most of box `b` lies within `place`.
   const lyingOn = (b, place) => place !== null && area(b) > 0 && overlap(b, place) >= 0.5 * area(b);
 
-  // A box over half of a video or more.
-  function overVideo(b) {
-    for (const v of document.getElementsByTagName('video')) {
-      const r = v.getBoundingClientRect();
-      if (area(r) > 0 && overlap(b, r) >= 0.5 * area(r)) return true;
-    }
-    return false;
-  }
+  // A box over half of a video or more (the videos `noteVideo` just measured).
+  const overVideo = (b) => shownVideos.some((r) => overlap(b, r) >= 0.5 * area(r));
 
   const area = (x) => Math.max(0, x.right - x.left) * Math.max(0, x.bottom - x.top);
   // The area two boxes share.
@@ -326,11 +320,16 @@
   // Where the largest video was last seen: a player that drops its video for its error
   // shows the error in the video's own place, positioned or not.
   let videoPlace = null;
+  // The videos on screen as of the last `noteVideo()`: measured once per block read.
+  let shownVideos = [];
   function noteVideo() {
     let best = null;
+    shownVideos = [];
     for (const v of document.getElementsByTagName('video')) {
       const r = v.getBoundingClientRect();
-      if (r.width * r.height > 0 && (!best || r.width * r.height > best.width * best.height)) best = r;
+      if (r.width * r.height <= 0) continue;
+      shownVideos.push(r);
+      if (!best || r.width * r.height > best.width * best.height) best = r;
     }
     if (best) videoPlace = best;
     return best !== null;

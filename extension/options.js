@@ -112,19 +112,22 @@ async function showShortcuts() {
 showShortcuts();
 // Back from the browser's shortcuts page: show what the user set there.
 window.addEventListener('focus', showShortcuts);
-function change(edit) {
+// One change at a time, each shown when saved; a failure is said above the page.
+function save(job) {
   saving = saving
-    .then(async () => {
-      const { settings } = await ask({ type: 'GetSettings' });
-      render(await ask({ type: 'SetSettings', settings: edit(settings) }));
-    })
+    .then(job)
     .catch((err) => main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message))));
 }
 
+function change(edit) {
+  save(async () => {
+    const { settings } = await ask({ type: 'GetSettings' });
+    render(await ask({ type: 'SetSettings', settings: edit(settings) }));
+  });
+}
+
 function forget() {
-  saving = saving
-    .then(async () => render(await ask({ type: 'ForgetFixes' })))
-    .catch((err) => main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message))));
+  save(async () => render(await ask({ type: 'ForgetFixes' })));
 }
 
 function load() {

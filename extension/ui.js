@@ -331,7 +331,6 @@ function renderShown(shown) {
 /** The always-there actions the core lists for this tab (`view.more`). */
 function renderMore(view) {
   if (!view.more?.length) return null;
-  const label = (a) => t(`action_${a.replace(/-/g, '_')}`);
   const buttons = view.more.filter((m) => m.action !== 'enter-code');
   return el(
     'section',
@@ -340,7 +339,7 @@ function renderMore(view) {
     el(
       'div',
       { className: 'step-actions' },
-      buttons.map((m) => (m.needs ? grantButton(m.needs, m.action) : el('button', { type: 'button', 'data-action': m.action }, label(m.action)))),
+      buttons.map((m) => (m.needs ? grantButton(m.needs, m.action) : el('button', { type: 'button', 'data-action': m.action }, t(`action_${m.action}`)))),
     ),
     view.more.some((m) => m.action === 'enter-code') ? renderEnterCode(view) : null,
   );

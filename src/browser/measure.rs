@@ -65,31 +65,47 @@ async fn body_bytes(res: &Response) -> Result<f64, JsValue> {
         .unwrap_or(0.0))
 }
 
-/// One small request: its outcome and Resource Timing phases.
-async fn probe(url: &str) -> ProbeOutcome {
-    let u = fresh(url);
-    let watch = NetErrorWatch::new(&u);
+/// How a fetch within a time limit ended.
+enum Fetched {
+    /// The response, its body's size, and how long reading the body took (ms).
+    Done(Response, f64, f64),
+    Failed(JsValue),
+    /// Aborted at the time limit.
+    TimedOut,
+}
+
+/// Fetches `u` (no cache, no cookies) and reads its body within `limit_ms`.
+async fn fetch_within(u: &str, limit_ms: u32) -> Fetched {
     let ctrl = AbortController::new().ok();
-    let fetched = async {
-        let res: Response = JsFuture::from(fetch_with(
-            &u,
-            &init(ctrl.as_ref().map(|c| c.signal()).as_ref()),
-        ))
-        .await?
-        .dyn_into()?;
-        body_bytes(&res).await?;
-        Ok::<u16, JsValue>(res.status())
+    let signal = ctrl.as_ref().map(|c| c.signal());
+    let fetched = async move {
+        let res: Response = JsFuture::from(fetch_with(u, &init(signal.as_ref())))
+            .await?
+            .dyn_into()?;
+        let start = now();
+        let bytes = body_bytes(&res).await?;
+        Ok::<_, JsValue>((res, bytes, now() - start))
     };
-    let timeout = TimeoutFuture::new(PROBE_TIMEOUT_MS);
-    let outcome = match select(Box::pin(fetched), timeout).await {
-        Either::Left((Ok(status), _)) => Ok(status),
-        Either::Left((Err(e), _)) => Err(Some(e)),
+    match select(Box::pin(fetched), TimeoutFuture::new(limit_ms)).await {
+        Either::Left((Ok((res, bytes, ms)), _)) => Fetched::Done(res, bytes, ms),
+        Either::Left((Err(e), _)) => Fetched::Failed(e),
         Either::Right(_) => {
             if let Some(c) = &ctrl {
                 c.abort();
             }
-            Err(None)
+            Fetched::TimedOut
         }
+    }
+}
+
+/// One small request: its outcome and Resource Timing phases.
+async fn probe(url: &str) -> ProbeOutcome {
+    let u = fresh(url);
+    let watch = NetErrorWatch::new(&u);
+    let outcome = match fetch_within(&u, PROBE_TIMEOUT_MS).await {
+        Fetched::Done(res, _, _) => Ok(res.status()),
+        Fetched::Failed(e) => Err(Some(e)),
+        Fetched::TimedOut => Err(None),
     };
     match outcome {
         Ok(status) => {
@@ -140,25 +156,9 @@ async fn probe(url: &str) -> ProbeOutcome {
 /// encodedBodySize); when neither is known, the decoded size is sent as such.
 async fn timed_download(url: &str) -> Option<Download> {
     let u = fresh(url);
-    let ctrl = AbortController::new().ok()?;
-    let signal = ctrl.signal();
-    let fetched = async {
-        let res: Response = JsFuture::from(fetch_with(&u, &init(Some(&signal))))
-            .await?
-            .dyn_into()?;
-        let start = now();
-        let decoded = body_bytes(&res).await?;
-        Ok::<_, JsValue>((res, decoded, now() - start))
+    let Fetched::Done(res, decoded, ms) = fetch_within(&u, DOWNLOAD_TIMEOUT_MS).await else {
+        return None;
     };
-    let (res, decoded, ms) =
-        match select(Box::pin(fetched), TimeoutFuture::new(DOWNLOAD_TIMEOUT_MS)).await {
-            Either::Left((Ok(done), _)) => done,
-            Either::Left((Err(_), _)) => return None,
-            Either::Right(_) => {
-                ctrl.abort();
-                return None;
-            }
-        };
     if !res.ok() {
         return None;
     }

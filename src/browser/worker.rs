@@ -157,17 +157,16 @@ async fn call(msg: Incoming, sender: Sender, answer: Option<oneshot::Sender<Repl
         }
     }
     // In order: turning an extension off must happen before listing or reloading.
-    for effect in out.effects {
-        let name = effect_name(&effect);
+    for effect in &out.effects {
         match select(
-            Box::pin(perform(effect)),
+            Box::pin(perform(effect.clone())),
             TimeoutFuture::new(EFFECT_TIMEOUT_MS),
         )
         .await
         {
             Either::Left((Ok(()), _)) => {}
-            Either::Left((Err(e), _)) => warn(&format!("StreamFix: {name}: {e}")),
-            Either::Right(_) => warn(&format!("StreamFix: {name}: no answer in time")),
+            Either::Left((Err(e), _)) => warn(&format!("StreamFix: {effect:?}: {e}")),
+            Either::Right(_) => warn(&format!("StreamFix: {effect:?}: no answer in time")),
         }
     }
 }
@@ -198,18 +197,6 @@ async fn write(out: &Output) {
 
 fn warn(text: &str) {
     web_sys::console::warn_1(&text.into());
-}
-
-fn effect_name(e: &Effect) -> &'static str {
-    match e {
-        Effect::Badge { .. } => "Badge",
-        Effect::Panel { .. } => "Panel",
-        Effect::Reload { .. } => "Reload",
-        Effect::ListExtensions { .. } => "ListExtensions",
-        Effect::SetEnabled { .. } => "SetEnabled",
-        Effect::MeasureConnection { .. } => "MeasureConnection",
-        Effect::ClearSiteData { .. } => "ClearSiteData",
-    }
 }
 
 async fn perform(effect: Effect) -> Result<(), api::Error> {

@@ -348,9 +348,13 @@ fn detect_block(catalog: &Catalog, service: &str, block: &Block) -> Option<Named
 /// The number after a code label, as the entry that knows it or the unknown-code one.
 fn labelled_code(catalog: &Catalog, service: &str, lower: &str, labels: &[&str]) -> Option<Named> {
     let number = labelled_number(lower, labels)?;
-    entry_for_code(catalog, service, number)
-        .or_else(|| unknown_entry(catalog, service))
-        .map(|e| (number.to_string(), e.id.to_string(), true))
+    numbered_entry(catalog, service, number).map(|e| (number.to_string(), e.id.to_string(), true))
+}
+
+/// The entry for a code number of a service with numeric codes: the one that knows it,
+/// else the service's unknown-code one.
+fn numbered_entry<'a>(catalog: &'a Catalog, service: &str, number: &str) -> Option<&'a ErrorEntry> {
+    entry_for_code(catalog, service, number).or_else(|| unknown_entry(catalog, service))
 }
 
 /// Most words a screen that says it failed in no words the catalog knows may have: a
@@ -573,16 +577,13 @@ pub fn detect_page(catalog: &Catalog, url: &str, blocks: &[Block]) -> Option<Det
 /// (which gets the service's entry for unknown codes); else None.
 pub fn detect_told(catalog: &Catalog, url: &str, typed: &str) -> Option<Detection> {
     let service = watched_service(catalog, url)?;
-    let text: String = clip(typed.trim(), MAX_TOLD_CHARS)
-        .chars()
-        .map(|c| if DASHES.contains(&c) { '-' } else { c })
-        .collect::<String>()
+    let text = clip(typed.trim(), MAX_TOLD_CHARS)
+        .replace(DASHES, "-")
         .to_ascii_uppercase();
     let found = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        let by_number = service.numeric_codes.then(|| {
-            entry_for_code(catalog, &service.id, &text)
-                .or_else(|| unknown_entry(catalog, &service.id))
-        });
+        let by_number = service
+            .numeric_codes
+            .then(|| numbered_entry(catalog, &service.id, &text));
         let by_status = || {
             let status: u16 = text.parse().ok().filter(|s| (400..=599).contains(s))?;
             find_entry(catalog, &service.id, &|e| e.matcher.http.contains(&status))

@@ -562,7 +562,7 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             }
             let mut tab = store.tab(t);
             if let (crate::core::plan::StepState::Helped, Some(d)) = (state, &tab.detection) {
-                store.fixed(Settings::mute_key(&d.service, &d.code), step.clone());
+                store.fixed(d.key(), step.clone());
             }
             tab.steps.insert(step, state);
             store.put_tab(t, &tab);
@@ -761,8 +761,7 @@ fn view_reply(
         missing: store.ctx.env.missing.clone(),
         worked: tab.and_then(|t| t.detection.as_ref()).and_then(|d| {
             let worked: Worked = store.local(WORKED_KEY);
-            let key = Settings::mute_key(&d.service, &d.code);
-            worked.step_for(&key).map(str::to_string)
+            worked.step_for(&d.key()).map(str::to_string)
         }),
     };
     Reply::View {

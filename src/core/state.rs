@@ -12,6 +12,14 @@ use super::connection::ConnectionResult;
 use super::detector::Detection;
 use super::plan::StepState;
 
+impl Detection {
+    /// The error as settings and remembered fixes name it: `service:CODE`
+    /// ([`Settings::mute_key`]).
+    pub fn key(&self) -> String {
+        Settings::mute_key(&self.service, &self.code)
+    }
+}
+
 pub fn tab_key(tab_id: i64) -> String {
     format!("tab:{tab_id}")
 }

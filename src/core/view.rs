@@ -287,6 +287,7 @@ pub fn tab_view(
     let (Some(d), Some(entry), Some(tab)) = (detection, entry, tab) else {
         let (meaning, cause, steps) =
             slow_advice(catalog, tab, lang, browser, &extras).unwrap_or_default();
+        let more = more(tab, &[], &extras);
         return View {
             state: "ok".into(),
             code: String::new(),
@@ -319,8 +320,8 @@ pub fn tab_view(
             busy,
             measuring,
             panel_possible: false,
-            known_codes: known_codes(catalog, tab),
-            more: more(tab, &[], &extras),
+            known_codes: known_codes(catalog, tab, &more),
+            more,
             extras,
         };
     };
@@ -331,7 +332,6 @@ pub fn tab_view(
         let first = plan.remove(i);
         plan.insert(0, first);
     }
-    let next = plan::next_step(&plan).map(|s| s.id.clone());
     let service = catalog
         .service(&d.service)
         .map(|s| s.name.to_string())
@@ -361,15 +361,7 @@ pub fn tab_view(
             .collect(),
         service,
         weak: entry.weak,
-        steps: plan
-            .iter()
-            .map(|(s, state)| {
-                let mut v = step_view(s, *state, Some(tab), lang, &extras);
-                v.next = next.as_deref() == Some(&*s.id);
-                v.worked = worked == Some(&*s.id);
-                v
-            })
-            .collect(),
+        steps: step_views(&plan, tab, lang, &extras, worked),
         // The devices' guides are the service's own (its app on each device).
         devices: catalog
             .device
@@ -409,18 +401,16 @@ pub fn tab_view(
         busy,
         measuring,
         panel_possible: panel_possible(tab),
-        known_codes: if more.is_empty() {
-            Vec::new()
-        } else {
-            known_codes(catalog, Some(tab))
-        },
+        known_codes: known_codes(catalog, Some(tab), &more),
         more,
     }
 }
 
-/// The codes the tab's service shows on its screens (for `enter-code`'s suggestions).
-fn known_codes(catalog: &Catalog, tab: Option<&TabState>) -> Vec<String> {
-    let Some(service) = tab.and_then(|t| t.service.as_deref()) else {
+/// With `enter-code` offered, the codes the tab's service shows on its screens (its
+/// suggestions).
+fn known_codes(catalog: &Catalog, tab: Option<&TabState>, more: &[MoreView]) -> Vec<String> {
+    let offered = more.iter().any(|m| m.action == "enter-code");
+    let Some(service) = tab.and_then(|t| t.service.as_deref()).filter(|_| offered) else {
         return Vec::new();
     };
     catalog
@@ -446,31 +436,35 @@ fn listed_at(tab: &TabState) -> Option<f64> {
     tab.extensions.as_ref().map(|_| tab.listed_at)
 }
 
-/// One plan step as the surfaces show it (not yet marked `next` or `worked`).
-fn step_view(
-    s: &crate::core::catalog::Step,
-    state: StepState,
-    tab: Option<&TabState>,
+/// A plan's steps as the surfaces show them: the first one still to do is `next`, the
+/// one that fixed this error last time (`worked`) is marked.
+fn step_views(
+    plan: &[(&crate::core::catalog::Step, StepState)],
+    tab: &TabState,
     lang: &str,
     extras: &Extras,
-) -> StepView {
-    StepView {
-        id: s.id.to_string(),
-        kind: s.kind,
-        action: s
-            .action
-            .as_deref()
-            .filter(|a| AVAILABLE_ACTIONS.contains(a))
-            // While the countdown runs, its own box offers "Retry now".
-            .filter(|a| tab.is_none_or(|t| t.retry.is_none()) || *a != "retry-now")
-            .map(str::to_string),
-        title: s.title.get(lang).to_string(),
-        how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
-        state,
-        next: false,
-        needs: s.action.as_deref().and_then(|a| needs(a, extras)),
-        worked: false,
-    }
+    worked: Option<&str>,
+) -> Vec<StepView> {
+    let next = plan::next_step(plan).map(|s| &*s.id);
+    plan.iter()
+        .map(|(s, state)| StepView {
+            id: s.id.to_string(),
+            kind: s.kind,
+            action: s
+                .action
+                .as_deref()
+                .filter(|a| AVAILABLE_ACTIONS.contains(a))
+                // While the countdown runs, its own box offers "Retry now".
+                .filter(|a| tab.retry.is_none() || *a != "retry-now")
+                .map(str::to_string),
+            title: s.title.get(lang).to_string(),
+            how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
+            state: *state,
+            next: next == Some(&*s.id),
+            needs: s.action.as_deref().and_then(|a| needs(a, extras)),
+            worked: worked == Some(&*s.id),
+        })
+        .collect()
 }
 
 /// With no error on screen, a connection measured below what HD needs: the catalog's
@@ -494,15 +488,7 @@ fn slow_advice(
         .and_then(|s| catalog.service(s))
         .map_or("", |s| &s.name);
     let plan = plan::steps(catalog, &entry.id, &tab.steps, browser);
-    let next = plan::next_step(&plan).map(|s| s.id.to_string());
-    let steps = plan
-        .iter()
-        .map(|(s, state)| {
-            let mut v = step_view(s, *state, Some(tab), lang, extras);
-            v.next = next.as_deref() == Some(&*s.id);
-            v
-        })
-        .collect();
+    let steps = step_views(&plan, tab, lang, extras, None);
     Some((
         entry.meaning.for_service(lang, service),
         entry.cause.for_service(lang, service),

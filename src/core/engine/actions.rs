@@ -3,10 +3,11 @@
 
 use super::{view_reply, Store};
 use crate::core::catalog::{strings, Catalog};
+use crate::core::detector::Detection;
 use crate::core::messages::{refusal, Action, Effect, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata;
-use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, Settings, TabState};
+use crate::core::state::{Cleared, InFlight, Judging, Notice, Pending, TabState};
 use crate::core::view::panel_possible;
 
 pub const CLEAR_STEP: &str = "clear-site-data";
@@ -105,10 +106,7 @@ pub(super) fn run(
             tab.judging = Some(Judging {
                 step: CLEAR_STEP.to_string(),
                 armed: false,
-                error: tab
-                    .detection
-                    .as_ref()
-                    .map(|d| Settings::mute_key(&d.service, &d.code)),
+                error: tab.detection.as_ref().map(Detection::key),
             });
             tab.notice = Some(Notice::Clearing);
             // Until its report comes back; a worker stop in between is recovered.
@@ -118,7 +116,7 @@ pub(super) fn run(
             let key = tab
                 .detection
                 .as_ref()
-                .map(|d| Settings::mute_key(&d.service, &d.code))
+                .map(Detection::key)
                 .ok_or_else(|| refusal::NO_ERROR.to_string())?;
             let mut settings = store.settings();
             if !settings.muted_codes.contains(&key) {

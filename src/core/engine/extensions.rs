@@ -10,7 +10,7 @@ use crate::core::messages::{refusal, Action, Effect, Permission, Reply};
 use crate::core::plan::StepState;
 use crate::core::sitedata::Browser;
 use crate::core::state::{
-    tab_id_of, tab_key, BisectRun, InFlight, Judging, Notice, Settings, TabState, BISECT_KEY,
+    tab_id_of, tab_key, BisectRun, InFlight, Judging, Notice, TabState, BISECT_KEY,
     LEDGER_ASIDE_KEY,
 };
 
@@ -141,7 +141,7 @@ fn turn_off(
         error: tab
             .detection
             .as_ref()
-            .map(|d| Settings::mute_key(&d.service, &d.code)),
+            .map(crate::core::detector::Detection::key),
     });
     tab.notice = None;
 }
