@@ -6,7 +6,7 @@ const main = document.getElementById('main');
 
 function render({ settings, services, muted: mutedCodes, remembered }) {
   const auto = el('input', { type: 'checkbox', id: 'auto-panel', checked: settings.auto_panel, 'data-setting': 'auto_panel' });
-  auto.addEventListener('change', () => change((cur) => ({ ...cur, auto_panel: auto.checked })));
+  auto.addEventListener('change', () => change({ kind: 'auto-panel', on: auto.checked }));
   // Each muted code with the service it was muted on (the core spells the entries out).
   const muted = mutedCodes.length
     ? el(
@@ -20,24 +20,18 @@ function render({ settings, services, muted: mutedCodes, remembered }) {
             ' ',
             el('span', { className: 'weak' }, service ? t('mutedOn', service) : t('mutedEverywhere')),
             ' ',
-            el('button', { type: 'button', 'data-action': 'unmute-code', 'data-code': code, onclick: () => change((cur) => ({ ...cur, muted_codes: cur.muted_codes.filter((k) => k !== key) })) }, t('unmute')),
+            el('button', { type: 'button', 'data-action': 'unmute-code', 'data-code': code, onclick: () => change({ kind: 'unmute', key }) }, t('unmute')),
           ),
         ),
       )
     : el('p', { className: 'weak' }, t('noMutedCodes'));
   // One switch per service the core knows (data-service = its catalog id); all on by default.
-  const off = settings.off_services ?? [];
   const serviceList = el(
     'ul',
     { className: 'services' },
     services.map((s) => {
-      const box = el('input', { type: 'checkbox', id: `service-${s.id}`, checked: !off.includes(s.id), 'data-service': s.id });
-      box.addEventListener('change', () =>
-        change((cur) => {
-          const others = (cur.off_services ?? []).filter((id) => id !== s.id);
-          return { ...cur, off_services: box.checked ? others : [...others, s.id] };
-        }),
-      );
+      const box = el('input', { type: 'checkbox', id: `service-${s.id}`, checked: s.on, 'data-service': s.id });
+      box.addEventListener('change', () => change({ kind: 'service', id: s.id, on: box.checked }));
       return el('li', {}, box, ' ', el('label', { for: `service-${s.id}` }, t('optionServiceOn', s.name)));
     }),
   );
@@ -66,9 +60,8 @@ function render({ settings, services, muted: mutedCodes, remembered }) {
   );
 }
 
-// One change at a time, each made to the settings as they are now (the panel may have
-// muted a code since this page rendered; a second click may come before the first is
-// saved): nothing the user set elsewhere or a moment ago is overwritten.
+// One change at a time, each shown when saved. The core applies each change to the
+// settings as stored, so a code muted in the panel meanwhile stays muted.
 let saving = Promise.resolve();
 
 // The keyboard shortcuts as the browser has them now (a suggested one it couldn't give,
@@ -119,11 +112,8 @@ function save(job) {
     .catch((err) => main.prepend(el('p', { className: 'failure', role: 'alert' }, t('actionFailed', err.message))));
 }
 
-function change(edit) {
-  save(async () => {
-    const { settings } = await ask({ type: 'GetSettings' });
-    render(await ask({ type: 'SetSettings', settings: edit(settings) }));
-  });
+function change(setting) {
+  save(async () => render(await ask({ type: 'ChangeSetting', change: setting })));
 }
 
 function forget() {

@@ -70,10 +70,6 @@ const keepUnits = (text) => text.replace(/(\d) (?=(?:Mbps|Kbps|KB|MB|GB|ms|s)\b)
 // data/steps.toml), shown as code that doesn't break at its hyphens. Text nodes only.
 const howLine = (line) => el('li', {}, line.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : keepUnits(part))));
 
-// A check whose result is on screen is offered again as such.
-const checkedAlready = (action, view) =>
-  (action === 'run-connection-check' && view.connection && !view.measuring) || (action === 'check-extensions' && view.listed_at);
-
 function stepItem(step, view) {
   const mark = (action, key) =>
     el('button', { type: 'button', className: 'mark', 'data-action': action, 'data-step': step.id }, t(key));
@@ -88,9 +84,9 @@ function stepItem(step, view) {
     ),
     step.worked ? el('p', { className: 'worked' }, t('workedBefore')) : null,
     step.how.length ? el('ul', { className: 'how' }, step.how.map(howLine)) : null,
-    step.id === 'check-extensions' ? renderExtensions(view) : null,
-    step.id === 'connection-check' ? renderConnection(view) : null,
-    step.id === 'clear-site-data' && view.cleared
+    step.shows === 'extensions' ? renderExtensions(view) : null,
+    step.shows === 'connection' ? renderConnection(view) : null,
+    step.shows === 'cleared' && view.cleared
       ? el(
         'div',
         { className: 'outcome', 'data-cleared': view.cleared.removed.join(' '), 'data-skipped': view.cleared.skipped.join(' ') },
@@ -106,7 +102,7 @@ function stepItem(step, view) {
       step.action && step.needs
         ? grantButton(step.needs, step.action)
         : step.action
-        ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.action === 'run-connection-check' && view.measuring }, t(checkedAlready(step.action, view) ? 'actionAgain' : `action_${step.action}`))
+        ? el('button', { type: 'button', className: 'primary', 'data-action': step.action, 'data-step': step.id, disabled: step.waiting }, t(step.again ? 'actionAgain' : `action_${step.action}`))
         : null,
       // The marks on a row of their own, under the step's action (one row of four
       // buttons doesn't fit the panel: the last one used to wrap alone).
@@ -162,7 +158,7 @@ function renderConfirm(c) {
       'div',
       { id: 'sf-confirm-body' },
       el('p', {}, t('confirmClearWhat', c.site)),
-      el('ul', { className: 'kinds' }, c.types.filter((k) => KIND_KEYS.slice(0, 6).includes(k)).map((k) => el('li', {}, kindLabel(k)))),
+      el('ul', { className: 'kinds' }, c.types.map((k) => el('li', { 'data-clears': k }, kindLabel(k)))),
       el('p', {}, t('confirmClearSites', c.origins.map((o) => o.replace(/^https?:\/\//, '')).join(', '))),
       el('p', { className: 'warn' }, t('confirmClearSignOut', c.site)),
       c.note ? el('p', { className: 'warn', 'data-confirm-note': '' }, c.note) : null,
@@ -239,6 +235,8 @@ const reasonText = (r) => t(`reason_${r.reason}`, r.permission ?? r.pattern ?? '
 const grantButton = (permission, then) =>
   el('button', { type: 'button', className: 'primary', 'data-action': 'grant-permission', 'data-permission': permission, 'data-then': then }, t(`grant_${permission}`));
 
+const EXT_ACTION_LABELS = { 'disable-suspects': 'disableSuspects', 'find-culprit': 'findCulprit' };
+
 function renderExtensions(view) {
   const list = view.extensions;
   // Without the permission the section says why; the button asking for it is the step's
@@ -252,9 +250,7 @@ function renderExtensions(view) {
     );
   }
   if (!list) return null;
-  const canToggle = view.extras?.can_toggle;
-  const suspects = list.filter((x) => x.suspect);
-  const proxy = view.proxy;
+  const offer = view.ext;
   return el(
     'section',
     { className: 'extensions', 'aria-labelledby': 'sf-ext' },
@@ -263,12 +259,8 @@ function renderExtensions(view) {
       ? el('p', { className: 'weak', role: 'status', 'data-listed-at': String(view.listed_at) },
           t('extChecked', new Date(view.listed_at).toLocaleTimeString(uiLang, { hour: '2-digit', minute: '2-digit', second: '2-digit' })))
       : null,
-    proxy?.mode && proxy.mode !== 'direct' && proxy.mode !== 'system'
-      ? el('p', { className: 'proxy', 'data-proxy-mode': proxy.mode }, t('proxyMode', t(`proxy_${proxy.mode}`)))
-      : null,
-    proxy?.likely_controller
-      ? el('p', { className: 'proxy' }, t('proxyBy', list.find((x) => x.id === proxy.likely_controller)?.name ?? proxy.likely_controller))
-      : null,
+    offer.proxy_mode ? el('p', { className: 'proxy', 'data-proxy-mode': offer.proxy_mode }, t('proxyMode', t(`proxy_${offer.proxy_mode}`))) : null,
+    offer.proxy_by ? el('p', { className: 'proxy' }, t('proxyBy', offer.proxy_by)) : null,
     view.proxy_outside_browser ? el('p', { className: 'hint' }, t('proxyOutside')) : null,
     list.length
       ? el(
@@ -281,22 +273,21 @@ function renderExtensions(view) {
               el('div', { className: 'step-head' }, el('span', { className: 'step-title' }, x.name), el('span', { className: `badge k-${x.kind}` }, t(`kind_${x.kind}`))),
               x.reasons.length ? el('p', { className: 'weak' }, x.reasons.map(reasonText).join(' · ')) : null,
               !x.enabled ? el('p', { className: 'weak' }, t('extOff')) : null,
-              x.suspect && x.can_disable && canToggle
+              offer.disable_each.includes(x.id)
                 ? el('button', { type: 'button', 'data-action': 'disable-extension', 'data-ext-id': x.id }, t('disableOne'))
                 : null,
             ),
           ),
         )
       : el('p', { className: 'weak' }, t('noExtensions')),
-    suspects.length && canToggle
+    offer.actions.length
       ? el(
           'div',
           { className: 'step-actions' },
-          el('button', { type: 'button', className: 'primary', 'data-action': 'disable-suspects' }, t('disableSuspects')),
-          suspects.length > 1 ? el('button', { type: 'button', 'data-action': 'find-culprit' }, t('findCulprit')) : null,
+          offer.actions.map((a, i) => el('button', { type: 'button', className: i ? null : 'primary', 'data-action': a }, t(EXT_ACTION_LABELS[a]))),
         )
       : null,
-    suspects.length && !canToggle ? el('p', { className: 'hint' }, t('firefoxGuide', suspects.map((x) => x.name).join(', '))) : null,
+    offer.by_hand.length ? el('p', { className: 'hint' }, t('firefoxGuide', offer.by_hand.join(', '))) : null,
     view.extras?.bisect ? el('p', { className: 'hint', 'data-bisect-check': String(view.extras.bisect.check) }, t('bisecting', String(view.extras.bisect.check), String(view.extras.bisect.max_checks))) : null,
   );
 }
@@ -372,9 +363,9 @@ function renderOk(view, okText) {
     renderRestore(view),
     el('p', { className: view.service ? 'ok' : 'ok idle' }, okText(view)),
     view.confirm ? renderConfirm(view.confirm) : null,
-    renderConnection(view),
+    view.loose.includes('connection') ? renderConnection(view) : null,
     renderSlow(view),
-    view.extensions ? renderExtensions(view) : null,
+    view.extensions && view.loose.includes('extensions') ? renderExtensions(view) : null,
     renderMore(view),
   ];
 }
@@ -417,10 +408,9 @@ export function renderError(view) {
       el('h2', { id: 'sf-plan' }, t('planTitle')),
       el('ol', { className: 'steps' }, view.steps.map((step) => stepItem(step, view))),
     ),
-    // Shown inside their plan steps; here only when the plan has no such step.
-    view.steps.some((x) => x.id === 'connection-check') ? null : renderConnection(view),
-    // Not a step here: "more" carries its button (or the grant for it).
-    view.steps.some((x) => x.id === 'check-extensions') ? null : renderExtensions(view),
+    // The sections no plan step holds (the core lists them).
+    view.loose.includes('connection') ? renderConnection(view) : null,
+    view.loose.includes('extensions') ? renderExtensions(view) : null,
     renderMore(view),
     // Only services with guides for their apps on other devices have the section.
     !view.devices.length ? null : el(

@@ -97,6 +97,7 @@ const FIELDS: &[&str] = &[
     "os",
     "now_iso",
     "settings",
+    "change",
     "main_frame",
     "error",
     "removed",
@@ -944,6 +945,18 @@ fn settings() -> BoxedStrategy<Value> {
     ]
 }
 
+/// One options change: each kind, its fields of the right type most of the time.
+fn setting_change() -> BoxedStrategy<Value> {
+    let kind = |k: &'static str| Some(Value::from(k));
+    union![
+        2 => optional(bool_v()).prop_map(move |on| object(None, vec![("kind", kind("auto-panel")), ("on", on)])),
+        2 => (optional(str_v(words(1))), optional(bool_v()))
+            .prop_map(move |(id, on)| object(None, vec![("kind", kind("service")), ("id", id), ("on", on)])),
+        2 => optional(str_v(words(2))).prop_map(move |k| object(None, vec![("kind", kind("unmute")), ("key", k)])),
+        1 => json_value(),
+    ]
+}
+
 /// Messages of every variant, with fields of the right type most of the time.
 fn typed_msg() -> BoxedStrategy<Value> {
     let o = |ty: &'static str| move |fields: Vec<(&str, Option<Value>)>| object(Some(ty), fields);
@@ -969,6 +982,7 @@ fn typed_msg() -> BoxedStrategy<Value> {
         1 => Just(o("GetSettings")(vec![])),
         1 => Just(o("ForgetFixes")(vec![])),
         1 => settings().prop_map(move |s| o("SetSettings")(vec![("settings", Some(s))])),
+        1 => setting_change().prop_map(move |c| o("ChangeSetting")(vec![("change", Some(c))])),
         2 => optional(tab_id()).prop_map(move |t| o("Dismiss")(vec![("tab_id", t)])),
         4 => (tab_id(), str_v(url()), status(), bool_v(), optional(request_id())).prop_map(move |(t, u, s, m, r)| {
             o("HttpResponse")(vec![("tab_id", Some(t)), ("url", Some(u)), ("status", Some(s)), ("main_frame", Some(m)), ("request_id", r)])
@@ -1178,7 +1192,7 @@ fn natural_sender(msg: &Value, tab: i64) -> Who {
         | "Extensions" | "ConnectionMeasured" => Who::Internal,
         "Hello" | "PageReport" => Who::Page(tab),
         "RetryDue" | "Dismiss" if msg.get("tab_id").is_none() => Who::Page(tab),
-        "GetSettings" | "SetSettings" | "ForgetFixes" => Who::Options,
+        "GetSettings" | "SetSettings" | "ChangeSetting" | "ForgetFixes" => Who::Options,
         _ if tab == 3 => Who::Popup,
         _ => Who::Panel(own_tab),
     }

@@ -652,6 +652,12 @@ fn route(catalog: &Catalog, store: &mut Store, msg: Msg, from: Origin) -> Result
             store.put_settings(&settings);
             settings_reply(catalog, store)
         }
+        (Msg::ChangeSetting { change }, Origin::Extension { .. }) => {
+            let mut settings = store.settings();
+            settings.apply(&change);
+            store.put_settings(&settings);
+            settings_reply(catalog, store)
+        }
         (Msg::ForgetFixes {}, Origin::Extension { .. }) => {
             store.put_local(WORKED_KEY, &Worked::default());
             settings_reply(catalog, store)
@@ -785,6 +791,7 @@ fn settings_reply(catalog: &Catalog, store: &Store) -> Reply {
         .map(|s| messages::ServiceChoice {
             id: s.id.to_string(),
             name: s.name.to_string(),
+            on: settings.watches(&s.id),
         })
         .collect();
     let muted = settings

@@ -8,7 +8,7 @@ use super::conflicts::{ExtensionInfo, ProxySettings};
 use super::connection::Measurement;
 use super::detector::Block;
 use super::plan::StepState;
-use super::state::Settings;
+use super::state::{SettingChange, Settings};
 use super::view::View;
 
 /// Largest message accepted, in bytes of JSON.
@@ -103,6 +103,10 @@ pub enum Msg {
     GetSettings {},
     SetSettings {
         settings: Settings,
+    },
+    /// The options page: one change the user made (applied to the settings as stored).
+    ChangeSetting {
+        change: SettingChange,
     },
     /// The options page: forget which steps fixed which errors.
     ForgetFixes {},
@@ -395,6 +399,8 @@ pub mod refusal {
 pub struct ServiceChoice {
     pub id: String,
     pub name: String,
+    /// StreamFix watches it (the user hasn't turned it off).
+    pub on: bool,
 }
 
 /// A muted code as the options page lists it.
@@ -599,6 +605,7 @@ crate::json_tagged!(Msg, "type", deny, {
     GetSettings "GetSettings" {},
     ForgetFixes "ForgetFixes" {},
     SetSettings "SetSettings" { settings: "settings" req },
+    ChangeSetting "ChangeSetting" { change: "change" req },
     Dismiss "Dismiss" { tab_id: "tab_id" def },
     HttpResponse "HttpResponse" {
         tab_id: "tab_id" req,
@@ -664,7 +671,7 @@ crate::json_tagged!(Sender, "kind", deny, {
     },
 });
 crate::json_struct!(DocStamp, deny, { id: "id" req, at: "at" req });
-crate::json_struct!(ServiceChoice, allow, { id: "id" req, name: "name" req });
+crate::json_struct!(ServiceChoice, allow, { id: "id" req, name: "name" req, on: "on" req });
 crate::json_struct!(MutedCode, allow, { key: "key" req, code: "code" req, service: "service" req });
 crate::json_struct!(Quick, allow, { codes: "codes" req, quiet: "quiet" req });
 crate::json_tagged!(Reply, "type", allow, {

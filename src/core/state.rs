@@ -320,6 +320,33 @@ impl Settings {
     pub fn watches(&self, service: &str) -> bool {
         !self.off_services.iter().any(|s| s == service)
     }
+
+    /// The settings with one change the user made. Made to the settings as stored when
+    /// it arrives, so a change made elsewhere meanwhile (a code muted in the panel) stays.
+    pub fn apply(&mut self, change: &SettingChange) {
+        match change {
+            SettingChange::AutoPanel { on } => self.auto_panel = *on,
+            SettingChange::Service { id, on } => {
+                self.off_services.retain(|s| s != id);
+                if !on {
+                    self.off_services.push(id.clone());
+                }
+            }
+            SettingChange::Unmute { key } => self.muted_codes.retain(|k| k != key),
+        }
+    }
+}
+
+/// One change on the options page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SettingChange {
+    /// Open the panel by itself, or not.
+    AutoPanel { on: bool },
+    /// Watch a service (a catalog id), or not.
+    Service { id: String, on: bool },
+    /// Open the panel again for a muted code (its `muted_codes` entry).
+    Unmute { key: String },
 }
 
 // ---- decoding (see core::json)
@@ -387,6 +414,11 @@ crate::json_tagged!(Notice, "kind", allow, {
     Culprit "culprit" { name: "name" req },
     NotExtensions "not-extensions" {},
     Restored "restored" { names: "names" req },
+});
+crate::json_tagged!(SettingChange, "kind", deny, {
+    AutoPanel "auto-panel" { on: "on" req },
+    Service "service" { id: "id" req, on: "on" req },
+    Unmute "unmute" { key: "key" req },
 });
 crate::json_struct!(Settings, allow, default, {
     auto_panel: "auto_panel",

@@ -96,6 +96,37 @@ pub struct StepView {
     pub needs: Option<crate::core::messages::Permission>,
     /// It fixed this error last time (`data-worked`): the plan starts with it.
     pub worked: bool,
+    /// Its check's result is on screen: the button offers to run it again.
+    pub again: bool,
+    /// Its check is running: the button waits.
+    pub waiting: bool,
+    /// The section shown inside this step (its check's result, what its clearing did).
+    pub shows: Option<Section>,
+}
+
+/// A part of the view that a step can hold; outside the plan when no step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    Connection,
+    Extensions,
+    Cleared,
+}
+
+/// What the extensions section says and offers beside the list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExtOffer {
+    /// `data-action`s under the list: turn the suspects off, and search for the one
+    /// culprit when there is more than one suspect.
+    pub actions: Vec<String>,
+    /// Ids of the extensions with their own "turn off" button.
+    pub disable_each: Vec<String>,
+    /// Suspects this browser won't let StreamFix turn off: named in a how-to instead.
+    pub by_hand: Vec<String>,
+    /// The browser's proxy mode, when it is one worth telling (not `direct`/`system`).
+    pub proxy_mode: Option<String>,
+    /// The name of the extension that most likely set the proxy.
+    pub proxy_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -197,6 +228,10 @@ pub struct View {
     /// With `enter-code`: the codes the service's screens show, to suggest as the user
     /// types (any other code of a known shape is accepted too).
     pub known_codes: Vec<String>,
+    /// Sections shown on their own, outside the plan (no step holds them).
+    pub loose: Vec<Section>,
+    /// Beside the extensions list (with it).
+    pub ext: ExtOffer,
 }
 
 /// One always-there action.
@@ -302,7 +337,6 @@ pub fn tab_view(
             cause,
             causes: Vec::new(),
             weak: false,
-            steps,
             devices: Vec::new(),
             watched,
             confirm,
@@ -321,6 +355,9 @@ pub fn tab_view(
             measuring,
             panel_possible: false,
             known_codes: known_codes(catalog, tab, &more),
+            loose: loose(&steps),
+            ext: ext_offer(tab, &extras),
+            steps,
             more,
             extras,
         };
@@ -348,6 +385,8 @@ pub fn tab_view(
     } else {
         more(Some(tab), &offered, &extras)
     };
+    let steps = step_views(&plan, tab, lang, &extras, worked);
+    let ext = ext_offer(Some(tab), &extras);
     View {
         state: "error".into(),
         code: d.code.clone(),
@@ -361,7 +400,6 @@ pub fn tab_view(
             .collect(),
         service,
         weak: entry.weak,
-        steps: step_views(&plan, tab, lang, &extras, worked),
         // The devices' guides are the service's own (its app on each device).
         devices: catalog
             .device
@@ -402,6 +440,9 @@ pub fn tab_view(
         measuring,
         panel_possible: panel_possible(tab),
         known_codes: known_codes(catalog, Some(tab), &more),
+        loose: loose(&steps),
+        ext,
+        steps,
         more,
     }
 }
@@ -446,25 +487,90 @@ fn step_views(
     worked: Option<&str>,
 ) -> Vec<StepView> {
     let next = plan::next_step(plan).map(|s| &*s.id);
+    let measuring = tab.measuring.is_some();
     plan.iter()
-        .map(|(s, state)| StepView {
-            id: s.id.to_string(),
-            kind: s.kind,
-            action: s
-                .action
-                .as_deref()
-                .filter(|a| AVAILABLE_ACTIONS.contains(a))
-                // While the countdown runs, its own box offers "Retry now".
-                .filter(|a| tab.retry.is_none() || *a != "retry-now")
-                .map(str::to_string),
-            title: s.title.get(lang).to_string(),
-            how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
-            state: *state,
-            next: next == Some(&*s.id),
-            needs: s.action.as_deref().and_then(|a| needs(a, extras)),
-            worked: worked == Some(&*s.id),
+        .map(|(s, state)| {
+            let own = s.action.as_deref();
+            StepView {
+                id: s.id.to_string(),
+                kind: s.kind,
+                action: own
+                    .filter(|a| AVAILABLE_ACTIONS.contains(a))
+                    // While the countdown runs, its own box offers "Retry now".
+                    .filter(|a| tab.retry.is_none() || *a != "retry-now")
+                    .map(str::to_string),
+                title: s.title.get(lang).to_string(),
+                how: s.how.iter().map(|h| h.get(lang).to_string()).collect(),
+                state: *state,
+                next: next == Some(&*s.id),
+                needs: own.and_then(|a| needs(a, extras)),
+                worked: worked == Some(&*s.id),
+                again: match own {
+                    Some("run-connection-check") => tab.connection.is_some() && !measuring,
+                    Some("check-extensions") => tab.extensions.is_some(),
+                    _ => false,
+                },
+                waiting: own == Some("run-connection-check") && measuring,
+                shows: step_section(own, tab),
+            }
         })
         .collect()
+}
+
+/// The section a step with action `action` holds on `tab`.
+fn step_section(action: Option<&str>, tab: &TabState) -> Option<Section> {
+    match action? {
+        "run-connection-check" => Some(Section::Connection),
+        "check-extensions" => Some(Section::Extensions),
+        "clear-site-data" => tab.cleared.as_ref().map(|_| Section::Cleared),
+        _ => None,
+    }
+}
+
+/// The connection and extension sections no step in `steps` holds.
+fn loose(steps: &[StepView]) -> Vec<Section> {
+    [Section::Connection, Section::Extensions]
+        .into_iter()
+        .filter(|x| !steps.iter().any(|s| s.shows == Some(*x)))
+        .collect()
+}
+
+/// What the extensions section offers beside the list, for `tab` as listed.
+fn ext_offer(tab: Option<&TabState>, extras: &Extras) -> ExtOffer {
+    let Some((list, tab)) = tab.and_then(|t| Some((t.extensions.as_ref()?, t))) else {
+        return ExtOffer::default();
+    };
+    let suspects: Vec<&Classified> = list.iter().filter(|x| x.suspect).collect();
+    let toggle = extras.can_toggle;
+    let mut actions = Vec::new();
+    if toggle && !suspects.is_empty() {
+        actions.push("disable-suspects".to_string());
+    }
+    if toggle && suspects.len() > 1 {
+        actions.push("find-culprit".to_string());
+    }
+    let proxy = tab.proxy.as_ref();
+    ExtOffer {
+        actions,
+        disable_each: suspects
+            .iter()
+            .filter(|x| toggle && x.can_disable)
+            .map(|x| x.id.clone())
+            .collect(),
+        by_hand: suspects
+            .iter()
+            .filter(|_| !toggle)
+            .map(|x| x.name.clone())
+            .collect(),
+        proxy_mode: proxy
+            .and_then(|p| p.mode.clone())
+            .filter(|m| m != "direct" && m != "system"),
+        proxy_by: proxy.and_then(|p| p.likely_controller.as_ref()).map(|id| {
+            list.iter()
+                .find(|x| &x.id == id)
+                .map_or_else(|| id.clone(), |x| x.name.clone())
+        }),
+    }
 }
 
 /// With no error on screen, a connection measured below what HD needs: the catalog's
@@ -548,6 +654,17 @@ crate::json_struct!(StepView, allow, {
     next: "next" req,
     needs: "needs" req,
     worked: "worked" req,
+    again: "again" req,
+    waiting: "waiting" req,
+    shows: "shows" req,
+});
+crate::json_unit!(Section { Connection "connection", Extensions "extensions", Cleared "cleared" });
+crate::json_struct!(ExtOffer, allow, {
+    actions: "actions" req,
+    disable_each: "disable_each" req,
+    by_hand: "by_hand" req,
+    proxy_mode: "proxy_mode" req,
+    proxy_by: "proxy_by" req,
 });
 crate::json_struct!(DeviceView, allow, { id: "id" req, name: "name" req, how: "how" req });
 crate::json_tagged!(Shown, "kind", allow, {
@@ -584,5 +701,7 @@ crate::json_struct!(View, allow, {
     panel_possible: "panel_possible" req,
     more: "more" req,
     known_codes: "known_codes" req,
+    loose: "loose" req,
+    ext: "ext" req,
 });
 crate::json_struct!(MoreView, allow, { action: "action" req, needs: "needs" req });

@@ -54,6 +54,7 @@ pub(super) fn tab_to_recover(msg: &Msg, from: &Origin) -> Option<Option<i64>> {
         | Msg::CoreInfo {}
         | Msg::GetSettings {}
         | Msg::SetSettings { .. }
+        | Msg::ChangeSetting { .. }
         | Msg::ForgetFixes {} => None,
     };
     Some(asked.or(own))

@@ -2672,3 +2672,128 @@ fn a_line_too_slow_for_hd_with_no_error_gets_the_network_steps() {
     assert_eq!(view.connection.as_ref().unwrap().verdict, "hd");
     assert!(view.steps.is_empty() && view.meaning.is_empty());
 }
+
+#[test]
+fn the_view_decides_what_the_extensions_section_offers_and_where_sections_go() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    let before = view_of(&get_view(&mut sw, 2)).clone();
+    let step = |v: &view::View| {
+        v.steps
+            .iter()
+            .find(|s| s.action.as_deref() == Some("check-extensions"))
+            .cloned()
+    };
+    if let Some(s) = step(&before) {
+        assert_eq!((s.again, s.shows), (false, Some(view::Section::Extensions)));
+        assert!(!before.loose.contains(&view::Section::Extensions));
+    } else {
+        assert!(before.loose.contains(&view::Section::Extensions));
+    }
+    assert_eq!(before.ext, view::ExtOffer::default(), "nothing listed yet");
+
+    let two = [
+        ext("vpn", "Fake VPN Proxy", true, &["proxy"]),
+        ext("ads", "Fake AdBlock", true, &["declarativeNetRequest"]),
+        ext("notes", "Unrelated Notes", true, &["storage"]),
+    ];
+    list_extensions(&mut sw, 2, &two);
+    let v = view_of(&get_view(&mut sw, 2)).clone();
+    assert_eq!(v.ext.actions, ["disable-suspects", "find-culprit"]);
+    let mut each = v.ext.disable_each.clone();
+    each.sort();
+    assert_eq!(each, ["ads", "vpn"]);
+    assert!(v.ext.by_hand.is_empty());
+    if let Some(s) = step(&v) {
+        assert!(
+            s.again,
+            "a listing on screen: the step offers to check again"
+        );
+    }
+
+    // One suspect: nothing to search among.
+    list_extensions(&mut sw, 2, &two[..1]);
+    assert_eq!(
+        view_of(&get_view(&mut sw, 2)).ext.actions,
+        ["disable-suspects"]
+    );
+
+    // A browser that can't turn extensions off names the suspects instead.
+    let msg = serde_json::json!({"type": "GetView", "tab_id": 2, "lang": "en"});
+    let out = sw.send_raw_with_browser(&msg.to_string(), crate::core::sitedata::Browser::Firefox);
+    let v = view_of(&out);
+    assert!(v.ext.actions.is_empty() && v.ext.disable_each.is_empty());
+    assert_eq!(v.ext.by_hand, ["Fake VPN Proxy"]);
+}
+
+#[test]
+fn the_confirmation_lists_every_kind_the_clearing_removes() {
+    let mut sw = Sw::new();
+    sw.send(&report("NSEZ-403"), page(2));
+    run(&mut sw, 2, "clear-site-data");
+    let v = view_of(&get_view(&mut sw, 2)).clone();
+    let confirm = v.confirm.expect("a confirmation first");
+    assert_eq!(confirm.types, crate::core::sitedata::CHROME_TYPES);
+}
+
+#[test]
+fn each_options_change_is_applied_to_the_settings_as_stored() {
+    let mut sw = Sw::new();
+    let change = |sw: &mut Sw, change: Value| {
+        let msg = serde_json::json!({"type": "ChangeSetting", "change": change});
+        match sw.send_raw(&msg.to_string(), popup()).reply {
+            Reply::Settings {
+                settings, services, ..
+            } => (settings, services),
+            other => panic!("{other:?}"),
+        }
+    };
+    // The options page shows YouTube on, then the user turns it off.
+    let (settings, services) = change(
+        &mut sw,
+        serde_json::json!({"kind": "service", "id": "youtube", "on": false}),
+    );
+    assert_eq!(settings.off_services, ["youtube"]);
+    assert!(services.iter().any(|s| s.id == "youtube" && !s.on));
+    assert!(services.iter().any(|s| s.id == "netflix" && s.on));
+    // Meanwhile the panel mutes a code; the page's next change keeps it.
+    sw.send(&report("NSEZ-503"), page(3));
+    run(&mut sw, 3, "mute-code");
+    let (settings, _) = change(
+        &mut sw,
+        serde_json::json!({"kind": "auto-panel", "on": false}),
+    );
+    assert!(!settings.auto_panel);
+    assert_eq!(settings.muted_codes, ["netflix:NSEZ-503"]);
+    assert_eq!(settings.off_services, ["youtube"]);
+    // Turning YouTube on twice, and unmuting, leave nothing behind.
+    for _ in 0..2 {
+        change(
+            &mut sw,
+            serde_json::json!({"kind": "service", "id": "youtube", "on": true}),
+        );
+    }
+    let (settings, _) = change(
+        &mut sw,
+        serde_json::json!({"kind": "unmute", "key": "netflix:NSEZ-503"}),
+    );
+    assert_eq!(
+        settings,
+        crate::core::state::Settings {
+            auto_panel: false,
+            ..Default::default()
+        }
+    );
+    // The page can't change settings; a change of an unknown kind is refused.
+    let msg =
+        serde_json::json!({"type": "ChangeSetting", "change": {"kind": "auto-panel", "on": true}});
+    assert!(matches!(
+        sw.send_raw(&msg.to_string(), page(3)).reply,
+        Reply::Error { .. }
+    ));
+    let msg = serde_json::json!({"type": "ChangeSetting", "change": {"kind": "everything"}});
+    assert!(matches!(
+        sw.send_raw(&msg.to_string(), popup()).reply,
+        Reply::Error { .. }
+    ));
+}

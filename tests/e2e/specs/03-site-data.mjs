@@ -62,9 +62,12 @@ check('clear site data from the panel: every streaming item goes, the other site
   try {
     const frame = await panelFrame(env.b, env.page);
     await clickUntil(frame, '[data-action="clear-site-data"]', '[data-action="confirm"]');
+    // The confirmation names every kind of data that goes, and the clearing takes those.
+    const listed = await frame.evaluate(() => [...document.querySelectorAll('.confirm [data-clears]')].map((li) => li.dataset.clears));
     await frame.click('[data-action="confirm"]');
     const notice = await until(() => storedNotice(env.b), { what: 'the clearing to finish' });
     assertEq(notice.failed, [], 'types the browser refused');
+    assertEq(listed, notice.removed, 'the kinds the confirmation listed');
     const gone = await until(async () => {
       const inv = await streamingData(env);
       return inv.cookie === null ? inv : null;

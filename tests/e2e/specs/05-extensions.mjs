@@ -176,7 +176,9 @@ check('the store build without management: it detects, lists nothing, and offers
     const page = await b.page();
     await page.goto(`${BASE}/nsez-503`);
     assertEq(await until(() => panelCode(page), { what: 'the panel' }), 'NSEZ-503', 'panel');
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge');
+    // The badge is set once the worker has replied to the page (the panel may come first).
+    const tab = await tabIdOf(b, page);
+    assertEq(await until(async () => ((await badgeText(b, tab)) === '!' ? '!' : null), { what: 'the badge' }), '!', 'badge');
     const popup = await b.openPopup(streamfix(b).id, { page });
     await surfaceState((fn) => popup.evaluate(fn), { want: (s) => s.state === 'error' });
     // The extensions step's button asks for the permission (and then checks).
