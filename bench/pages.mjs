@@ -145,6 +145,22 @@ window.__streamfixBench = {
     for (let i = 0; i < n; i++) out.push(await bare(i));
     return out;
   },
+  // P8: puts up error i and leaves it; when it went in and when its own frame was
+  // painted, on the clock every frame shares (performance.timeOrigin + now).
+  async insert(i) {
+    const { code, div } = await errorFor(i);
+    const t0 = now();
+    player.append(div);
+    window.__streamfixShown = div;
+    const own = await nextPaint();
+    return { code, at: performance.timeOrigin + t0, errorPainted: performance.timeOrigin + own.after };
+  },
+  // P8: takes that error away; true once the panel went with it.
+  async clear(timeout = 3000) {
+    const gone = watchHost(false, timeout);
+    window.__streamfixShown?.remove();
+    return (await gone) !== null;
+  },
   async run(n, start = 0, timeout = 3000) {
     const out = [];
     for (let i = start; i < start + n; i++) {

@@ -384,6 +384,52 @@ async function pageOverhead(env) {
   };
 }
 
+/** P8: error shown → the panel iframe's diagnosis painted (its text, not only the host box). */
+async function diagnosisPainted(env) {
+  const { b } = env;
+  const WARMUP = 2;
+  const N = 20;
+  const page = await b.newPage();
+  try {
+    await page.goto(`${BASE}/bench-insert`);
+    await page.waitForFunction(() => document.documentElement.dataset.benchReady === '1');
+    // Past the content script's "settled" report, as in P1.
+    await page.waitForTimeout(3000);
+    const rows = [];
+    for (let i = 0; i < WARMUP + N; i++) {
+      const put = await page.evaluate((k) => window.__streamfixBench.insert(k), i);
+      const frame = await panelFrame(b, page, { seen: false });
+      const mark = await until(
+        () => frame.evaluate(() => {
+          const m = performance.getEntriesByName('streamfix:diagnosis-painted')[0];
+          const nav = performance.getEntriesByType('navigation')[0];
+          return m ? { at: performance.timeOrigin + m.startTime, code: document.body.dataset.code, start: performance.timeOrigin, loaded: nav?.domContentLoadedEventEnd ?? null, inDom: performance.getEntriesByName('streamfix:diagnosis')[0].startTime } : null;
+        }),
+        { timeout: 5000, what: 'the panel to paint its diagnosis' },
+      );
+      if (mark.code !== put.code) throw new Error(`round ${i}: the panel shows ${mark.code}, the page ${put.code}`);
+      rows.push({ total: mark.at - put.at, afterOwn: mark.at - put.errorPainted, docStart: mark.start - put.at, loaded: mark.loaded, inDom: mark.inDom, docToPaint: mark.at - mark.start });
+      log(`P8 #${i} ${put.code}: painted ${ms(mark.at - put.at)} (after the error's own paint ${ms(mark.at - put.errorPainted)})`);
+      if (!(await page.evaluate(() => window.__streamfixBench.clear()))) throw new Error(`round ${i}: the panel stayed after the error went`);
+      await sleep(50);
+    }
+    const rest = rows.slice(WARMUP);
+    const total = rest.map((r) => r.total);
+    const afterOwn = rest.map((r) => r.afterOwn);
+    const p95 = pct(total, 95);
+    return {
+      value: `p50 ${ms(pct(total, 50))}, p95 ${ms(p95)}, max ${ms(Math.max(...total))} (${rest.length} errors)`,
+      status: p95 <= 100 ? 'PASS' : 'MISS',
+      detail: `after the error's own paint p50 ${ms(pct(afterOwn, 50))} / p95 ${ms(pct(afterOwn, 95))}; ` +
+        `the panel's document starts p50 ${ms(pct(rest.map((r) => r.docStart), 50))} after the insertion, has its scripts run (DOMContentLoaded) at p50 ${ms(pct(rest.filter((r) => r.loaded !== null).map((r) => r.loaded), 50))}, ` +
+        `its diagnosis in the DOM at p50 ${ms(pct(rest.map((r) => r.inDom), 50))} and painted at p50 ${ms(pct(rest.map((r) => r.docToPaint), 50))} of its own time; ` +
+        `first ${WARMUP} (not counted): ${rows.slice(0, WARMUP).map((r) => ms(r.total)).join(', ')}`,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
 /**
  * P4 rounds in browser `b`: chrome.action.openPopup() → the popup shows the diagnosis
  * with its steps, painted. Returns one row per open (times from the call, ms).
@@ -812,6 +858,12 @@ in \`bench/pages.mjs\`.
 - **P7 cold start.** The worker is stopped over CDP (\`ServiceWorker.stopAllWorkers\`), then
   an extension page sends one \`CoreInfo\` message: the time to its answer covers the
   worker's start, the wasm's compile and instantiation, and the core's answer. 20 starts.
+- **P8 diagnosis painted.** The page of P1 puts up one error and leaves it; the time runs
+  from its insertion to the first task after the frame that paints the panel's
+  diagnosis *inside* the iframe (the panel's own \`streamfix:diagnosis-painted\` User
+  Timing mark, on the clock all frames share: \`performance.timeOrigin\` + the mark).
+  Then the error goes, the panel with it, and the next round starts. 2 warm-ups, 20
+  rounds. The detail line also gives the time after the error's own paint.
 - **R1 real corpus.** \`tests/fixtures/real/\`: error screens and look-alikes gathered from
   public sources (each file says where from), served under their real addresses with the
   packed extension by \`tests/e2e/specs/10-real-corpus.mjs\`. Recall: error screens that
@@ -863,6 +915,7 @@ const FIG = {
   P5: ['clear site data → data gone, tab reloading', '≤ 1 s'],
   P6: ['JS heap added by the content script', '≤ 1 MB'],
   P7: ['service worker cold start, stopped → first answer', 'p95 ≤ 30 ms'],
+  P8: ["error shown → the panel's diagnosis painted", 'p95 ≤ 100 ms'],
 };
 const browserIds = Object.keys(FIG);
 let env = null;
@@ -895,6 +948,7 @@ if (env) {
     await measure('P2', ...FIG.P2, () => pageOverhead(env), { timeout: P2_ROUNDS * 8_000 + 30_000 });
     await measure('P1', ...FIG.P1, () => detectionLatency(env));
     await measure('P4', ...FIG.P4, () => popupLatency(env));
+    await measure('P8', ...FIG.P8, () => diagnosisPainted(env));
     await measure('P7', ...FIG.P7, () => coldStart(env));
     // Last: it fills and clears the site's data.
     await measure('P5', ...FIG.P5, () => clearSiteData(env));
@@ -904,7 +958,7 @@ if (env) {
   }
 }
 
-const order = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'R1', 'native'];
+const order = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'R1', 'native'];
 figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 const secs = ((Date.now() - t0) / 1000).toFixed(0);
 console.log('');

@@ -1,6 +1,16 @@
 // Inline panel (extension-origin iframe inside the streaming tab): the same view as the
 // popup, for the tab it lives in. The page cannot read or click into it.
-import { api, ask, el, messageFor, surface, t } from './ui.js';
+// As in popup.js, the question goes out first (an async module; panel.html preloads the
+// shared UI module meanwhile): the worker decides while the panel sets itself up.
+import { uiLang } from './lang.js';
+
+const firstView = (globalThis.browser ?? globalThis.chrome).runtime.sendMessage({ type: 'GetView', lang: uiLang });
+// Handled below, once the UI module is in; not an unhandled rejection meanwhile.
+firstView.catch(() => {});
+
+const { answer, api, ask, el, messageFor, surface, t } = await import('./ui.js');
+// The body may still be parsing when an async script runs.
+if (document.readyState === 'loading') await new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }));
 
 const main = document.getElementById('main');
 const dismiss = document.getElementById('dismiss');
@@ -83,4 +93,4 @@ function focusContent() {
 // After the click or key that gave the focus has placed it (a click on a button focuses
 // that button).
 window.addEventListener('focus', () => setTimeout(focusContent, 0));
-ui.load().then(focusContent);
+ui.load(answer(firstView)).then(focusContent);

@@ -452,6 +452,18 @@ export function messageFor(button) {
  * `hold(view)` true: that view is not shown (what was shown stays).
  * `seen()`: whether the browser saw this surface unobscured (the panel's proof).
  */
+// User Timing marks (DevTools, ./build.sh bench): this document's first diagnosis in
+// the DOM, and the first task after the frame that paints it.
+function markFirstDiagnosis() {
+  if (performance.getEntriesByName('streamfix:diagnosis').length) return;
+  performance.mark('streamfix:diagnosis');
+  requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => performance.mark('streamfix:diagnosis-painted');
+    ch.port2.postMessage(0);
+  });
+}
+
 export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => [], hold = () => false, seen = null }) {
   let last = '';
   // Answers can come back out of order (a storage-triggered reload racing a click):
@@ -484,6 +496,7 @@ export function surface({ main, base = {}, viewArgs = {}, okText, extra = () => 
     // Green says "fine"; a tab of no streaming service gets a plain sentence.
     const body = view.state === 'error' ? renderError(view) : renderOk(view, okText);
     main.replaceChildren(...body.filter(Boolean), ...extra(view));
+    if (view.state === 'error') markFirstDiagnosis();
     const again = key && [...main.querySelectorAll('button[data-action]')].find((b) => `${b.dataset.action}|${b.dataset.step ?? ''}` === key);
     const input = main.querySelector('[data-input="code"]');
     if (typing && input) {
