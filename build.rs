@@ -295,10 +295,12 @@ impl Lit for ErrorEntry {
             weak,
             retry,
             quiet,
+            proxy,
         } = self;
         format!(
             "ErrorEntry {{ id: {}, service: {}, matcher: {}, meaning: {}, cause: {}, causes: {}, \
-             steps: {}, sources: {}, weak: {weak}, retry: {retry}, quiet: {quiet} }}",
+             steps: {}, sources: {}, weak: {weak}, retry: {retry}, quiet: {quiet}, \
+             proxy: {proxy} }}",
             id.lit(gen),
             service.lit(gen),
             matcher.lit(gen),

@@ -425,7 +425,7 @@ pub fn tab_view(
         extensions: tab.extensions.clone(),
         listed_at: listed_at(tab),
         proxy: tab.proxy.clone(),
-        proxy_outside_browser: matches!(&*entry.id, "PROXY" | "M7111-1331-5059")
+        proxy_outside_browser: entry.proxy
             && tab.extensions.as_ref().is_some_and(|list| {
                 !list
                     .iter()

@@ -181,6 +181,10 @@ pub struct ErrorEntry {
     /// tell, the panel doesn't open by itself.
     #[serde(default)]
     pub quiet: bool,
+    /// The error says a VPN or proxy is in the way: when no extension is one, the view
+    /// says the cause is outside the browser (a VPN app, Smart DNS, the router).
+    #[serde(default)]
+    pub proxy: bool,
 }
 
 /// Who carries a step out.

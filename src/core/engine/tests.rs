@@ -2797,3 +2797,36 @@ fn each_options_change_is_applied_to_the_settings_as_stored() {
         Reply::Error { .. }
     ));
 }
+
+#[test]
+fn a_proxy_error_with_no_vpn_extension_points_outside_the_browser() {
+    let mut sw = Sw::new();
+    sw.send(&report("M7111-1331-5059"), page(2));
+    assert!(
+        !view_of(&get_view(&mut sw, 2)).proxy_outside_browser,
+        "nothing listed yet"
+    );
+    list_extensions(
+        &mut sw,
+        2,
+        &[ext("notes", "Unrelated Notes", true, &["storage"])],
+    );
+    assert!(view_of(&get_view(&mut sw, 2)).proxy_outside_browser);
+    list_extensions(
+        &mut sw,
+        2,
+        &[ext("vpn", "Fake VPN Proxy", true, &["proxy"])],
+    );
+    assert!(
+        !view_of(&get_view(&mut sw, 2)).proxy_outside_browser,
+        "a VPN extension explains it"
+    );
+    // An error that says nothing of a proxy never points there.
+    sw.send(&report("NSEZ-503"), page(3));
+    list_extensions(
+        &mut sw,
+        3,
+        &[ext("notes", "Unrelated Notes", true, &["storage"])],
+    );
+    assert!(!view_of(&get_view(&mut sw, 3)).proxy_outside_browser);
+}
