@@ -1,9 +1,6 @@
-// The privacy statement: every sentence comes from the locale files, set as text.
-import { uiLang } from './lang.js';
+// The privacy statement: filled in by the Rust pages layer (src/pages/privacy.rs) from
+// the locale files. JavaScript only to load the wasm.
+import init, { privacy_page } from './pkg/streamfix.js';
 
-const api = globalThis.browser ?? globalThis.chrome;
-document.documentElement.lang = uiLang;
-for (const node of document.querySelectorAll('[data-i18n]')) {
-  node.textContent = api.i18n.getMessage(node.dataset.i18n) || node.textContent;
-}
-document.title = `StreamFix — ${api.i18n.getMessage('privacyTitle')}`;
+await init({ module_or_path: new URL('./pkg/streamfix_bg.wasm', import.meta.url) });
+privacy_page();

@@ -9,6 +9,7 @@ mod tests {
     use serde_json::{json, Value};
     use streamfix::core::catalog::{strings, Catalog};
     use streamfix::core::engine::{dispatch, Context, Output, Stored};
+    use streamfix::core::messages::OptionsView;
     use streamfix::core::messages::{Effect, Reply};
     use streamfix::core::sitedata::{self, Browser};
 
@@ -133,7 +134,9 @@ mod tests {
         let mut s = Stores::default();
         let out = s.call(&catalog, json!({"type": "GetSettings"}), popup());
         let Reply::Settings {
-            settings, services, ..
+            options: OptionsView {
+                settings, services, ..
+            },
         } = out.reply
         else {
             panic!("{:?}", out.reply)
@@ -214,9 +217,12 @@ mod tests {
         }));
         let out = s.call(&catalog, json!({"type": "GetSettings"}), popup());
         let Reply::Settings {
-            settings: stored,
-            muted,
-            ..
+            options:
+                OptionsView {
+                    settings: stored,
+                    muted,
+                    ..
+                },
         } = out.reply
         else {
             panic!("{:?}", out.reply)
@@ -239,7 +245,10 @@ mod tests {
 
         // An entry without a service mutes the code everywhere, and is listed so.
         let out = s.call(&catalog, settings(&["83"]), popup());
-        let Reply::Settings { muted, .. } = out.reply else {
+        let Reply::Settings {
+            options: OptionsView { muted, .. },
+        } = out.reply
+        else {
             panic!("{:?}", out.reply)
         };
         assert_eq!(muted[0].service, None);

@@ -37,6 +37,8 @@ extern "C" {
     fn cookies(this: &Api) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = webRequest)]
     fn web_request(this: &Api) -> WebRequest;
+    #[wasm_bindgen(method, getter)]
+    fn commands(this: &Api) -> JsValue;
 
     pub type Runtime;
     #[wasm_bindgen(method, getter)]
@@ -45,12 +47,16 @@ extern "C" {
     fn get_url(this: &Runtime, path: &str) -> String;
     #[wasm_bindgen(method, js_name = getManifest)]
     fn get_manifest(this: &Runtime) -> JsValue;
+    #[wasm_bindgen(method, catch, js_name = sendMessage)]
+    fn send_message(this: &Runtime, msg: &JsValue) -> Result<Promise, JsValue>;
 
     pub type Storage;
     #[wasm_bindgen(method, getter)]
     fn session(this: &Storage) -> StorageArea;
     #[wasm_bindgen(method, getter)]
     fn local(this: &Storage) -> StorageArea;
+    #[wasm_bindgen(method, getter, js_name = onChanged)]
+    fn on_changed(this: &Storage) -> Event;
 
     pub type StorageArea;
     #[wasm_bindgen(method, catch)]
@@ -69,6 +75,8 @@ extern "C" {
     fn get_tab(this: &Tabs, tab_id: f64) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn query(this: &Tabs, query: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn create(this: &Tabs, props: &JsValue) -> Result<Promise, JsValue>;
 
     pub type Action;
     #[wasm_bindgen(method, catch, js_name = setBadgeText)]
@@ -81,6 +89,8 @@ extern "C" {
     pub type I18n;
     #[wasm_bindgen(method, js_name = getMessage)]
     fn get_message(this: &I18n, name: &str) -> String;
+    #[wasm_bindgen(method, js_name = getMessage)]
+    fn get_message_with(this: &I18n, name: &str, subs: &Array) -> String;
     #[wasm_bindgen(method, js_name = getUILanguage)]
     fn get_ui_language(this: &I18n) -> String;
 
@@ -95,6 +105,8 @@ extern "C" {
     pub type Event;
     #[wasm_bindgen(method, catch, js_name = addListener)]
     fn add_listener(this: &Event, f: &Function, filter: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = addListener)]
+    fn add_plain_listener(this: &Event, f: &Function) -> Result<(), JsValue>;
     #[wasm_bindgen(method, js_name = removeListener)]
     fn remove_listener(this: &Event, f: &Function);
 }
@@ -442,4 +454,89 @@ impl Drop for NetErrorWatch {
             .on_error_occurred()
             .remove_listener(self.listener.as_ref().unchecked_ref());
     }
+}
+
+// ---- for the extension pages
+
+/// A UI string from the locale file the browser picked, if it has one.
+pub fn message(key: &str) -> Option<String> {
+    Some(api().i18n().get_message(key)).filter(|m| !m.is_empty())
+}
+
+/// A UI string from the locale file the browser picked, with its substitutions; the key
+/// itself when there is none (a missing string shows, rather than an empty line).
+pub fn t(key: &str, subs: &[&str]) -> String {
+    let subs: Array = subs.iter().map(|s| JsValue::from_str(s)).collect();
+    let text = api().i18n().get_message_with(key, &subs);
+    if text.is_empty() {
+        key.to_string()
+    } else {
+        text
+    }
+}
+
+/// `runtime.sendMessage`: the worker's answer, or why there is none.
+pub async fn send_to_worker(msg: &JsValue) -> Result<JsValue, Error> {
+    done(api().runtime().send_message(msg)).await
+}
+
+/// Calls `f(changes, area)` on every storage change, for as long as it is kept.
+pub struct StorageWatch(Closure<dyn FnMut(JsValue, JsValue)>);
+
+impl StorageWatch {
+    pub fn new(mut f: impl FnMut(&JsValue, &str) + 'static) -> Self {
+        let c =
+            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
+                f(&changes, &area.as_string().unwrap_or_default())
+            });
+        let _ = api()
+            .storage()
+            .on_changed()
+            .add_plain_listener(c.as_ref().unchecked_ref());
+        StorageWatch(c)
+    }
+}
+
+impl Drop for StorageWatch {
+    fn drop(&mut self) {
+        api()
+            .storage()
+            .on_changed()
+            .remove_listener(self.0.as_ref().unchecked_ref());
+    }
+}
+
+/// A keyboard command as the browser has it now (`shortcut` empty when unset).
+pub struct Command {
+    pub name: String,
+    pub description: String,
+    pub shortcut: String,
+}
+
+/// The extension's keyboard commands; none where the browser has no `commands` API
+/// (Firefox for Android).
+pub async fn commands() -> Vec<Command> {
+    let Ok(list) = call(api().commands(), "getAll", &[]).await else {
+        return Vec::new();
+    };
+    let text = |c: &JsValue, k: &str| field(c, k).as_string().unwrap_or_default();
+    Array::from(&list)
+        .iter()
+        .map(|c| Command {
+            name: text(&c, "name"),
+            description: text(&c, "description"),
+            shortcut: text(&c, "shortcut"),
+        })
+        .collect()
+}
+
+/// The browser's own page for changing keyboard shortcuts: Firefox opens its own
+/// (`commands.openShortcutSettings`); Chrome and Edge have theirs at an address.
+pub async fn open_shortcut_settings() -> Result<(), Error> {
+    let commands = api().commands();
+    if Reflect::get(&commands, &"openShortcutSettings".into()).is_ok_and(|f| f.is_function()) {
+        return call(commands, "openShortcutSettings", &[]).await.map(drop);
+    }
+    let props = object(&[("url", "chrome://extensions/shortcuts".into())]);
+    done(api().tabs().create(&props)).await.map(drop)
 }

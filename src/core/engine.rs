@@ -813,10 +813,12 @@ fn settings_reply(catalog: &Catalog, store: &Store) -> Reply {
         })
         .collect();
     Reply::Settings {
-        settings,
-        services,
-        muted,
-        remembered: store.local::<Worked>(WORKED_KEY).fixes.len(),
+        options: messages::OptionsView {
+            settings,
+            services,
+            muted,
+            remembered: store.local::<Worked>(WORKED_KEY).fixes.len(),
+        },
     }
 }
 

@@ -394,6 +394,18 @@ pub mod refusal {
     }
 }
 
+/// What the options page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionsView {
+    pub settings: Settings,
+    /// Every service StreamFix knows, for the options page's on/off switches.
+    pub services: Vec<ServiceChoice>,
+    /// `settings.muted_codes`, spelled out.
+    pub muted: Vec<MutedCode>,
+    /// How many errors StreamFix remembers a fix for (`state::Worked`).
+    pub remembered: usize,
+}
+
 /// A service as the options page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceChoice {
@@ -455,13 +467,7 @@ pub enum Reply {
         quick: Quick,
     },
     Settings {
-        settings: Settings,
-        /// Every service StreamFix knows, for the options page's on/off switches.
-        services: Vec<ServiceChoice>,
-        /// `settings.muted_codes`, spelled out.
-        muted: Vec<MutedCode>,
-        /// How many errors StreamFix remembers a fix for (`state::Worked`).
-        remembered: usize,
+        options: OptionsView,
     },
     /// The plain-text support report.
     Report {
@@ -671,6 +677,12 @@ crate::json_tagged!(Sender, "kind", deny, {
     },
 });
 crate::json_struct!(DocStamp, deny, { id: "id" req, at: "at" req });
+crate::json_struct!(OptionsView, allow, {
+    settings: "settings" req,
+    services: "services" req,
+    muted: "muted" req,
+    remembered: "remembered" req,
+});
 crate::json_struct!(ServiceChoice, allow, { id: "id" req, name: "name" req, on: "on" req });
 crate::json_struct!(MutedCode, allow, { key: "key" req, code: "code" req, service: "service" req });
 crate::json_struct!(Quick, allow, { codes: "codes" req, quiet: "quiet" req });
@@ -683,7 +695,7 @@ crate::json_tagged!(Reply, "type", allow, {
         quick: "quick" req,
     },
     Verdict "Verdict" { panel: "panel" req, retry_at: "retry_at" req, quick: "quick" req },
-    Settings "Settings" { settings: "settings" req, services: "services" req, muted: "muted" req, remembered: "remembered" req },
+    Settings "Settings" { options: "options" req },
     Report "Report" { text: "text" req },
     View "View" { view: "view" req },
     Info "Info" { version: "version" req, services: "services" req, errors: "errors" req },

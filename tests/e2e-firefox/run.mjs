@@ -92,6 +92,22 @@ for (const [pathname, code] of [['/nsez-503', 'NSEZ-503'], ['/nsez-403', 'NSEZ-4
   }, { timeout: 45_000 });
 }
 
+check('firefox: the options page (rendered from Rust) lists the services; switching one off is stored, and on again', async (t) => {
+  const { b, ext } = await sharedBrowser();
+  const options = await b.browser.newPage();
+  t.defer(() => options.close().catch(() => {}));
+  await b.openExtensionPage(b.extensionUrl(streamfixId(), 'options.html'), { page: options });
+  await waitSelector(options, '[data-service="youtube"]');
+  const boxes = await options.$$eval('[data-service]', (els) => els.map((e) => [e.dataset.service, e.checked]));
+  assert(boxes.length >= 5 && boxes.every(([, on]) => on), `services, all on: ${JSON.stringify(boxes)}`);
+  const off = async () => (await ext.evaluate(() => browser.storage.local.get('settings'))).settings?.off_services ?? [];
+  await options.click('[data-service="youtube"]');
+  await until(async () => ((await off()).includes('youtube') ? true : null), { what: 'YouTube switched off in storage' });
+  await options.click('[data-service="youtube"]');
+  await until(async () => ((await off()).length === 0 ? true : null), { what: 'YouTube on again' });
+  assertEq(await options.$eval('[data-service="youtube"]', (e) => e.checked), true, 'the box after it was saved');
+}, { timeout: 45_000 });
+
 check('firefox: toolbar popup (popup.html for the active error tab) shows data-state="error" data-code="NSEZ-503"', async (t) => {
   const { b } = await sharedBrowser();
   const page = await openTab(t, b, `${BASE}/nsez-503`);

@@ -1,5 +1,6 @@
 use super::*;
 use crate::core::detector::{Block, BlockKind};
+use crate::core::messages::OptionsView;
 use crate::core::plan::StepState;
 use crate::core::state::{BisectRun, InFlight, Notice, BISECT_KEY};
 use serde_json::Value;
@@ -859,7 +860,9 @@ fn muting_a_code_hides_the_panel_and_is_saved() {
     }));
     let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
     let Reply::Settings {
-        settings, muted, ..
+        options: OptionsView {
+            settings, muted, ..
+        },
     } = out.reply
     else {
         panic!()
@@ -878,7 +881,7 @@ fn muting_a_code_hides_the_panel_and_is_saved() {
     run(&mut sw, 4, "mute-code");
     let out = sw.send_raw(r#"{"type":"GetSettings"}"#, popup());
     assert!(
-        matches!(&out.reply, Reply::Settings { settings, .. } if settings.muted_codes.len() == 1)
+        matches!(&out.reply, Reply::Settings { options: OptionsView { settings, .. } } if settings.muted_codes.len() == 1)
     );
 }
 
@@ -2609,7 +2612,12 @@ fn the_step_that_fixed_an_error_comes_first_the_next_time_it_shows() {
     assert!(plan_ids(&get_view(&mut sw, 6)).iter().all(|(_, w)| !w));
     // Forgotten from the options page: the catalog's order again.
     let out = sw.send_raw(r#"{"type":"ForgetFixes"}"#, popup());
-    assert!(matches!(out.reply, Reply::Settings { remembered: 0, .. }));
+    assert!(matches!(
+        out.reply,
+        Reply::Settings {
+            options: OptionsView { remembered: 0, .. }
+        }
+    ));
     assert_eq!(plan_ids(&get_view(&mut sw, 5)), before);
 }
 
@@ -2621,7 +2629,9 @@ fn a_step_the_page_recovered_after_is_remembered_too() {
     run(&mut sw, 2, "confirm");
     navigate_and_report(&mut sw, 2, "Watch the best shows");
     let remembered = |sw: &mut Sw| match sw.send_raw(r#"{"type":"GetSettings"}"#, popup()).reply {
-        Reply::Settings { remembered, .. } => remembered,
+        Reply::Settings {
+            options: OptionsView { remembered, .. },
+        } => remembered,
         other => panic!("{other:?}"),
     };
     assert_eq!(remembered(&mut sw), 1);
@@ -2743,7 +2753,9 @@ fn each_options_change_is_applied_to_the_settings_as_stored() {
         let msg = serde_json::json!({"type": "ChangeSetting", "change": change});
         match sw.send_raw(&msg.to_string(), popup()).reply {
             Reply::Settings {
-                settings, services, ..
+                options: OptionsView {
+                    settings, services, ..
+                },
             } => (settings, services),
             other => panic!("{other:?}"),
         }
