@@ -12,6 +12,7 @@ pub mod messages;
 pub mod plan;
 pub mod report;
 pub mod retry;
+pub mod sentences;
 pub mod sitedata;
 pub mod state;
 pub mod util;
