@@ -36,12 +36,10 @@
 //! Bad numbers (NaN can't come through JSON, but negative, zero, infinite or absurdly
 //! large ones can) are ignored or clamped: the result never holds a NaN or an infinity.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{is_spanish as is_es, Text};
 use super::detector::net_cause;
+use super::sentences::{self, connection::Key};
 use super::util;
 
 /// Download speed for HD (seed 001: "at least 5 Mbps for HD streaming").
@@ -486,89 +484,234 @@ pub fn judge_json(json: &str) -> Result<ConnectionResult, String> {
         .map_err(|e| format!("bad measurement: {e}"))
 }
 
-fn t(en: impl Into<Cow<'static, str>>, es: impl Into<Cow<'static, str>>) -> Text {
-    Text {
-        en: en.into(),
-        es: es.into(),
+/// Something the connection check says, by what it says: the words, in every language,
+/// are in `data/sentences/connection.toml` ([`Line::say`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Line {
+    Offline,
+    CheckWifi,
+    Unreachable { why: Why },
+    TryExtensionsOff,
+    LikelyBetweenOrDown,
+    BetweenNotService,
+    ServiceError,
+    NothingToFix,
+    Measured { mbps: f64 },
+    Estimated { mbps: f64 },
+    RatedVerySlow,
+    AnsweredNotMeasured,
+    NotMeasured,
+    QualityHdUnmeasured,
+    Quality4k,
+    QualityHd,
+    QualitySd,
+    QualityTooSlow,
+    TooSlowAdvice,
+    AddressesFailed { label: Option<Label> },
+    SlowLineLimitsPicture,
+    NothingWrong,
+    NotTheConnection,
+    CantTell,
+    Limits,
+    // The support report's line, said in pieces (see [`summary`]).
+    SumOffline,
+    SumBlocked,
+    SumUnreachable { label: Option<Label> },
+    SumServiceError,
+    SumMeasured { mbps: f64, quality: Quality },
+    SumEstimated { mbps: f64, quality: Quality },
+    SumVerySlow { quality: Quality },
+    SumReachableUnmeasured,
+    SumUnmeasured,
+    SumAddressesFailed { label: Option<Label> },
+}
+
+/// Why the service could not be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    Dns,
+    Proxy,
+    Timeout,
+    Tls,
+    Offline,
+    Failed,
+    BlockedInBrowser,
+}
+
+/// A failure's short name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Dns,
+    Proxy,
+    Timeout,
+    Tls,
+    Offline,
+    Failure,
+}
+
+/// What a speed is enough for, in the report's line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    FourK,
+    Hd,
+    Sd,
+    TooSlow,
+    Unknown,
+}
+
+impl Why {
+    fn of(cause: Option<&str>) -> Why {
+        match cause {
+            Some("dns") => Why::Dns,
+            Some("proxy") => Why::Proxy,
+            Some("timeout") => Why::Timeout,
+            Some("tls") => Why::Tls,
+            Some("offline") => Why::Offline,
+            _ => Why::Failed,
+        }
+    }
+
+    fn key(self) -> Key {
+        match self {
+            Why::Dns => Key::WhyDns,
+            Why::Proxy => Key::WhyProxy,
+            Why::Timeout => Key::WhyTimeout,
+            Why::Tls => Key::WhyTls,
+            Why::Offline => Key::WhyOffline,
+            Why::Failed => Key::WhyFailed,
+            Why::BlockedInBrowser => Key::WhyBlockedInBrowser,
+        }
     }
 }
 
-/// A speed with one decimal (two below 0.1), in the language's style (`7.5` / `7,5`).
+impl Label {
+    fn of(cause: &str) -> Label {
+        match cause {
+            "dns" => Label::Dns,
+            "proxy" => Label::Proxy,
+            "timeout" => Label::Timeout,
+            "tls" => Label::Tls,
+            "offline" => Label::Offline,
+            _ => Label::Failure,
+        }
+    }
+
+    fn key(self) -> Key {
+        match self {
+            Label::Dns => Key::LabelDns,
+            Label::Proxy => Key::LabelProxy,
+            Label::Timeout => Key::LabelTimeout,
+            Label::Tls => Key::LabelTls,
+            Label::Offline => Key::LabelOffline,
+            Label::Failure => Key::LabelFailure,
+        }
+    }
+}
+
+impl Quality {
+    fn key(self) -> Key {
+        match self {
+            Quality::FourK => Key::SumQ4k,
+            Quality::Hd => Key::SumQHd,
+            Quality::Sd => Key::SumQSd,
+            Quality::TooSlow => Key::SumQTooSlow,
+            Quality::Unknown => Key::SumQUnknown,
+        }
+    }
+}
+
+impl Line {
+    fn key(&self) -> Key {
+        match self {
+            Line::Offline => Key::Offline,
+            Line::CheckWifi => Key::CheckWifi,
+            Line::Unreachable { .. } => Key::Unreachable,
+            Line::TryExtensionsOff => Key::TryExtensionsOff,
+            Line::LikelyBetweenOrDown => Key::LikelyBetweenOrDown,
+            Line::BetweenNotService => Key::BetweenNotService,
+            Line::ServiceError => Key::ServiceError,
+            Line::NothingToFix => Key::NothingToFix,
+            Line::Measured { .. } => Key::Measured,
+            Line::Estimated { .. } => Key::Estimated,
+            Line::RatedVerySlow => Key::RatedVerySlow,
+            Line::AnsweredNotMeasured => Key::AnsweredNotMeasured,
+            Line::NotMeasured => Key::NotMeasured,
+            Line::QualityHdUnmeasured => Key::QualityHdUnmeasured,
+            Line::Quality4k => Key::Quality4k,
+            Line::QualityHd => Key::QualityHd,
+            Line::QualitySd => Key::QualitySd,
+            Line::QualityTooSlow => Key::QualityTooSlow,
+            Line::TooSlowAdvice => Key::TooSlowAdvice,
+            Line::AddressesFailed { label: None } => Key::AddressesFailed,
+            Line::AddressesFailed { label: Some(_) } => Key::AddressesFailedBecause,
+            Line::SlowLineLimitsPicture => Key::SlowLineLimitsPicture,
+            Line::NothingWrong => Key::NothingWrong,
+            Line::NotTheConnection => Key::NotTheConnection,
+            Line::CantTell => Key::CantTell,
+            Line::Limits => Key::Limits,
+            Line::SumOffline => Key::SumOffline,
+            Line::SumBlocked => Key::SumBlocked,
+            Line::SumUnreachable { label: None } => Key::SumUnreachable,
+            Line::SumUnreachable { label: Some(_) } => Key::SumUnreachableBecause,
+            Line::SumServiceError => Key::SumServiceError,
+            Line::SumMeasured { .. } => Key::SumMeasured,
+            Line::SumEstimated { .. } => Key::SumEstimated,
+            Line::SumVerySlow { .. } => Key::SumVerySlow,
+            Line::SumReachableUnmeasured => Key::SumReachableUnmeasured,
+            Line::SumUnmeasured => Key::SumUnmeasured,
+            Line::SumAddressesFailed { label: None } => Key::SumAddressesFailed,
+            Line::SumAddressesFailed { label: Some(_) } => Key::SumAddressesFailedBecause,
+        }
+    }
+
+    /// The line in the language of the UI tag `lang` (English for one with no words).
+    pub fn say(&self, lang: &str) -> String {
+        let l = sentences::lang_index(lang);
+        let words = self.key().words(l);
+        let speed;
+        let args: &[(&str, &str)] = match *self {
+            Line::Unreachable { why } => &[("why", why.key().words(l))],
+            Line::Measured { mbps } | Line::Estimated { mbps } => {
+                speed = format_mbps(mbps, lang);
+                &[("mbps", &speed)]
+            }
+            Line::AddressesFailed { label: Some(c) }
+            | Line::SumUnreachable { label: Some(c) }
+            | Line::SumAddressesFailed { label: Some(c) } => &[("label", c.key().words(l))],
+            Line::SumMeasured { mbps, quality } | Line::SumEstimated { mbps, quality } => {
+                speed = format_mbps(mbps, lang);
+                &[("mbps", &speed), ("quality", quality.key().words(l))]
+            }
+            Line::SumVerySlow { quality } => &[("quality", quality.key().words(l))],
+            _ => &[],
+        };
+        sentences::fill(words, args)
+    }
+}
+
+/// A speed with one decimal (two below 0.1), with the language's decimal mark (`7.5` /
+/// `7,5`, from the sentence data).
 pub fn format_mbps(mbps: f64, lang: &str) -> String {
     let s = if mbps > 0.0 && mbps < 0.1 {
         decimals(mbps, 2)
     } else {
         decimals(mbps, 1)
     };
-    if is_es(lang) {
-        s.replace('.', ",")
-    } else {
-        s
-    }
+    s.replace('.', Key::DecimalMark.words(sentences::lang_index(lang)))
 }
 
-fn cause_words(cause: Option<&str>) -> Text {
-    match cause {
-        Some("dns") => t(
-            "the service's address could not be looked up (a DNS problem)",
-            "no se pudo averiguar la dirección del servicio (un problema de DNS)",
-        ),
-        Some("proxy") => t(
-            "the proxy server this browser goes through did not let the connection through",
-            "el servidor proxy por el que pasa este navegador no dejó pasar la conexión",
-        ),
-        Some("timeout") => t(
-            "the requests got no answer in time",
-            "las solicitudes no recibieron respuesta a tiempo",
-        ),
-        Some("tls") => t(
-            "a secure connection could not be set up",
-            "no se pudo establecer una conexión segura",
-        ),
-        Some("offline") => t("the connection dropped", "la conexión se cortó"),
-        _ => t("the connection failed", "la conexión falló"),
-    }
-}
-
-fn cause_label(cause: &str) -> Text {
-    match cause {
-        "dns" => t("DNS", "DNS"),
-        "proxy" => t("proxy", "proxy"),
-        "timeout" => t("no answer in time", "sin respuesta a tiempo"),
-        "tls" => t("secure connection", "conexión segura"),
-        "offline" => t("connection dropped", "conexión cortada"),
-        _ => t("connection failure", "fallo de conexión"),
-    }
-}
-
-// The sentences below write HD_MBPS and UHD_MBPS out as 5 and 15 (no formatting code).
+// The sentences write HD_MBPS and UHD_MBPS out as 5 and 15 (no formatting code).
 const _: () = assert!(HD_MBPS == 5.0 && UHD_MBPS == 15.0);
 
 /// What the speed supports. A browser's estimate (Chrome's stops at 10 Mbps) can't rule
 /// 4K out, so it never says "not for 4K".
-fn quality_sentence(verdict: Verdict, measured: bool) -> Option<Text> {
-    // The figures in these sentences are HD_MBPS and UHD_MBPS (checked below).
+fn quality_line(verdict: Verdict, measured: bool) -> Option<Line> {
     Some(match verdict {
-        Verdict::Hd if !measured => t(
-            "That would be enough for HD (about 5 Mbps); whether it is enough for 4K (about 15 Mbps) takes a measurement.",
-            "Bastaría para HD (unos 5 Mbps); saber si basta para 4K (unos 15 Mbps) requiere una medición.",
-        ),
-        Verdict::FourK => t(
-            "That is enough for 4K, which needs about 15 Mbps.",
-            "Es suficiente para 4K, que necesita unos 15 Mbps.",
-        ),
-        Verdict::Hd => t(
-            "That is enough for HD (about 5 Mbps) but not for 4K (about 15 Mbps).",
-            "Es suficiente para HD (unos 5 Mbps), pero no para 4K (unos 15 Mbps).",
-        ),
-        Verdict::Sd => t(
-            "That is enough for standard definition but not for HD, which needs about 5 Mbps.",
-            "Es suficiente para definición estándar, pero no para HD, que necesita unos 5 Mbps.",
-        ),
-        Verdict::TooSlow => t(
-            "That is too slow for smooth playback: HD needs about 5 Mbps and 4K about 15 Mbps.",
-            "Es demasiado lento para ver sin cortes: HD necesita unos 5 Mbps y 4K unos 15 Mbps.",
-        ),
+        Verdict::Hd if !measured => Line::QualityHdUnmeasured,
+        Verdict::FourK => Line::Quality4k,
+        Verdict::Hd => Line::QualityHd,
+        Verdict::Sd => Line::QualitySd,
+        Verdict::TooSlow => Line::QualityTooSlow,
         _ => return None,
     })
 }
@@ -589,16 +732,8 @@ fn decimals(v: f64, places: u32) -> String {
     format!("{sign}{whole}.{pad}{frac}")
 }
 
-fn limits_sentence() -> Text {
-    t(
-        "This check runs inside the browser, so it can't test your router or your other devices; fast.com gives a fuller speed test.",
-        "Esta prueba se hace dentro del navegador, así que no puede revisar el router ni tus otros dispositivos; fast.com ofrece una prueba de velocidad más completa.",
-    )
-}
-
 /// Two to four plain sentences for the user: what was measured, which quality it
-/// supports, what it means for the diagnosis, and the limits of the check. English, or
-/// Spanish for a language tag starting with `es`.
+/// supports, what it means for the diagnosis, and the limits of the check.
 pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
     explain_for(result, lang, true)
 }
@@ -606,229 +741,112 @@ pub fn explain(result: &ConnectionResult, lang: &str) -> Vec<String> {
 /// [`explain`], for a tab with an error on screen or without one: with none, nothing is
 /// "stopping playback", so the sentence placing the cause of an error is left out.
 pub fn explain_for(result: &ConnectionResult, lang: &str, error_shown: bool) -> Vec<String> {
-    let mut out: Vec<Text> = Vec::new();
+    explain_lines(result, error_shown)
+        .iter()
+        .map(|l| l.say(lang))
+        .collect()
+}
+
+/// What [`explain_for`] says, as typed lines.
+pub fn explain_lines(result: &ConnectionResult, error_shown: bool) -> Vec<Line> {
+    let mut out = Vec::new();
     let cause = result.cause.as_deref();
     match result.verdict {
         Verdict::Offline => {
-            out.push(t(
-                "Your browser says this device has no internet connection right now.",
-                "El navegador indica que este dispositivo no tiene conexión a internet en este momento.",
-            ));
-            out.push(t(
-                "Check the Wi-Fi or the cable on this device, then restart your modem and router.",
-                "Revisa el wifi o el cable de este dispositivo y después reinicia el módem y el router.",
-            ));
+            out.push(Line::Offline);
+            out.push(Line::CheckWifi);
         }
         Verdict::Unreachable => {
             let why = if result.where_ == Where::Browser {
-                t(
-                    "something in this browser, probably another extension, blocked the requests",
-                    "algo en este navegador, probablemente otra extensión, bloqueó las solicitudes",
-                )
+                Why::BlockedInBrowser
             } else {
-                cause_words(cause)
+                Why::of(cause)
             };
-            out.push(t(
-                format!(
-                    "StreamFix could not reach the streaming service from this browser: {}.",
-                    why.en
-                ),
-                format!(
-                    "StreamFix no pudo llegar al servicio de streaming desde este navegador: {}.",
-                    why.es
-                ),
-            ));
+            out.push(Line::Unreachable { why });
             out.push(match result.where_ {
-                Where::Browser => t(
-                    "Your connection may be fine; try turning off your other extensions for this site.",
-                    "Puede que tu conexión esté bien; prueba a desactivar tus otras extensiones para este sitio.",
-                ),
+                Where::Browser => Line::TryExtensionsOff,
                 // No answer at all, or a refused connection: the service may be down too.
-                _ if matches!(cause, Some("timeout" | "network") | None) => t(
-                    "The problem is most likely between this device and the service, though the service itself may be down too: restart your modem and router, turn off any VPN or proxy, check whether the service is down, and contact your internet provider if it continues.",
-                    "Lo más probable es que el problema esté entre este dispositivo y el servicio, aunque también puede que el servicio esté caído: reinicia el módem y el router, desactiva cualquier VPN o proxy, comprueba si el servicio está caído y, si sigue igual, contacta con tu proveedor de internet.",
-                ),
-                _ => t(
-                    "The problem is between this device and the service, not in the service itself: restart your modem and router, turn off any VPN or proxy, and contact your internet provider if it continues.",
-                    "El problema está entre este dispositivo y el servicio, no en el propio servicio: reinicia el módem y el router, desactiva cualquier VPN o proxy y, si sigue igual, contacta con tu proveedor de internet.",
-                ),
+                _ if matches!(cause, Some("timeout" | "network") | None) => {
+                    Line::LikelyBetweenOrDown
+                }
+                _ => Line::BetweenNotService,
             });
         }
         Verdict::ServiceError => {
-            out.push(t(
-                "The streaming service answered, but with a server error: it is down or overloaded right now.",
-                "El servicio de streaming respondió, pero con un error del servidor: ahora mismo está caído o saturado.",
-            ));
-            out.push(t(
-                "Nothing on your side needs fixing: wait a few minutes and try again.",
-                "No hay nada que arreglar por tu parte: espera unos minutos y vuelve a intentarlo.",
-            ));
+            out.push(Line::ServiceError);
+            out.push(Line::NothingToFix);
         }
         Verdict::FourK | Verdict::Hd | Verdict::Sd | Verdict::TooSlow | Verdict::Unknown => {
             match (result.basis, result.mbps) {
-                (Basis::Download, Some(v)) => {
-                    out.push(t(
-                        format!(
-                            "Measured download speed: about {} Mbps.",
-                            format_mbps(v, "en")
-                        ),
-                        format!(
-                            "Velocidad de descarga medida: unos {} Mbps.",
-                            format_mbps(v, "es")
-                        ),
-                    ));
-                    out.extend(quality_sentence(result.verdict, true));
+                (Basis::Download, Some(mbps)) => {
+                    out.push(Line::Measured { mbps });
+                    out.extend(quality_line(result.verdict, true));
                 }
-                (Basis::Estimate, Some(v)) => {
-                    out.push(t(
-                        format!("Your browser estimates the connection speed at about {} Mbps; this is a rough figure, not a measurement.", format_mbps(v, "en")),
-                        format!("El navegador calcula que la conexión va a unos {} Mbps; es una cifra aproximada, no una medición.", format_mbps(v, "es")),
-                    ));
-                    out.extend(quality_sentence(result.verdict, false));
+                (Basis::Estimate, Some(mbps)) => {
+                    out.push(Line::Estimated { mbps });
+                    out.extend(quality_line(result.verdict, false));
                 }
                 (Basis::Estimate, None) => {
-                    out.push(t(
-                        "Your browser rates this connection as very slow; StreamFix could not measure an exact speed.",
-                        "El navegador califica esta conexión como muy lenta; StreamFix no pudo medir la velocidad exacta.",
-                    ));
-                    out.extend(quality_sentence(result.verdict, false));
+                    out.push(Line::RatedVerySlow);
+                    out.extend(quality_line(result.verdict, false));
                 }
-                _ => {
-                    out.push(if result.reached {
-                        t(
-                            "The streaming service answered, but StreamFix could not measure the connection speed (HD needs about 5 Mbps, 4K about 15 Mbps).",
-                            "El servicio de streaming respondió, pero StreamFix no pudo medir la velocidad de la conexión (HD necesita unos 5 Mbps y 4K unos 15 Mbps).",
-                        )
-                    } else {
-                        t(
-                            "StreamFix could not measure the connection speed (HD needs about 5 Mbps, 4K about 15 Mbps).",
-                            "StreamFix no pudo medir la velocidad de la conexión (HD necesita unos 5 Mbps y 4K unos 15 Mbps).",
-                        )
-                    });
-                }
+                _ => out.push(if result.reached {
+                    Line::AnsweredNotMeasured
+                } else {
+                    Line::NotMeasured
+                }),
             }
             out.push(match (result.verdict, result.where_) {
-                (Verdict::TooSlow, _) => t(
-                    "A slow connection can make playback stop or fail: restart your modem and router, move closer to the Wi-Fi or use a cable, and pause other downloads.",
-                    "Una conexión lenta puede cortar o impedir la reproducción: reinicia el módem y el router, acércate al wifi o usa un cable y pausa otras descargas.",
-                ),
-                (_, Where::Network) => {
-                    let label = cause.map(cause_label);
-                    let (en, es) = label
-                        .map(|l| (format!(" ({})", l.en), format!(" ({})", l.es)))
-                        .unwrap_or_default();
-                    t(
-                        format!("Some of the service's addresses could not be reached{en}, which points to the network or to a VPN, proxy or DNS setting."),
-                        format!("No se pudo llegar a algunas direcciones del servicio{es}, lo que apunta a la red o a un ajuste de VPN, proxy o DNS."),
-                    )
-                }
-                (Verdict::Sd, Where::Browser) if !error_shown => t(
-                    "The service answered normally; the line's speed is what limits the picture.",
-                    "El servicio respondió con normalidad; lo que limita la imagen es la velocidad de la línea.",
-                ),
-                (_, Where::Browser) if !error_shown => t(
-                    "This check found nothing wrong with the connection.",
-                    "Esta prueba no encontró ningún problema en la conexión.",
-                ),
-                (_, Where::Browser) => t(
-                    "Your connection is not what is stopping playback; the cause is more likely in this browser, such as stored site data or another extension.",
-                    "No es la conexión lo que impide ver el contenido; la causa está más bien en este navegador, como los datos guardados del sitio u otra extensión.",
-                ),
-                _ => t(
-                    "This check alone can't tell whether your connection is the cause.",
-                    "Esta prueba no basta para saber si la conexión es la causa.",
-                ),
+                (Verdict::TooSlow, _) => Line::TooSlowAdvice,
+                (_, Where::Network) => Line::AddressesFailed {
+                    label: cause.map(Label::of),
+                },
+                (Verdict::Sd, Where::Browser) if !error_shown => Line::SlowLineLimitsPicture,
+                (_, Where::Browser) if !error_shown => Line::NothingWrong,
+                (_, Where::Browser) => Line::NotTheConnection,
+                _ => Line::CantTell,
             });
         }
     }
-    out.push(limits_sentence());
-    out.into_iter().map(|s| s.get(lang).to_string()).collect()
+    out.push(Line::Limits);
+    out
 }
 
 /// One line for the support report (`ReportInput::connection`).
 pub fn summary_line(result: &ConnectionResult, lang: &str) -> String {
-    let cause = result.cause.as_deref().map(cause_label);
-    let line = match result.verdict {
-        Verdict::Offline => t(
-            "no internet connection (the browser is offline)",
-            "sin conexión a internet (el navegador está sin conexión)",
-        ),
-        Verdict::Unreachable => match (&cause, result.where_) {
-            (_, Where::Browser) => t(
-                "service unreachable: requests blocked inside the browser",
-                "servicio inalcanzable: solicitudes bloqueadas dentro del navegador",
-            ),
-            (Some(c), _) => t(
-                format!("service unreachable ({})", c.en),
-                format!("servicio inalcanzable ({})", c.es),
-            ),
-            (None, _) => t("service unreachable", "servicio inalcanzable"),
-        },
-        Verdict::ServiceError => t(
-            "the service answered with server errors (5xx)",
-            "el servicio respondió con errores del servidor (5xx)",
-        ),
+    summary(result).iter().map(|l| l.say(lang)).collect()
+}
+
+/// What [`summary_line`] says, as the typed pieces it is made of.
+pub fn summary(result: &ConnectionResult) -> Vec<Line> {
+    let label = result.cause.as_deref().map(Label::of);
+    let main = match result.verdict {
+        Verdict::Offline => Line::SumOffline,
+        Verdict::Unreachable if result.where_ == Where::Browser => Line::SumBlocked,
+        Verdict::Unreachable => Line::SumUnreachable { label },
+        Verdict::ServiceError => Line::SumServiceError,
         v => {
             let quality = match v {
-                Verdict::FourK => t("enough for 4K", "suficiente para 4K"),
-                Verdict::Hd => t("enough for HD", "suficiente para HD"),
-                Verdict::Sd => t("enough for SD only", "solo suficiente para SD"),
-                Verdict::Unknown => t("speed not measured", "velocidad sin medir"),
-                _ => t("too slow for streaming", "demasiado lenta para streaming"),
+                Verdict::FourK => Quality::FourK,
+                Verdict::Hd => Quality::Hd,
+                Verdict::Sd => Quality::Sd,
+                Verdict::Unknown => Quality::Unknown,
+                _ => Quality::TooSlow,
             };
-            let mut line = match (result.basis, result.mbps) {
-                (Basis::Download, Some(m)) => t(
-                    format!(
-                        "about {} Mbps measured, {}",
-                        format_mbps(m, "en"),
-                        quality.en
-                    ),
-                    format!("unos {} Mbps medidos, {}", format_mbps(m, "es"), quality.es),
-                ),
-                (Basis::Estimate, Some(m)) => t(
-                    format!(
-                        "about {} Mbps (browser estimate), {}",
-                        format_mbps(m, "en"),
-                        quality.en
-                    ),
-                    format!(
-                        "unos {} Mbps (cálculo del navegador), {}",
-                        format_mbps(m, "es"),
-                        quality.es
-                    ),
-                ),
-                (Basis::Estimate, None) => t(
-                    format!("very slow per the browser, {}", quality.en),
-                    format!("muy lenta según el navegador, {}", quality.es),
-                ),
-                _ => t(
-                    if result.reached {
-                        "service reachable, speed not measured"
-                    } else {
-                        "speed not measured"
-                    },
-                    if result.reached {
-                        "servicio alcanzable, velocidad no medida"
-                    } else {
-                        "velocidad no medida"
-                    },
-                ),
+            let main = match (result.basis, result.mbps) {
+                (Basis::Download, Some(mbps)) => Line::SumMeasured { mbps, quality },
+                (Basis::Estimate, Some(mbps)) => Line::SumEstimated { mbps, quality },
+                (Basis::Estimate, None) => Line::SumVerySlow { quality },
+                _ if result.reached => Line::SumReachableUnmeasured,
+                _ => Line::SumUnmeasured,
             };
             if result.where_ == Where::Network && v != Verdict::TooSlow {
-                let (en, es) = cause
-                    .map(|c| (format!(" ({})", c.en), format!(" ({})", c.es)))
-                    .unwrap_or_default();
-                line.en
-                    .to_mut()
-                    .push_str(&format!("; some addresses failed{en}"));
-                line.es
-                    .to_mut()
-                    .push_str(&format!("; algunas direcciones fallaron{es}"));
+                return vec![main, Line::SumAddressesFailed { label }];
             }
-            line
+            main
         }
     };
-    line.get(lang).to_string()
+    vec![main]
 }
 
 // ---- decoding (see core::json)
@@ -970,10 +988,20 @@ mod tests {
         assert_eq!(json["verdict"], "4k");
         assert_eq!(json["where"], "browser");
         assert_eq!(json["basis"], "download");
+        assert_eq!(
+            explain_lines(&r, true),
+            [
+                Line::Measured { mbps: 50.0 },
+                Line::Quality4k,
+                Line::NotTheConnection,
+                Line::Limits
+            ]
+        );
         let text = explain(&r, "en").join(" ");
-        assert!(text.contains("50.0 Mbps") && text.contains("4K"), "{text}");
-        assert!(text.contains("fast.com"), "{text}");
-        assert!(text.contains("extension"), "{text}");
+        assert!(
+            text.contains("50.0 Mbps") && text.contains("fast.com"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -982,8 +1010,10 @@ mod tests {
         check(&r);
         assert_eq!((r.verdict, r.mbps), (Verdict::Hd, Some(7.0)));
         assert_eq!(r.where_, Where::Browser);
-        let text = explain(&r, "en").join(" ");
-        assert!(text.contains("about 5 Mbps") && text.contains("about 15 Mbps"));
+        assert_eq!(
+            explain_lines(&r, true)[..2],
+            [Line::Measured { mbps: 7.0 }, Line::QualityHd]
+        );
         let es = explain(&r, "es").join(" ");
         assert!(
             es.contains("7,0 Mbps") && es.contains("unos 5 Mbps"),
@@ -1031,7 +1061,10 @@ mod tests {
         assert!(!r.reached);
         assert_eq!(r.figures, Figures::default());
         assert_eq!(r.slowest_phase, None);
-        assert!(explain(&r, "en").join(" ").contains("DNS"));
+        assert_eq!(
+            explain_lines(&r, true)[..2],
+            [Line::Unreachable { why: Why::Dns }, Line::BetweenNotService]
+        );
         assert!(explain(&r, "es").join(" ").contains("DNS"));
     }
 
@@ -1048,7 +1081,10 @@ mod tests {
         assert_eq!(r.verdict, Verdict::Unreachable);
         assert_eq!(r.cause.as_deref(), Some("proxy"));
         assert_eq!(r.where_, Where::Network);
-        assert!(explain(&r, "en").join(" ").contains("proxy"));
+        assert_eq!(
+            explain_lines(&r, true)[0],
+            Line::Unreachable { why: Why::Proxy }
+        );
     }
 
     #[test]
@@ -1107,7 +1143,16 @@ mod tests {
         check(&r);
         assert_eq!(r.verdict, Verdict::Unreachable);
         assert_eq!((r.cause.as_deref(), r.where_), (None, Where::Browser));
-        assert!(explain(&r, "en").join(" ").contains("extension"));
+        assert_eq!(
+            explain_lines(&r, true)[..2],
+            [
+                Line::Unreachable {
+                    why: Why::BlockedInBrowser
+                },
+                Line::TryExtensionsOff
+            ]
+        );
+        assert_eq!(summary(&r), [Line::SumBlocked]);
     }
 
     #[test]
@@ -1152,7 +1197,10 @@ mod tests {
             serde_json::to_value(&r).unwrap()["verdict"],
             "service-error"
         );
-        assert!(explain(&r, "en").join(" ").contains("wait"));
+        assert_eq!(
+            explain_lines(&r, true)[..2],
+            [Line::ServiceError, Line::NothingToFix]
+        );
         // A failed probe beside the 5xx answers does not change it.
         let r = judge(&meas(vec![ok(503), failed("timeout")], None));
         assert_eq!(r.verdict, Verdict::ServiceError);
@@ -1181,7 +1229,9 @@ mod tests {
         assert_eq!(r.where_, Where::Network);
         assert_eq!(r.cause.as_deref(), Some("dns"));
         assert!(r.reached);
-        assert!(explain(&r, "en").join(" ").contains("(DNS)"));
+        let dns = Some(Label::Dns);
+        assert!(explain_lines(&r, true).contains(&Line::AddressesFailed { label: dns }));
+        assert_eq!(summary(&r)[1], Line::SumAddressesFailed { label: dns });
         assert!(summary_line(&r, "en").contains("some addresses failed (DNS)"));
         // A probe blocked by another extension is not the network's fault.
         let r = judge(&meas(
@@ -1317,7 +1367,10 @@ mod tests {
             (r.verdict, r.mbps, r.basis),
             (Verdict::Hd, Some(10.0), Basis::Estimate)
         );
-        assert!(explain(&r, "en").join(" ").contains("rough"));
+        assert_eq!(
+            explain_lines(&r, true)[..2],
+            [Line::Estimated { mbps: 10.0 }, Line::QualityHdUnmeasured]
+        );
     }
 
     #[test]
@@ -1365,10 +1418,10 @@ mod tests {
             (r.verdict, r.basis, r.where_),
             (Verdict::Hd, Basis::Estimate, Where::Unknown)
         );
-        let text = explain(&r, "en").join(" ");
-        assert!(!text.contains("not for 4K"), "{text}");
-        assert!(!text.contains("not what is stopping"), "{text}");
-        assert!(text.contains("takes a measurement"), "{text}");
+        let lines = explain_lines(&r, true);
+        assert!(lines.contains(&Line::QualityHdUnmeasured), "{lines:?}");
+        assert!(!lines.contains(&Line::QualityHd), "{lines:?}");
+        assert!(!lines.contains(&Line::NotTheConnection), "{lines:?}");
         let es = explain(&r, "es").join(" ");
         assert!(es.contains("requiere una medición"), "{es}");
     }
@@ -1377,13 +1430,10 @@ mod tests {
     fn no_answer_at_all_does_not_rule_the_service_out() {
         let r = judge(&meas(vec![failed("timeout"), failed("timeout")], None));
         assert_eq!(r.verdict, Verdict::Unreachable);
-        let text = explain(&r, "en").join(" ");
-        assert!(text.contains("may be down too"), "{text}");
-        assert!(!text.contains("not in the service itself"), "{text}");
+        assert_eq!(explain_lines(&r, true)[1], Line::LikelyBetweenOrDown);
         // A DNS failure is this side's: said firmly.
         let r = judge(&meas(vec![failed("net::ERR_NAME_NOT_RESOLVED")], None));
-        let text = explain(&r, "en").join(" ");
-        assert!(text.contains("not in the service itself"), "{text}");
+        assert_eq!(explain_lines(&r, true)[1], Line::BetweenNotService);
     }
 
     #[test]
@@ -1397,13 +1447,11 @@ mod tests {
             (r.mbps, r.basis, r.where_),
             (None, Basis::None, Where::Unknown)
         );
-        let text = explain(&r, "en").join(" ");
-        assert!(text.contains("could not measure"), "{text}");
-        assert!(!text.contains("enough for"), "{text}");
         assert_eq!(
-            summary_line(&r, "en"),
-            "service reachable, speed not measured"
+            explain_lines(&r, true),
+            [Line::AnsweredNotMeasured, Line::CantTell, Line::Limits]
         );
+        assert_eq!(summary(&r), [Line::SumReachableUnmeasured]);
         // Nothing measured at all.
         let r = judge(&meas(vec![], None));
         check(&r);
