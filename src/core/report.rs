@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{is_spanish as is_es, Text};
+use super::sentences::{self, report::Key};
 use super::util;
 
 /// Longest a field may be in the report, in characters.
@@ -28,7 +28,7 @@ pub struct ReportInput {
     /// Browser and version, e.g. `Chrome 156`.
     pub browser: String,
     pub os: String,
-    /// UI language; a tag starting with `es` gives Spanish labels.
+    /// UI language tag (`es-419`): the labels' language, English if the data lacks it.
     pub lang: String,
     /// When the report is made, ISO 8601, from the caller's clock.
     pub now_iso: String,
@@ -178,21 +178,145 @@ pub fn sanitize(raw: &str) -> String {
     cap(&util::join(&words, " "), MAX_FIELD_CHARS)
 }
 
-fn t(en: &'static str, es: &'static str) -> Text {
-    Text {
-        en: en.into(),
-        es: es.into(),
+/// What the report says, in no language: `say` finds the words in
+/// `data/sentences/report.toml` and fills in the arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word<'a> {
+    Title,
+    Summary,
+    Environment,
+    Checked,
+    StepsTried,
+    ForSupport,
+    Service,
+    ErrorCode,
+    Meaning,
+    ErrorSeenAt,
+    DetectedFrom,
+    ReportMadeAt,
+    Browser,
+    OperatingSystem,
+    StreamfixVersion,
+    Proxy,
+    Connection,
+    OtherExtensions,
+    NoneDetected,
+    NotKnown,
+    NotChecked,
+    NoneListed,
+    NoneRecorded,
+    KindVpn,
+    KindProxy,
+    KindBlocker,
+    KindModifier,
+    KindUnrelated,
+    Suspect,
+    ExtOn,
+    ExtOff,
+    ExtTurnedOff,
+    StepTodo,
+    StepDone,
+    StepHelped,
+    StepNotHelped,
+    /// How many items a cut list left out.
+    More {
+        n: usize,
+    },
+    ProxyMode {
+        mode: &'a str,
+    },
+    ProxyUnreadable,
+    /// Extension names, already joined.
+    ProxySetters {
+        names: &'a str,
+    },
+    ShownOnPage,
+    HttpAnswer {
+        status: u16,
+    },
+    EnteredByUser,
+    Closing,
+}
+
+impl Word<'_> {
+    /// Its sentence in the data.
+    fn key(&self) -> Key {
+        match self {
+            Word::Title => Key::Title,
+            Word::Summary => Key::Summary,
+            Word::Environment => Key::Environment,
+            Word::Checked => Key::Checked,
+            Word::StepsTried => Key::StepsTried,
+            Word::ForSupport => Key::ForSupport,
+            Word::Service => Key::Service,
+            Word::ErrorCode => Key::ErrorCode,
+            Word::Meaning => Key::Meaning,
+            Word::ErrorSeenAt => Key::ErrorSeenAt,
+            Word::DetectedFrom => Key::DetectedFrom,
+            Word::ReportMadeAt => Key::ReportMadeAt,
+            Word::Browser => Key::Browser,
+            Word::OperatingSystem => Key::OperatingSystem,
+            Word::StreamfixVersion => Key::StreamfixVersion,
+            Word::Proxy => Key::Proxy,
+            Word::Connection => Key::Connection,
+            Word::OtherExtensions => Key::OtherExtensions,
+            Word::NoneDetected => Key::NoneDetected,
+            Word::NotKnown => Key::NotKnown,
+            Word::NotChecked => Key::NotChecked,
+            Word::NoneListed => Key::NoneListed,
+            Word::NoneRecorded => Key::NoneRecorded,
+            Word::KindVpn => Key::KindVpn,
+            Word::KindProxy => Key::KindProxy,
+            Word::KindBlocker => Key::KindBlocker,
+            Word::KindModifier => Key::KindModifier,
+            Word::KindUnrelated => Key::KindUnrelated,
+            Word::Suspect => Key::Suspect,
+            Word::ExtOn => Key::ExtOn,
+            Word::ExtOff => Key::ExtOff,
+            Word::ExtTurnedOff => Key::ExtTurnedOff,
+            Word::StepTodo => Key::StepTodo,
+            Word::StepDone => Key::StepDone,
+            Word::StepHelped => Key::StepHelped,
+            Word::StepNotHelped => Key::StepNotHelped,
+            Word::More { .. } => Key::More,
+            Word::ProxyMode { .. } => Key::ProxyMode,
+            Word::ProxyUnreadable => Key::ProxyUnreadable,
+            Word::ProxySetters { .. } => Key::ProxySetters,
+            Word::ShownOnPage => Key::ShownOnPage,
+            Word::HttpAnswer { .. } => Key::HttpAnswer,
+            Word::EnteredByUser => Key::EnteredByUser,
+            Word::Closing => Key::Closing,
+        }
+    }
+
+    /// The `{name}`s it fills in, with their values.
+    fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Word::More { n } => vec![("n", n.to_string())],
+            Word::ProxyMode { mode } => vec![("mode", mode.to_string())],
+            Word::ProxySetters { names } => vec![("names", names.to_string())],
+            Word::HttpAnswer { status } => vec![("status", status.to_string())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Its words for a UI language tag (`es-419`); English where the data has no such
+    /// language.
+    pub fn say(&self, lang: &str) -> String {
+        let args = self.args();
+        let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        sentences::fill(self.key().words(sentences::lang_index(lang)), &args)
     }
 }
 
-struct Writer {
-    es: bool,
+struct Writer<'a> {
+    lang: &'a str,
     out: String,
 }
 
-impl Writer {
-    fn word(&self, en: &'static str, es: &'static str) -> String {
-        t(en, es).get(if self.es { "es" } else { "en" }).to_string()
+impl Writer<'_> {
+    fn word(&self, w: Word) -> String {
+        w.say(self.lang)
     }
 
     fn line(&mut self, s: &str) {
@@ -200,8 +324,8 @@ impl Writer {
         self.out.push('\n');
     }
 
-    fn heading(&mut self, en: &'static str, es: &'static str) {
-        let h = self.word(en, es);
+    fn heading(&mut self, w: Word) {
+        let h = self.word(w);
         if !self.out.is_empty() {
             self.out.push('\n');
         }
@@ -227,52 +351,45 @@ impl Writer {
     fn more(&mut self, total: usize) {
         if total > MAX_LIST_ITEMS {
             let n = total - MAX_LIST_ITEMS;
-            let s = if self.es {
-                format!("  … y {n} más")
-            } else {
-                format!("  … and {n} more")
-            };
+            let s = format!("  {}", self.word(Word::More { n }));
             self.line(&s);
         }
     }
 }
 
-fn kind_words(kind: &str) -> Option<Text> {
+fn kind_words(kind: &str) -> Option<Word<'static>> {
     Some(match kind {
-        "vpn" => t("VPN", "VPN"),
-        "proxy" => t("proxy", "proxy"),
-        "blocker" => t(
-            "ad or content blocker",
-            "bloqueador de anuncios o contenido",
-        ),
-        "modifier" => t("page modifier", "modificador de páginas"),
-        "unrelated" => t("unrelated", "sin relación"),
+        "vpn" => Word::KindVpn,
+        "proxy" => Word::KindProxy,
+        "blocker" => Word::KindBlocker,
+        "modifier" => Word::KindModifier,
+        "unrelated" => Word::KindUnrelated,
         _ => return None,
     })
 }
 
-fn ext_state_words(state: &str) -> Option<Text> {
+fn ext_state_words(state: &str) -> Option<Word<'static>> {
     Some(match state {
-        "on" => t("on", "activada"),
-        "off" => t("off", "desactivada"),
-        "turned off by StreamFix" => t("turned off by StreamFix", "desactivada por StreamFix"),
+        "on" => Word::ExtOn,
+        "off" => Word::ExtOff,
+        "turned off by StreamFix" => Word::ExtTurnedOff,
         _ => return None,
     })
 }
 
-fn step_state_words(state: &str) -> Option<Text> {
+fn step_state_words(state: &str) -> Option<Word<'static>> {
     Some(match state {
-        "todo" => t("not tried yet", "sin probar"),
-        "done" => t("done, no change seen yet", "hecho, sin resultado aún"),
-        "helped" => t("helped", "ayudó"),
-        "not-helped" => t("did not help", "no ayudó"),
+        "todo" => Word::StepTodo,
+        "done" => Word::StepDone,
+        "helped" => Word::StepHelped,
+        "not-helped" => Word::StepNotHelped,
         _ => return None,
     })
 }
 
 /// A known word in the report's language, or the sanitised raw value.
-fn word_or_raw(words: Option<Text>, raw: &str, lang: &str) -> String {
-    words.map_or_else(|| sanitize(raw), |w| w.get(lang).to_string())
+fn word_or_raw(word: Option<Word>, raw: &str, w: &Writer) -> String {
+    word.map_or_else(|| sanitize(raw), |word| w.word(word))
 }
 
 /// Sanitised, or `None` when nothing is left.
@@ -282,7 +399,7 @@ fn field(v: Option<&String>) -> Option<String> {
 
 fn or_unknown(s: String, w: &Writer) -> String {
     if s.is_empty() {
-        w.word("not known", "desconocido")
+        w.word(Word::NotKnown)
     } else {
         s
     }
@@ -290,91 +407,86 @@ fn or_unknown(s: String, w: &Writer) -> String {
 
 /// The support report, plain text with `\n` line ends.
 pub fn render(input: &ReportInput) -> String {
-    let lang = if is_es(&input.lang) { "es" } else { "en" };
     let mut w = Writer {
-        es: lang == "es",
+        lang: &input.lang,
         out: String::new(),
     };
 
-    let title = w.word(
-        "StreamFix support report",
-        "Informe de StreamFix para soporte",
-    );
+    let title = w.word(Word::Title);
     w.line(&title);
     w.line(&"=".repeat(title.chars().count()));
 
     // Summary
-    w.heading("Summary", "Resumen");
+    w.heading(Word::Summary);
     let mut rows = Vec::new();
     if let Some(s) = field(input.service.as_ref()) {
-        rows.push((w.word("Service", "Servicio"), s));
+        rows.push((w.word(Word::Service), s));
     }
-    let code = field(input.code.as_ref())
-        .unwrap_or_else(|| w.word("none detected", "no se detectó ninguno"));
-    rows.push((w.word("Error code", "Código de error"), code));
+    let code = field(input.code.as_ref()).unwrap_or_else(|| w.word(Word::NoneDetected));
+    rows.push((w.word(Word::ErrorCode), code));
     if let Some(s) = field(input.meaning.as_ref()) {
-        rows.push((w.word("Meaning", "Significado"), s));
+        rows.push((w.word(Word::Meaning), s));
     }
     if let Some(s) = field(input.detected_iso.as_ref()) {
-        rows.push((w.word("Error seen at", "Error visto el"), s));
+        rows.push((w.word(Word::ErrorSeenAt), s));
     }
     if let Some(s) = field(input.evidence.as_ref()) {
-        rows.push((w.word("Detected from", "Detectado por"), s));
+        rows.push((w.word(Word::DetectedFrom), s));
     }
     rows.push((
-        w.word("Report made at", "Informe hecho el"),
+        w.word(Word::ReportMadeAt),
         or_unknown(sanitize(&input.now_iso), &w),
     ));
     w.rows(&rows);
 
     // Environment
-    w.heading("Environment", "Entorno");
+    w.heading(Word::Environment);
     let rows = vec![
         (
-            w.word("Browser", "Navegador"),
+            w.word(Word::Browser),
             or_unknown(sanitize(&input.browser), &w),
         ),
         (
-            w.word("Operating system", "Sistema operativo"),
+            w.word(Word::OperatingSystem),
             or_unknown(sanitize(&input.os), &w),
         ),
         (
-            w.word("StreamFix version", "Versión de StreamFix"),
+            w.word(Word::StreamfixVersion),
             or_unknown(sanitize(&input.extension_version), &w),
         ),
     ];
     w.rows(&rows);
 
     // What StreamFix checked
-    w.heading("What StreamFix checked", "Qué revisó StreamFix");
-    let not_checked = w.word("not checked", "sin revisar");
+    w.heading(Word::Checked);
+    let not_checked = w.word(Word::NotChecked);
     let rows = vec![
         (
-            w.word("Proxy", "Proxy"),
+            w.word(Word::Proxy),
             field(input.proxy.as_ref()).unwrap_or_else(|| not_checked.clone()),
         ),
         (
-            w.word("Connection", "Conexión"),
+            w.word(Word::Connection),
             field(input.connection.as_ref()).unwrap_or_else(|| not_checked.clone()),
         ),
     ];
     w.rows(&rows);
-    let label = w.word("Other extensions", "Otras extensiones");
+    let label = w.word(Word::OtherExtensions);
     if input.extensions.is_empty() {
-        let none = w.word("none listed", "ninguna en la lista");
+        let none = w.word(Word::NoneListed);
         w.line(&format!("{label}: {none}"));
     } else {
         w.line(&format!("{label} ({}):", input.extensions.len()));
         for ext in input.extensions.iter().take(MAX_LIST_ITEMS) {
             let mut parts = vec![or_unknown(sanitize(&ext.name), &w)];
-            let kind = word_or_raw(kind_words(&ext.kind), &ext.kind, lang);
+            let kind = word_or_raw(kind_words(&ext.kind), &ext.kind, &w);
             if !kind.is_empty() {
                 parts.push(kind);
             }
             if ext.suspect {
-                parts.push(w.word("suspect", "sospechosa"));
+                parts.push(w.word(Word::Suspect));
             }
-            let state = word_or_raw(ext_state_words(&ext.state), &ext.state, lang);
+            let state = word_or_raw(ext_state_words(&ext.state), &ext.state, &w);
             if !state.is_empty() {
                 parts.push(state);
             }
@@ -384,14 +496,14 @@ pub fn render(input: &ReportInput) -> String {
     }
 
     // Steps
-    w.heading("Steps tried", "Pasos probados");
+    w.heading(Word::StepsTried);
     if input.steps.is_empty() {
-        let none = w.word("None recorded.", "No consta ninguno.");
+        let none = w.word(Word::NoneRecorded);
         w.line(&none);
     } else {
         for step in input.steps.iter().take(MAX_LIST_ITEMS) {
             let title = or_unknown(sanitize(&step.title), &w);
-            let state = word_or_raw(step_state_words(&step.state), &step.state, lang);
+            let state = word_or_raw(step_state_words(&step.state), &step.state, &w);
             if state.is_empty() {
                 w.line(&format!("  - {title}"));
             } else {
@@ -402,11 +514,8 @@ pub fn render(input: &ReportInput) -> String {
     }
 
     // Closing
-    w.heading("For support", "Para soporte");
-    let closing = w.word(
-        "Please also tell support: the device you watch on, whether other devices on the same network have the same problem, whether this device uses Wi-Fi or a cable, and the name of your internet provider.",
-        "Indica también a soporte: el dispositivo en el que ves el contenido, si a otros dispositivos de la misma red les pasa lo mismo, si este dispositivo usa wifi o cable, y el nombre de tu proveedor de internet.",
-    );
+    w.heading(Word::ForSupport);
+    let closing = w.word(Word::Closing);
     w.line(&closing);
     w.out
 }
@@ -524,6 +633,7 @@ mod tests {
         assert!(r.contains("Proxy:      not checked"), "{r}");
         assert!(r.contains("Other extensions: none listed"), "{r}");
         assert!(r.contains("None recorded."), "{r}");
+        assert!(r.contains(&Word::NoneRecorded.say("en-US")), "{r}");
         assert!(!r.contains("Service:"), "{r}");
         assert!(!r.contains("Meaning:"), "{r}");
         assert!(!r.contains("\n\n\n"));
@@ -660,6 +770,7 @@ mod tests {
             "{r}"
         );
         assert!(r.contains("… and 10 more"), "{r}");
+        assert!(r.contains(&format!("  {}\n", Word::More { n: 70 }.say("en"))));
         assert!(r.contains("weird kind"));
         assert!(r.contains('…'));
     }
@@ -679,5 +790,95 @@ mod tests {
         // An address cut by the scan limit is not left half-visible.
         let long = format!("{}someone@example.com", "a ".repeat(MAX_SCAN_CHARS / 2 - 4));
         assert!(!sanitize(&long).contains("someone"));
+    }
+
+    /// Every word the report can say, with something to fill in.
+    fn every_word() -> Vec<Word<'static>> {
+        use Word::*;
+        vec![
+            Title,
+            Summary,
+            Environment,
+            Checked,
+            StepsTried,
+            ForSupport,
+            Service,
+            ErrorCode,
+            Meaning,
+            ErrorSeenAt,
+            DetectedFrom,
+            ReportMadeAt,
+            Browser,
+            OperatingSystem,
+            StreamfixVersion,
+            Proxy,
+            Connection,
+            OtherExtensions,
+            NoneDetected,
+            NotKnown,
+            NotChecked,
+            NoneListed,
+            NoneRecorded,
+            KindVpn,
+            KindProxy,
+            KindBlocker,
+            KindModifier,
+            KindUnrelated,
+            Suspect,
+            ExtOn,
+            ExtOff,
+            ExtTurnedOff,
+            StepTodo,
+            StepDone,
+            StepHelped,
+            StepNotHelped,
+            More { n: 7 },
+            ProxyMode { mode: "pac_script" },
+            ProxyUnreadable,
+            ProxySetters { names: "A, B" },
+            ShownOnPage,
+            HttpAnswer { status: 429 },
+            EnteredByUser,
+            Closing,
+        ]
+    }
+
+    /// Each sentence of report.toml is said by some `Word`, and each `Word` fills in
+    /// exactly the names its sentence has, in every language.
+    #[test]
+    fn every_sentence_is_a_word_and_fills_in_its_names() {
+        let words = every_word();
+        for key in Key::ALL {
+            assert!(
+                words.iter().any(|w| w.key() == *key),
+                "{} unsaid",
+                key.name()
+            );
+        }
+        for w in &words {
+            for lang in sentences::LANGS {
+                let said = w.say(lang);
+                assert!(
+                    !said.contains('{') && !said.contains('}'),
+                    "{w:?} {lang}: {said}"
+                );
+                for (_, value) in w.args() {
+                    assert!(said.contains(&value), "{w:?} {lang}: {said}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn words_follow_the_language_tag() {
+        assert_eq!(Word::More { n: 3 }.say("es-419"), "… y 3 más");
+        assert_eq!(Word::More { n: 3 }.say("fr-CA"), "… and 3 more");
+        assert_eq!(
+            Word::HttpAnswer { status: 503 }.say("ES"),
+            "respuesta HTTP 503"
+        );
+        assert_eq!(Word::HttpAnswer { status: 503 }.say(""), "HTTP 503 answer");
+        // What is filled in is not read for names again.
+        assert_eq!(Word::ProxyMode { mode: "{n}" }.say("en"), "mode {n}");
     }
 }

@@ -1,12 +1,12 @@
 //! Gathers a tab's diagnosis, checks and steps into the support report.
 
 use super::Store;
-use crate::core::catalog::{is_spanish, Catalog};
+use crate::core::catalog::Catalog;
 use crate::core::conflicts::ProxyReport;
 use crate::core::connection;
 use crate::core::detector::Evidence;
 use crate::core::plan::{self, StepState};
-use crate::core::report::{self, ReportExt, ReportInput, ReportStep};
+use crate::core::report::{self, ReportExt, ReportInput, ReportStep, Word};
 use crate::core::state::TabState;
 
 /// What only the asking page knows.
@@ -29,7 +29,6 @@ fn state_name(s: StepState) -> &'static str {
 /// The proxy in the report's language. Unreadable settings are said to be so; the
 /// extensions able to set a proxy are named (not their ids), never blamed outright.
 fn proxy_line(p: &ProxyReport, tab: &TabState, lang: &str) -> String {
-    let es = is_spanish(lang);
     let name = |id: &String| {
         tab.extensions
             .iter()
@@ -44,19 +43,14 @@ fn proxy_line(p: &ProxyReport, tab: &TabState, lang: &str) -> String {
             names.push(n);
         }
     }
-    let mut line = match (&p.mode, es) {
-        (Some(mode), false) => format!("mode {mode}"),
-        (Some(mode), true) => format!("modo {mode}"),
-        (None, false) => "settings not readable by StreamFix".to_string(),
-        (None, true) => "ajustes que StreamFix no puede leer".to_string(),
+    let mut line = match &p.mode {
+        Some(mode) => Word::ProxyMode { mode }.say(lang),
+        None => Word::ProxyUnreadable.say(lang),
     };
     if !names.is_empty() {
-        line.push_str(if es {
-            "; extensiones que pueden fijar un proxy: "
-        } else {
-            "; extensions that can set a proxy: "
-        });
-        line.push_str(&crate::core::util::join(&names, ", "));
+        let names = crate::core::util::join(&names, ", ");
+        line.push_str("; ");
+        line.push_str(&Word::ProxySetters { names: &names }.say(lang));
     }
     line
 }
@@ -65,18 +59,11 @@ pub(super) fn render_tab(catalog: &Catalog, store: &Store, tab: &TabState, env: 
     let d = tab.detection.as_ref();
     let entry = d.and_then(|d| catalog.entry(&d.entry));
     let (ledger, _) = store.ledger();
-    let es = env
-        .lang
-        .get(..2)
-        .is_some_and(|l| l.eq_ignore_ascii_case("es"));
-    let evidence = d.map(|d| match (&d.evidence, es) {
-        (Evidence::Page { .. }, false) => "shown on the page".to_string(),
-        (Evidence::Page { .. }, true) => "mostrado en la página".to_string(),
-        (Evidence::Http { status }, false) => format!("HTTP {status} answer"),
-        (Evidence::Http { status }, true) => format!("respuesta HTTP {status}"),
-        (Evidence::Net { error, .. }, _) => error.clone(),
-        (Evidence::Told, false) => "entered by the user".to_string(),
-        (Evidence::Told, true) => "indicado por el usuario".to_string(),
+    let evidence = d.map(|d| match &d.evidence {
+        Evidence::Page { .. } => Word::ShownOnPage.say(env.lang),
+        Evidence::Http { status } => Word::HttpAnswer { status: *status }.say(env.lang),
+        Evidence::Net { error, .. } => error.clone(),
+        Evidence::Told => Word::EnteredByUser.say(env.lang),
     });
     let steps = entry
         .map(|e| plan::steps(catalog, &e.id, &tab.steps, store.ctx.env.browser))

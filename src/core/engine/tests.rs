@@ -2,6 +2,7 @@ use super::*;
 use crate::core::detector::{Block, BlockKind};
 use crate::core::messages::OptionsView;
 use crate::core::plan::StepState;
+use crate::core::report::Word;
 use crate::core::state::{BisectRun, InFlight, Notice, BISECT_KEY};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -2258,6 +2259,7 @@ fn the_report_speaks_its_language_names_extensions_and_agrees_with_the_listing()
     list_extensions(&mut sw, 2, &[ext(vpn, "Hola VPN", true, &["proxy"])]);
     let es = report_text(&mut sw, 2, "es");
     assert!(es.contains("mostrado en la página"), "{es}");
+    assert!(es.contains(&Word::ShownOnPage.say("es")), "{es}");
     assert!(
         !es.contains("shown on the page") && !es.contains("(inferred)"),
         "{es}"
@@ -2268,6 +2270,8 @@ fn the_report_speaks_its_language_names_extensions_and_agrees_with_the_listing()
         en.contains("extensions that can set a proxy: Hola VPN"),
         "{en}"
     );
+    let setters = Word::ProxySetters { names: "Hola VPN" }.say("en");
+    assert!(en.contains(&format!("; {setters}\n")), "{en}");
     assert!(!en.contains(vpn) && !en.contains("likely set by"), "{en}");
     // Turned off by StreamFix, then back on by the user: the report says on.
     run_ext(&mut sw, 2, "disable-suspects", None);
