@@ -57,7 +57,10 @@ mod tests {
 
     #[test]
     fn names_are_filled_in_and_unknown_ones_left_as_they_are() {
-        assert_eq!(fill("about {mbps} Mbps", &[("mbps", "7.5")]), "about 7.5 Mbps");
+        assert_eq!(
+            fill("about {mbps} Mbps", &[("mbps", "7.5")]),
+            "about 7.5 Mbps"
+        );
         assert_eq!(fill("{a}{b}", &[("b", "2"), ("a", "1")]), "12");
         assert_eq!(fill("odd {x} and {", &[]), "odd {x} and {");
     }
