@@ -40,7 +40,7 @@ fn now() -> f64 {
 /// A fresh URL each time, so no cache anywhere answers for the network.
 fn fresh(url: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}streamfix={}", js_sys::Date::now())
+    format!("{url}{sep}streamfix={}", js_sys::Date::now() as u64)
 }
 
 fn init(signal: Option<&web_sys::AbortSignal>) -> RequestInit {

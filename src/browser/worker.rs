@@ -17,6 +17,7 @@ use super::measure;
 use crate::core::catalog::Catalog;
 use crate::core::conflicts::ExtensionInfo;
 use crate::core::engine::{self, Context, Env, Output, Stored};
+use crate::core::json;
 use crate::core::messages::{Effect, Msg, Reply, RequestEvent, Sender, WebRequest};
 use crate::core::sitedata::Browser;
 use crate::core::util::Map;
@@ -42,7 +43,8 @@ fn instance_id() -> String {
     crypto
         .and_then(|c| c.dyn_into::<web_sys::Crypto>().ok())
         .map(|c| c.random_uuid())
-        .unwrap_or_else(|| js_sys::Math::random().to_string())
+        // No crypto: a random integer is identity enough for one worker's lifetime.
+        .unwrap_or_else(|| ((js_sys::Math::random() * 1e15) as u64).to_string())
 }
 
 /// Messages the worker sends to a tab's content script.
@@ -165,8 +167,14 @@ async fn call(msg: Incoming, sender: Sender, answer: Option<oneshot::Sender<Repl
         .await
         {
             Either::Left((Ok(()), _)) => {}
-            Either::Left((Err(e), _)) => warn(&format!("StreamFix: {effect:?}: {e}")),
-            Either::Right(_) => warn(&format!("StreamFix: {effect:?}: no answer in time")),
+            // The effect as it crossed from the core (its one wire declaration).
+            Either::Left((Err(e), _)) => {
+                warn(&format!("StreamFix: {}: {e}", json::to_string(effect)))
+            }
+            Either::Right(_) => warn(&format!(
+                "StreamFix: {}: no answer in time",
+                json::to_string(effect)
+            )),
         }
     }
 }
