@@ -33,6 +33,18 @@ mod entry {
         crate::browser::worker::on_event(name, details).await
     }
 
+    /// The toolbar popup for `tab`; `first_view`: its `GetView`, already sent.
+    #[wasm_bindgen]
+    pub async fn popup_page(tab: JsValue, first_view: JsValue) -> Result<(), JsValue> {
+        crate::pages::popup::run(tab, first_view.dyn_into::<js_sys::Promise>()).await
+    }
+
+    /// The inline panel; `first_view`: its `GetView`, already sent.
+    #[wasm_bindgen]
+    pub async fn panel_page(first_view: JsValue) -> Result<(), JsValue> {
+        crate::pages::panel::run(first_view.dyn_into::<js_sys::Promise>()).await
+    }
+
     /// The options page, for as long as it is open.
     #[wasm_bindgen]
     pub async fn options_page() -> Result<(), JsValue> {

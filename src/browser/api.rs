@@ -49,6 +49,8 @@ extern "C" {
     fn get_manifest(this: &Runtime) -> JsValue;
     #[wasm_bindgen(method, catch, js_name = sendMessage)]
     fn send_message(this: &Runtime, msg: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, getter, js_name = onMessage)]
+    fn on_message(this: &Runtime) -> Event;
 
     pub type Storage;
     #[wasm_bindgen(method, getter)]
@@ -475,9 +477,52 @@ pub fn t(key: &str, subs: &[&str]) -> String {
     }
 }
 
-/// `runtime.sendMessage`: the worker's answer, or why there is none.
-pub async fn send_to_worker(msg: &JsValue) -> Result<JsValue, Error> {
-    done(api().runtime().send_message(msg)).await
+/// `runtime.sendMessage`'s promise (the call itself may throw: the extension reloaded).
+pub fn send_to_worker_raw(msg: &JsValue) -> Result<Promise, JsValue> {
+    api().runtime().send_message(msg)
+}
+
+/// Calls `f(msg, sender)` for each runtime message to this page, for as long as it is kept.
+pub struct MessageWatch(Closure<dyn FnMut(JsValue, JsValue)>);
+
+impl MessageWatch {
+    pub fn new(mut f: impl FnMut(&JsValue, &JsValue) + 'static) -> Self {
+        let c =
+            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |msg: JsValue, sender: JsValue| {
+                f(&msg, &sender)
+            });
+        let _ = api()
+            .runtime()
+            .on_message()
+            .add_plain_listener(c.as_ref().unchecked_ref());
+        MessageWatch(c)
+    }
+}
+
+impl Drop for MessageWatch {
+    fn drop(&mut self) {
+        api()
+            .runtime()
+            .on_message()
+            .remove_listener(self.0.as_ref().unchecked_ref());
+    }
+}
+
+/// `permissions.request` for one permission: called in the click's own turn (the
+/// browser asks the user only then); `None` where the browser has no such call here.
+pub fn request_permission(name: &str) -> Option<Promise> {
+    let perms: JsValue = api().permissions().into();
+    let f = Reflect::get(&perms, &"request".into())
+        .ok()
+        .filter(JsValue::is_function)?;
+    let f: Function = f.unchecked_into();
+    let arg = object(&[("permissions", strings(&[name.to_string()]))]);
+    f.call1(&perms, &arg).ok().map(|v| Promise::resolve(&v))
+}
+
+/// This extension's id (to know its own messages).
+pub fn runtime_id() -> String {
+    api().runtime().id()
 }
 
 /// Calls `f(changes, area)` on every storage change, for as long as it is kept.

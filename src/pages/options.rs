@@ -13,7 +13,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement};
 
 use super::ask;
-use super::dom::{button, document, text_el, El, Result};
+use super::dom::{add, button, document, text_el, El, Result};
 use crate::browser::api::{self, field, t, StorageWatch};
 use crate::core::messages::{Msg, MutedCode, OptionsView, ServiceChoice};
 use crate::core::state::{SettingChange, Settings};
@@ -97,7 +97,7 @@ async fn do_job(page: &Rc<RefCell<Page>>, job: Job) {
             Ok(o) => render(page, &o.settings, &o.services, &o.muted, o.remembered),
             Err(e) => Err(JsValue::from_str(&e)),
         },
-        Err(text) => Err(JsValue::from_str(&text)),
+        Err(failure) => Err(JsValue::from_str(&failure.text)),
     };
     if let Err(e) = shown {
         let text = e.as_string().unwrap_or_default();
@@ -190,7 +190,7 @@ fn render(
                 .child(&text_el("span", "weak", &where_)?)?
                 .text(" ")?
                 .child(&unmute)?;
-            ul.0.append_with_node_1(&li.0)?;
+            add(&ul.0, &li.0)?;
         }
         ul.0
     };
@@ -216,7 +216,7 @@ fn render(
             .attr("for", &id)?
             .text(&t("optionServiceOn", &[&s.name]))?;
         let li = El::new("li")?.child(&input)?.text(" ")?.child(&label.0)?;
-        service_list.0.append_with_node_1(&li.0)?;
+        add(&service_list.0, &li.0)?;
     }
 
     let worked = if remembered > 0 {
@@ -317,7 +317,7 @@ fn shortcuts(p: &mut Page, commands: &[api::Command]) -> Result<()> {
             .child(&key)?
             .text(" ")?
             .text(&what)?;
-        list.0.append_with_node_1(&li.0)?;
+        add(&list.0, &li.0)?;
     }
     let change = button("change-shortcuts", &t("shortcutsChange", &[]))?.0;
     let open = EventListener::new(&change, "click", |_| {
