@@ -734,7 +734,7 @@ fn browser_name() -> String {
                 )
             })
             .filter(|(name, _)| {
-                let l = name.to_lowercase();
+                let l = name.to_ascii_lowercase();
                 !(l.starts_with("not") && l.contains("brand"))
             })
             .collect()
