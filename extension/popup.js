@@ -1,7 +1,6 @@
 // Toolbar popup: rendered by the Rust pages layer (src/pages/popup.rs). JavaScript to
 // load the wasm, and to send the question first: the worker decides while the wasm
 // compiles. It decides nothing.
-import init, { popup_page } from './pkg/streamfix.js';
 import { uiLang as lang } from './lang.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
@@ -10,6 +9,8 @@ const firstView = tabQuery.then((tab) => api.runtime.sendMessage({ type: 'GetVie
 // Handled in Rust once the wasm is in; not an unhandled rejection meanwhile.
 firstView.catch(() => {});
 
+// The wasm's glue comes after the question is sent (the page preloads it meanwhile).
+const { default: init, popup_page } = await import('./pkg/streamfix.js');
 try {
   await init({ module_or_path: new URL('./pkg/streamfix_bg.wasm', import.meta.url) });
   await popup_page(await tabQuery, firstView);

@@ -61,9 +61,8 @@ fn kinds(list: &[String]) -> String {
 fn keep_units(text: &str) -> String {
     const UNITS: &[&str] = &["Mbps", "Kbps", "KB", "MB", "GB", "ms", "s"];
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
     let mut prev_digit = false;
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in text.char_indices() {
         if c == ' ' && prev_digit {
             let rest = text.get(i + 1..).unwrap_or("");
             let unit = UNITS.iter().any(|u| {
@@ -118,7 +117,7 @@ pub fn grant_button(permission: Permission, then: &str) -> Result<Element> {
 
 fn append_all(parent: &Element, children: Vec<Option<Element>>) -> Result<()> {
     for c in children.into_iter().flatten() {
-        add(&parent, &c)?;
+        add(parent, &c)?;
     }
     Ok(())
 }

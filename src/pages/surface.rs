@@ -21,6 +21,9 @@ use crate::core::messages::{Msg, Permission};
 use crate::core::plan::StepState;
 use crate::core::view::View;
 
+/// The elements a surface adds after the view.
+pub type Extra = Box<dyn Fn(&View) -> Result<Vec<Element>>>;
+
 /// What makes one surface differ from the other.
 pub struct Config {
     pub main: Element,
@@ -31,7 +34,7 @@ pub struct Config {
     /// The sentence for a tab with no error.
     pub ok_text: Box<dyn Fn(&View) -> String>,
     /// What follows the view (the footers).
-    pub extra: Box<dyn Fn(&View) -> Result<Vec<Element>>>,
+    pub extra: Extra,
     /// A view not to show (the panel keeps what it showed once the error is gone).
     pub hold: Box<dyn FnMut(&View) -> bool>,
     /// Whether the browser saw this frame unobscured (the panel's proof for a `Run`).

@@ -101,9 +101,20 @@ check('firefox: the options page (rendered from Rust) lists the services; switch
   const boxes = await options.$$eval('[data-service]', (els) => els.map((e) => [e.dataset.service, e.checked]));
   assert(boxes.length >= 5 && boxes.every(([, on]) => on), `services, all on: ${JSON.stringify(boxes)}`);
   const off = async () => (await ext.evaluate(() => browser.storage.local.get('settings'))).settings?.off_services ?? [];
-  await options.click('[data-service="youtube"]');
+  // The page renders again on each saved change: a box found just before may be gone.
+  const click = async (selector) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await options.click(selector);
+      } catch (err) {
+        if (attempt === 5 || !/detached/i.test(err.message)) throw err;
+        await sleep(100);
+      }
+    }
+  };
+  await click('[data-service="youtube"]');
   await until(async () => ((await off()).includes('youtube') ? true : null), { what: 'YouTube switched off in storage' });
-  await options.click('[data-service="youtube"]');
+  await click('[data-service="youtube"]');
   await until(async () => ((await off()).length === 0 ? true : null), { what: 'YouTube on again' });
   assertEq(await options.$eval('[data-service="youtube"]', (e) => e.checked), true, 'the box after it was saved');
 }, { timeout: 45_000 });

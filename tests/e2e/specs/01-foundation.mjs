@@ -194,6 +194,11 @@ check('both locales carry every message the UI asks for, with the same placehold
     if (f.endsWith('.js')) for (const m of text.matchAll(/\b(?:t|getMessage)\('([A-Za-z_]+)'/g)) wanted.add(m[1]);
     if (f.endsWith('.html')) for (const m of text.matchAll(/data-i18n="([A-Za-z_]+)"/g)) wanted.add(m[1]);
   }
+  // The pages rendered from Rust ask with `t("key", ...)`.
+  const pages = path.join(ROOT, 'src/pages');
+  for (const f of readdirSync(pages).filter((x) => x.endsWith('.rs'))) {
+    for (const m of readFileSync(path.join(pages, f), 'utf8').matchAll(/\bt\("([A-Za-z_]+)"/g)) wanted.add(m[1]);
+  }
   for (const m of readFileSync(path.join(ROOT, 'manifest.json'), 'utf8').matchAll(/__MSG_([A-Za-z_]+)__/g)) wanted.add(m[1]);
   const rust = (file, re) => [...readFileSync(path.join(ROOT, 'src/core', file), 'utf8').matchAll(re)].map((m) => m[1]);
   const family = (prefix, names) => names.forEach((n) => wanted.add(`${prefix}${n.replace(/-/g, '_')}`));

@@ -174,6 +174,8 @@ check('switching Disney+ off in the options stops its panel; YouTube still gets 
   const { b } = await env();
   const options = await b.newPage();
   await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
+  // The page renders once the wasm is in and the worker has answered.
+  await options.waitForSelector('[data-service]');
   const listed = await options.$$eval('[data-service]', (boxes) => boxes.map((x) => [x.dataset.service, x.checked]));
   await options.close();
   assertEq(listed, [['netflix', true], ['youtube', true], ['disneyplus', true], ['primevideo', true], ['max', true]], 'services listed, all on');
