@@ -1,23 +1,10 @@
-// Toolbar popup: rendered by the Rust pages layer (src/pages/popup.rs). JavaScript to
-// load the wasm, and to send the question first: the worker decides while the wasm
-// compiles. It decides nothing.
-import { uiLang as lang } from './lang.js';
+// Toolbar popup: rendered by the Rust pages layer (src/pages/popup.rs). JavaScript to send
+// the question first (the worker decides while the wasm compiles), then start the wasm.
+import { start, uiLang as lang } from './boot.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 const tabQuery = api.tabs.query({ active: true, currentWindow: true }).then(([tab]) => tab, () => undefined);
 const firstView = tabQuery.then((tab) => api.runtime.sendMessage({ type: 'GetView', lang, tab_id: tab?.id, url: tab?.url ?? '' }));
 // Handled in Rust once the wasm is in; not an unhandled rejection meanwhile.
 firstView.catch(() => {});
-
-// The wasm's glue comes after the question is sent (the page preloads it meanwhile).
-const { default: init, popup_page } = await import('./pkg/streamfix.js');
-try {
-  await init({ module_or_path: new URL('./pkg/streamfix_bg.wasm', import.meta.url) });
-  await popup_page(await tabQuery, firstView);
-} catch (err) {
-  const p = document.createElement('p');
-  p.className = 'failure';
-  p.setAttribute('role', 'alert');
-  p.textContent = api.i18n.getMessage('loadFailed', [String(err?.message ?? err)]);
-  document.getElementById('main').replaceChildren(p);
-}
+await start('popup_page', await tabQuery, firstView);

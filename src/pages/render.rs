@@ -31,19 +31,9 @@ fn tk(key: &str, subs: &[&str]) -> String {
     t(&key.replace('-', "_"), subs)
 }
 
-const KIND_KEYS: &[&str] = &[
-    "cookies",
-    "cache",
-    "cacheStorage",
-    "localStorage",
-    "indexedDB",
-    "serviceWorkers",
-    "fileSystems",
-    "webSQL",
-];
-
+/// A kind of site data in the user's words (`data_<kind>`); one the UI has no words for, as is.
 fn kind_label(k: &str) -> String {
-    if KIND_KEYS.contains(&k) {
+    if crate::core::sitedata::CHROME_TYPES.contains(&k) {
         t(&format!("data_{k}"), &[])
     } else {
         k.to_string()
