@@ -38,6 +38,11 @@ fn main() {
             doc.extend(map);
         }
     }
+    let (sentences, langs) = sentences();
+    write(&Path::new(&out_dir).join("sentences.rs"), &sentences);
+    // Every text of the rule data speaks the languages the sentences do: adding one is
+    // adding its words everywhere.
+    every_text_speaks(&serde_json::Value::Object(doc.clone()), &langs, "data");
     let json = serde_json::Value::Object(doc).to_string();
     let catalog: Catalog =
         serde_json::from_str(&json).unwrap_or_else(|e| fail(&format!("data/*.toml: {e}")));
@@ -69,7 +74,6 @@ fn main() {
     );
     write(&Path::new(&out_dir).join("catalog.rs"), &rust);
     write(&Path::new(&out_dir).join("catalog.json"), &json);
-    write(&Path::new(&out_dir).join("sentences.rs"), &sentences());
     let (table, runs) = lowercase_table();
     write(&Path::new(&out_dir).join("lowercase.rs"), &table);
     write(
@@ -118,7 +122,35 @@ fn lowercase_table() -> (String, usize) {
 /// `data/sentences/*.toml` as Rust: per file a module whose `Key` names each sentence,
 /// with its words in every language (`LANGS`, English first). A sentence missing a
 /// language, or whose languages don't fill in the same `{names}`, fails the build.
-fn sentences() -> String {
+/// Fails the build where a text (a table with an `en`) lacks one of `langs` or has another.
+fn every_text_speaks(v: &serde_json::Value, langs: &[String], at: &str) {
+    match v {
+        serde_json::Value::Object(m) if m.get("en").is_some_and(|e| e.is_string()) => {
+            let mut have: Vec<&String> = m.keys().collect();
+            let mut want: Vec<&String> = langs.iter().collect();
+            have.sort();
+            want.sort();
+            if have != want {
+                fail(&format!(
+                    "{at}: a text has {have:?}, every text needs {want:?}"
+                ));
+            }
+        }
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                every_text_speaks(x, langs, &format!("{at}.{k}"));
+            }
+        }
+        serde_json::Value::Array(xs) => {
+            for (i, x) in xs.iter().enumerate() {
+                every_text_speaks(x, langs, &format!("{at}[{i}]"));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn sentences() -> (String, Vec<String>) {
     println!("cargo:rerun-if-changed=data/sentences");
     let mut paths: Vec<_> = fs::read_dir("data/sentences")
         .unwrap_or_else(|e| fail(&format!("data/sentences: {e}")))
@@ -224,7 +256,7 @@ fn sentences() -> String {
     }
     let langs = langs.unwrap_or_else(|| vec!["en".into()]);
     let _ = writeln!(out, "/// Every language each sentence has, English first.\npub const LANGS: &[&str] = &{langs:?};");
-    out
+    (out, langs)
 }
 
 fn write(dest: &Path, text: &str) {
@@ -302,8 +334,7 @@ fn opt<T: Lit>(v: &Option<T>, gen: &mut Gen) -> String {
 impl Lit for Text {
     const TYPE: &'static str = "Text";
     fn lit(&self, gen: &mut Gen) -> String {
-        let Text { en, es } = self;
-        format!("Text {{ en: {}, es: {} }}", en.lit(gen), es.lit(gen))
+        format!("Text({})", gen.list(&self.0))
     }
 }
 

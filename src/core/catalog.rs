@@ -37,6 +37,13 @@ impl Catalog {
 }
 
 impl Text {
+    /// The text for a UI language tag such as `es-419` or `en-US`; English for a language
+    /// it has no words in.
+    pub fn get(&self, lang: &str) -> &str {
+        let i = crate::core::sentences::lang_index(lang);
+        self.0.get(i).or(self.0.first()).map_or("", |w| w)
+    }
+
     /// The text in `lang` with the service named where it says [`SERVICE_SLOT`].
     pub fn for_service(&self, lang: &str, service: &str) -> String {
         crate::core::util::replace(self.get(lang), SERVICE_SLOT, service)
@@ -138,19 +145,19 @@ mod tests {
 
     #[test]
     fn the_service_is_named_where_the_text_says() {
-        let t = Text {
-            en: "{service} is down; {service} says so.".into(),
-            es: "{service} no responde.".into(),
-        };
+        let t = Text(
+            vec![
+                "{service} is down; {service} says so.".into(),
+                "{service} no responde.".into(),
+            ]
+            .into(),
+        );
         assert_eq!(
             t.for_service("en", "Disney+"),
             "Disney+ is down; Disney+ says so."
         );
         assert_eq!(t.for_service("es", "Max"), "Max no responde.");
-        let plain = Text {
-            en: "No slot {here.".into(),
-            es: String::new().into(),
-        };
+        let plain = Text(vec!["No slot {here.".into(), String::new().into()].into());
         assert_eq!(plain.for_service("en", "X"), "No slot {here.");
     }
 
@@ -178,10 +185,7 @@ mod tests {
 
     #[test]
     fn spanish_is_picked_by_prefix() {
-        let t = Text {
-            en: "a".into(),
-            es: "b".into(),
-        };
+        let t = Text(vec!["a".into(), "b".into()].into());
         assert_eq!(t.get("es-419"), "b");
         assert_eq!(t.get("en-US"), "a");
         assert_eq!(t.get(""), "a");

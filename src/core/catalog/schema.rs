@@ -14,31 +14,30 @@ pub type Str = Cow<'static, str>;
 /// A list of the rule data (see [`Str`]).
 pub type List<T> = Cow<'static, [T]>;
 
-/// A sentence in every language the product ships.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    pub en: Str,
-    pub es: Str,
-}
+/// A sentence in every language the product ships: English first, then the others in the
+/// order of their tags (the order `core::sentences::LANGS` has; a test checks the catalog
+/// has the same languages). In the data, a table of tags: `{ en = "...", es = "..." }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "std::collections::BTreeMap<String, String>")]
+pub struct Text(pub List<Str>);
 
-/// Whether a UI language tag (`es`, `es-419`) asks for Spanish; anything else is English.
-pub fn is_spanish(lang: &str) -> bool {
-    lang.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("es"))
+impl TryFrom<std::collections::BTreeMap<String, String>> for Text {
+    type Error = String;
+
+    fn try_from(mut words: std::collections::BTreeMap<String, String>) -> Result<Self, String> {
+        let en = words
+            .remove("en")
+            .ok_or_else(|| "a text needs its English (`en`)".to_string())?;
+        let mut all = vec![Cow::Owned(en)];
+        all.extend(words.into_values().map(Cow::Owned));
+        Ok(Text(Cow::Owned(all)))
+    }
 }
 
 impl Text {
-    /// The text for a UI language tag such as `es-419` or `en-US`; English otherwise.
-    pub fn get(&self, lang: &str) -> &str {
-        if is_spanish(lang) {
-            &self.es
-        } else {
-            &self.en
-        }
-    }
-
-    fn both(&self) -> [&str; 2] {
-        [&self.en, &self.es]
+    /// Its words in every language, in order.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|w| &**w)
     }
 }
 
@@ -297,7 +296,7 @@ impl Catalog {
                 ));
             }
             let texts = [&e.meaning, &e.cause].into_iter().chain(e.causes.iter());
-            for t in texts.flat_map(Text::both) {
+            for t in texts.flat_map(Text::words) {
                 let braces = t.matches(['{', '}']).count();
                 let slots = t.matches(SERVICE_SLOT).count();
                 if braces != 2 * slots {

@@ -175,13 +175,19 @@ function wireNames(file, name) {
 check('both locales carry every message the UI asks for, with the same placeholders', async () => {
   const read = (lang) => JSON.parse(readFileSync(path.join(ROOT, 'extension/_locales', lang, 'messages.json'), 'utf8'));
   const en = read('en');
-  const es = read('es');
-  assertEq(Object.keys(es).filter((k) => !(k in en)).sort(), [], 'keys only in es');
-  assertEq(Object.keys(en).filter((k) => !(k in es)).sort(), [], 'keys only in en');
   const slots = (m) => [...new Set([...m.message.matchAll(/\$([A-Za-z_]+)\$/g)].map((x) => x[1].toLowerCase()))].sort();
-  const differ = Object.keys(en).filter((k) => JSON.stringify(slots(en[k])) !== JSON.stringify(slots(es[k])) ||
-    JSON.stringify(Object.keys(en[k].placeholders ?? {}).sort()) !== JSON.stringify(Object.keys(es[k].placeholders ?? {}).sort()));
-  assertEq(differ, [], 'messages whose placeholders differ between en and es');
+  // Every locale the extension ships (adding one is adding its file), against English.
+  const { readdirSync: dirs } = await import('node:fs');
+  const others = dirs(path.join(ROOT, 'extension/_locales')).filter((l) => l !== 'en');
+  assert(others.includes('es'), `locales: ${others}`);
+  for (const lang of others) {
+    const es = read(lang);
+    assertEq(Object.keys(es).filter((k) => !(k in en)).sort(), [], `keys only in ${lang}`);
+    assertEq(Object.keys(en).filter((k) => !(k in es)).sort(), [], `keys missing in ${lang}`);
+    const differ = Object.keys(en).filter((k) => JSON.stringify(slots(en[k])) !== JSON.stringify(slots(es[k])) ||
+      JSON.stringify(Object.keys(en[k].placeholders ?? {}).sort()) !== JSON.stringify(Object.keys(es[k].placeholders ?? {}).sort()));
+    assertEq(differ, [], `messages whose placeholders differ between en and ${lang}`);
+  }
   const undeclared = Object.keys(en).filter((k) => slots(en[k]).some((s) => !(s in (en[k].placeholders ?? {}))));
   assertEq(undeclared, [], 'messages using a placeholder they do not declare');
   // What the UI asks for: literal keys in the scripts and pages, and the families it
