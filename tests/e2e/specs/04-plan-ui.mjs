@@ -332,6 +332,8 @@ check('the options page links to a privacy statement whose every sentence is fil
     await options.waitForSelector('a[data-link="privacy"]');
     const href = await options.getAttribute('a[data-link="privacy"]', 'href');
     await options.goto(new URL(href, options.url()).href);
+    // The statement's words are set once the wasm is in.
+    await options.waitForFunction(() => [...document.querySelectorAll('[data-i18n]')].every((n) => n.textContent.trim()), null, { timeout: 8000 }).catch(() => {});
     const texts = await options.$$eval('[data-i18n]', (nodes) => nodes.map((n) => n.textContent.trim()));
     assert(texts.length >= 10, `privacy sections: ${texts.length}`);
     assertEq(texts.filter((t) => !t), [], 'empty sections');
