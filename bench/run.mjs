@@ -864,6 +864,10 @@ in \`bench/pages.mjs\`.
   Timing mark, on the clock all frames share: \`performance.timeOrigin\` + the mark).
   Then the error goes, the panel with it, and the next round starts. 2 warm-ups, 20
   rounds. The detail line also gives the time after the error's own paint.
+- **P4 and P8 before the move to Rust rendering.** With the popup and the panel rendered
+  by JavaScript (\`ui.js\`, commit 06722ee, this machine, 2026-12-05): P4 pinned p50
+  79.0 ms, max 96.4 ms (PASS); P8 p50 89.9 ms, p95 105.4 ms (two runs: p95 105 and
+  119 ms). Rendering from Rust adds the wasm's start to each popup and panel document.
 - **R1 real corpus.** \`tests/fixtures/real/\`: error screens and look-alikes gathered from
   public sources (each file says where from), served under their real addresses with the
   packed extension by \`tests/e2e/specs/10-real-corpus.mjs\`. Recall: error screens that
