@@ -482,32 +482,6 @@ pub fn send_to_worker_raw(msg: &JsValue) -> Result<Promise, JsValue> {
     api().runtime().send_message(msg)
 }
 
-/// Calls `f(msg, sender)` for each runtime message to this page, for as long as it is kept.
-pub struct MessageWatch(Closure<dyn FnMut(JsValue, JsValue)>);
-
-impl MessageWatch {
-    pub fn new(mut f: impl FnMut(&JsValue, &JsValue) + 'static) -> Self {
-        let c =
-            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |msg: JsValue, sender: JsValue| {
-                f(&msg, &sender)
-            });
-        let _ = api()
-            .runtime()
-            .on_message()
-            .add_plain_listener(c.as_ref().unchecked_ref());
-        MessageWatch(c)
-    }
-}
-
-impl Drop for MessageWatch {
-    fn drop(&mut self) {
-        api()
-            .runtime()
-            .on_message()
-            .remove_listener(self.0.as_ref().unchecked_ref());
-    }
-}
-
 /// `permissions.request` for one permission: called in the click's own turn (the
 /// browser asks the user only then); `None` where the browser has no such call here.
 pub fn request_permission(name: &str) -> Option<Promise> {
@@ -525,29 +499,37 @@ pub fn runtime_id() -> String {
     api().runtime().id()
 }
 
-/// Calls `f(changes, area)` on every storage change, for as long as it is kept.
-pub struct StorageWatch(Closure<dyn FnMut(JsValue, JsValue)>);
+/// A listener on an extension event (a page's), removed when dropped.
+pub struct Watch {
+    event: Event,
+    f: Closure<dyn FnMut(JsValue, JsValue)>,
+}
 
-impl StorageWatch {
-    pub fn new(mut f: impl FnMut(&JsValue, &str) + 'static) -> Self {
-        let c =
-            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
-                f(&changes, &area.as_string().unwrap_or_default())
-            });
-        let _ = api()
-            .storage()
-            .on_changed()
-            .add_plain_listener(c.as_ref().unchecked_ref());
-        StorageWatch(c)
+impl Watch {
+    fn on(event: Event, f: impl FnMut(JsValue, JsValue) + 'static) -> Watch {
+        let f = Closure::<dyn FnMut(JsValue, JsValue)>::new(f);
+        let _ = event.add_plain_listener(f.as_ref().unchecked_ref());
+        Watch { event, f }
+    }
+
+    /// `f(changes, area)` on every storage change.
+    pub fn storage(mut f: impl FnMut(&JsValue, &str) + 'static) -> Watch {
+        Watch::on(api().storage().on_changed(), move |changes, area| {
+            f(&changes, &area.as_string().unwrap_or_default())
+        })
+    }
+
+    /// `f(msg, sender)` on each runtime message to this page.
+    pub fn messages(mut f: impl FnMut(&JsValue, &JsValue) + 'static) -> Watch {
+        Watch::on(api().runtime().on_message(), move |msg, sender| {
+            f(&msg, &sender)
+        })
     }
 }
 
-impl Drop for StorageWatch {
+impl Drop for Watch {
     fn drop(&mut self) {
-        api()
-            .storage()
-            .on_changed()
-            .remove_listener(self.0.as_ref().unchecked_ref());
+        self.event.remove_listener(self.f.as_ref().unchecked_ref());
     }
 }
 

@@ -14,7 +14,7 @@ use web_sys::{Element, HtmlInputElement};
 
 use super::ask;
 use super::dom::{add, button, document, text_el, El, Result};
-use crate::browser::api::{self, field, t, StorageWatch};
+use crate::browser::api::{self, field, t, Watch};
 use crate::core::messages::{Msg, MutedCode, OptionsView, ServiceChoice};
 use crate::core::state::{SettingChange, Settings};
 
@@ -63,7 +63,7 @@ pub async fn run() -> Result<()> {
     }));
     // Settings changed elsewhere (the panel's "don't open by itself", another options tab).
     let reload = jobs.clone();
-    let _watch = StorageWatch::new(move |changes, area| {
+    let _watch = Watch::storage(move |changes, area| {
         let ours = ["settings", "worked"]
             .iter()
             .any(|k| !field(changes, k).is_undefined());

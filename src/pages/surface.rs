@@ -15,7 +15,7 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 use super::dom::{add, document, El, Result};
 use super::render::{grant_button, render_error, render_ok, seconds_left};
 use super::{answer, ask, Failure};
-use crate::browser::api::{self, field, t, MessageWatch, StorageWatch};
+use crate::browser::api::{self, field, t, Watch};
 use crate::core::action::Action;
 use crate::core::messages::{Msg, Permission};
 use crate::core::plan::StepState;
@@ -55,7 +55,7 @@ struct State {
     marked: bool,
     /// The page-wide listeners, kept as long as the surface.
     listeners: Vec<EventListener>,
-    watches: (Option<StorageWatch>, Option<MessageWatch>),
+    watches: Vec<Watch>,
 }
 
 /// A surface; clones share it.
@@ -76,7 +76,7 @@ impl Surface {
             ticker: None,
             marked: false,
             listeners: Vec::new(),
-            watches: (None, None),
+            watches: Vec::new(),
         })));
         s.listen();
         s
@@ -519,7 +519,7 @@ impl Surface {
         // Other surfaces and the tab change the state too: follow it while open (`local`
         // holds what StreamFix turned off, shown on every tab).
         let me = self.clone();
-        let storage = StorageWatch::new(move |_, area| {
+        let storage = Watch::storage(move |_, area| {
             if area == "session" || area == "local" {
                 let me = me.clone();
                 spawn_local(async move { me.load(None).await });
@@ -528,7 +528,7 @@ impl Surface {
         // Firefox's panel frame gets no storage.session events; the worker tells it instead.
         let me = self.clone();
         let own = api::runtime_id();
-        let messages = MessageWatch::new(move |msg, sender| {
+        let messages = Watch::messages(move |msg, sender| {
             let from_self = field(sender, "id").as_string().as_deref() == Some(own.as_str());
             if from_self && field(msg, "type").as_string().as_deref() == Some("ViewChanged") {
                 let me = me.clone();
@@ -537,7 +537,7 @@ impl Surface {
         });
         let mut st = self.0.borrow_mut();
         st.listeners = listeners;
-        st.watches = (Some(storage), Some(messages));
+        st.watches = vec![storage, messages];
     }
 
     /// Sends `msg` as this surface does, without showing the answer (the panel's Esc).
