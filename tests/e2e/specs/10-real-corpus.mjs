@@ -56,13 +56,22 @@ async function visit(c) {
       await sleep(3200);
       panel = await panelCode(page);
     }
-    const s = await tabState(b, tabId);
+    // The worker answers the page before it stores what it decided: a panel can be up a
+    // moment before the tab's stored diagnosis.
+    const s = panel === null
+      ? await tabState(b, tabId)
+      : await until(async () => { const t = await tabState(b, tabId); return t?.detection ? t : null; }, { timeout: 2000 })
+        .catch(() => tabState(b, tabId));
     if (RECORD) {
       const reports = await (await sw(b)).evaluate((id) => globalThis.__corpusReports.filter((r) => r.tab === id).map((r) => r.blocks), tabId);
       // Each different set of blocks once, in the order they came.
       recorded[c.file] = [...new Map(reports.map((r) => [JSON.stringify(r), r])).values()];
     }
-    return { panel, code: s?.detection?.code ?? null, badge: await badgeText(b, tabId) };
+    // The badge comes with the worker's effects, after its stores.
+    const badge = s?.detection
+      ? await until(async () => ((await badgeText(b, tabId)) === '!' ? '!' : null), { timeout: 2000 }).catch(() => badgeText(b, tabId))
+      : await badgeText(b, tabId);
+    return { panel, code: s?.detection?.code ?? null, badge };
   } finally {
     server.removeRoute(url.hostname, url.pathname);
     await page.close();
