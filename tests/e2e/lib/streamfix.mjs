@@ -55,6 +55,15 @@ export async function badgeText(b, tabId) {
   return (await sw(b)).evaluate((tabId) => chrome.action.getBadgeText({ tabId }), tabId);
 }
 
+/**
+ * The badge once it says `want`, or what it says after `timeout`: the worker sets it with
+ * its effects, after it has answered the page (whose panel may already be up).
+ */
+export async function badgeSoon(b, tabId, want, { timeout = 3000 } = {}) {
+  return until(async () => ((await badgeText(b, tabId)) === want ? want : null), { timeout, what: `the badge "${want}"` })
+    .catch(() => badgeText(b, tabId));
+}
+
 /** `data-code` of the inline panel host, or null when there is none. */
 export function panelCode(page) {
   return page.evaluate(() => document.querySelector('streamfix-panel')?.dataset.code ?? null);

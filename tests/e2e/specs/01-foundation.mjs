@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
-import { sharedEnv, BASE, DIST_CHROME, STORE_CHROME, ROOT, artifact, assert, assertEq, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, STORE_CHROME, ROOT, artifact, assert, assertEq, badgeSoon, badgeText, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -63,7 +63,7 @@ check('content script runs on the real host name under a CSP that forbids wasm a
   const s = await surfaceState((fn) => frame.evaluate(fn), { want: (s) => s.state === 'error' });
   assertEq([s.state, s.code], ['error', 'NSEZ-503'], 'panel diagnosis');
   assert(s.steps >= 5, `panel shows ${s.steps} plan steps`);
-  assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge on the error tab');
+  assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', 'badge on the error tab');
   await page.screenshot({ path: artifact('panel-nsez-503.png') });
 });
 

@@ -4,7 +4,7 @@ import { check } from '../lib/runner.mjs';
 import { startServer, statusRoute } from '../lib/server.mjs';
 import { launch, fixtureExtension } from '../lib/browser.mjs';
 import { evaluateIn } from '../lib/cdp.mjs';
-import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, tabState, until } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, DIST_CHROME, assert, assertEq, badgeSoon, badgeText, panelCode, streamfix, surfaceState, sw, tabIdOf, tabState, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv({ hostRules: ['MAP dnsfail.netflix.com ~NOTFOUND'] });
 
@@ -20,7 +20,7 @@ async function expectPanel(path, code) {
     await page.goto(`${BASE}${path}`);
     const shown = await until(() => panelCode(page), { what: `the panel on ${path}` });
     assertEq(shown, code, `panel data-code on ${path}`);
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', `badge on ${path}`);
+    assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', `badge on ${path}`);
   } finally {
     await page.close();
   }
@@ -193,7 +193,7 @@ check('an error that takes the video\'s own place in the page\'s flow gets the p
       stage.append(Object.assign(document.createElement('div'), { className: 'notice', textContent: words }));
     }, words);
     assertEq(await until(() => panelCode(page), { what: 'the panel for the error in the video\'s place' }), '83', 'panel');
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge');
+    assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', 'badge');
   } finally {
     await page.close();
   }

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { check } from '../lib/runner.mjs';
 import { audit } from '../lib/axe.mjs';
-import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, tabState, until, openPanel } from '../lib/streamfix.mjs';
+import { sharedEnv, BASE, ROOT, artifact, assert, assertEq, badgeSoon, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, tabState, until, openPanel } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -163,7 +163,7 @@ check('"don\'t open by itself for this code" is kept and listed in the options p
     await page.reload();
     await page.waitForTimeout(1200);
     assertEq(await panelCode(page), null, 'panel after reload');
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'the badge still tells');
+    assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', 'the badge still tells');
     const options = await b.newPage();
     await options.goto(`chrome-extension://${streamfix(b).id}/options.html`);
     await options.waitForSelector('[data-muted-code="PARDON"]');
@@ -215,7 +215,7 @@ check('the options switch turns the automatic panel off (the badge stays)', asyn
     await page.goto(`${BASE}/nsez-503`);
     await page.waitForTimeout(1200);
     assertEq(await panelCode(page), null, 'panel with the switch off');
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge with the switch off');
+    assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', 'badge with the switch off');
   } finally {
     await options.check('#auto-panel');
     await until(async () => (await (await sw(b)).evaluate(() => chrome.storage.local.get('settings'))).settings?.auto_panel === true, { what: 'the setting to be restored' });

@@ -10,7 +10,7 @@
 import { check } from '../lib/runner.mjs';
 import { fixtureExtension } from '../lib/browser.mjs';
 import {
-  BASE, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, sharedEnv, streamfix, surfaceState, sw, tabIdOf, until,
+  BASE, assert, assertEq, badgeSoon, badgeText, clickUntil, panelCode, panelFrame, sharedEnv, streamfix, surfaceState, sw, tabIdOf, until,
 } from '../lib/streamfix.mjs';
 
 // Other extensions, so the panel can show their names (what a page would most like to read).
@@ -198,7 +198,7 @@ check('a page that removes the panel each time it comes back stays responsive; t
     assert(answered >= 2 && answered <= 10, `the panel was put back a few times, then left out (removals: ${answered})`);
     assertEq(await panelCode(page), null, 'panel');
     const tabId = await tabIdOf(b, page);
-    assertEq(await badgeText(b, tabId), '!', 'badge');
+    assertEq(await badgeSoon(b, tabId, '!'), '!', 'badge');
   } finally {
     await page.close();
   }

@@ -3,7 +3,7 @@
 // YouTube's data leaves Google's cookie byte for byte, an HTTP failure on a service is
 // explained naming it, and a service switched off in the options page gets no panel.
 import { check } from '../lib/runner.mjs';
-import { sharedEnv, assert, assertEq, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
+import { sharedEnv, assert, assertEq, badgeSoon, badgeText, clickUntil, panelCode, panelFrame, streamfix, surfaceState, sw, tabIdOf, until } from '../lib/streamfix.mjs';
 
 const env = sharedEnv();
 
@@ -27,7 +27,7 @@ async function expectPanel(b, url, code) {
     await page.goto(url);
     const shown = await until(() => panelCode(page), { what: `the panel on ${url}` });
     assertEq(shown, code, `panel data-code on ${url}`);
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', `badge on ${url}`);
+    assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', `badge on ${url}`);
     // The panel renders the same diagnosis (its own data-code).
     const frame = await panelFrame(b, page);
     const s = await surfaceState((fn) => frame.evaluate(fn), { want: (x) => x.state === 'error' });
@@ -77,7 +77,7 @@ check('an HTTP 503 from Disney+ gets the panel naming Disney+, with the wait-and
     const s = await expectOpenPanel(b, page, 'HTTP-503');
     assertEq(s.meaning.startsWith('Disney+ answered "Service Unavailable"'), true, `meaning: ${s.meaning}`);
     assert(s.countdown, 'the wait-and-retry countdown is offered');
-    assertEq(await badgeText(b, await tabIdOf(b, page)), '!', 'badge');
+    assertEq(await badgeSoon(b, await tabIdOf(b, page), '!'), '!', 'badge');
   } finally {
     await page.close();
   }
